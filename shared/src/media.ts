@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { ParticipantId, SiteId } from './ids.js';
+
+/**
+ * mediasoup parameter objects (RTP capabilities, DTLS/ICE parameters, RTP parameters) are
+ * validated for shape here and in full by mediasoup itself; their fields are mediasoup's own.
+ */
+const MediasoupObject = z.looseObject({});
+
+export const MediaKind = z.enum(['audio', 'video']);
+export type MediaKind = z.infer<typeof MediaKind>;
+
+/** What a producer carries. */
+export const MediaSource = z.enum(['camera', 'mic', 'screen']);
+export type MediaSource = z.infer<typeof MediaSource>;
+
+export const TransportDirection = z.enum(['send', 'recv']);
+export type TransportDirection = z.infer<typeof TransportDirection>;
+
+/** What a client needs to build a mediasoup-client transport. */
+export const TransportInfo = z.object({
+  id: z.string(),
+  iceParameters: MediasoupObject,
+  iceCandidates: z.array(MediasoupObject),
+  dtlsParameters: MediasoupObject,
+});
+export type TransportInfo = z.infer<typeof TransportInfo>;
+
+/** Server → client: a consumer was created paused; the client builds it and acks, then the server resumes it if the policy wants it flowing. */
+export const ConsumerInfo = z.object({
+  id: z.string(),
+  producerId: z.string(),
+  kind: MediaKind,
+  rtpParameters: MediasoupObject,
+  siteId: SiteId.nullable(),
+  participantId: ParticipantId,
+  source: MediaSource,
+});
+export type ConsumerInfo = z.infer<typeof ConsumerInfo>;
+
+/** Server → client: the policy paused or resumed a consumer, or its producer paused. */
+export const ConsumerState = z.object({
+  id: z.string(),
+  paused: z.boolean(),
+  producerPaused: z.boolean(),
+});
+export type ConsumerState = z.infer<typeof ConsumerState>;
+
+/** Server → client: whether this device's microphone may be heard, and why not. */
+export const MicState = z.object({
+  allowed: z.boolean(),
+  selfMuted: z.boolean(),
+  /** Effective: allowed and not self-muted. */
+  open: z.boolean(),
+});
+export type MicState = z.infer<typeof MicState>;
+
+/** Client-measured link quality, reported a few times a minute. */
+export const QualityReport = z.object({
+  rttMs: z.number().min(0).max(60_000),
+  lossPct: z.number().min(0).max(100),
+  sendKbps: z.number().min(0).max(1_000_000),
+  recvKbps: z.number().min(0).max(1_000_000),
+});
+export type QualityReport = z.infer<typeof QualityReport>;
+
+export const MediaSchemas = {
+  createTransport: z.object({ direction: TransportDirection }),
+  connectTransport: z.object({ transportId: z.string().min(1).max(100), dtlsParameters: MediasoupObject }),
+  produce: z.object({
+    transportId: z.string().min(1).max(100),
+    kind: MediaKind,
+    source: MediaSource,
+    rtpParameters: MediasoupObject,
+  }),
+  closeProducer: z.object({ producerId: z.string().min(1).max(100) }),
+  setRtpCapabilities: z.object({ rtpCapabilities: MediasoupObject }),
+  visibleTiles: z.object({ siteIds: z.array(SiteId).max(500) }),
+  report: QualityReport,
+} as const;

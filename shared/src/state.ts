@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import {
+  AgendaItemId,
+  FloorRequestId,
+  Instant,
+  MeetingId,
+  MinuteEntryId,
+  ParticipantId,
+  SiteId,
+} from './ids.js';
+import { Role } from './roles.js';
+
+/** Lifecycle of a meeting: scheduled → techCheck → live → ended. */
+export const MeetingStatus = z.enum(['scheduled', 'techCheck', 'live', 'ended']);
+export type MeetingStatus = z.infer<typeof MeetingStatus>;
+
+/** How a bridge point is connected, as the roll-call board shows it. */
+export const SiteConnection = z.enum(['absent', 'connected', 'media', 'poor']);
+export type SiteConnection = z.infer<typeof SiteConnection>;
+
+/** A bridge point (điểm cầu) invited to a meeting. */
+export const SiteState = z.object({
+  id: SiteId,
+  name: z.string(),
+  region: z.string(),
+  /** The host site is where the chair presides. */
+  isHost: z.boolean(),
+  /** Delegates present in the room, as declared by the site (0 until declared). */
+  declaredDelegates: z.number().int().nonnegative(),
+  connection: SiteConnection,
+  /** The site muted its own microphone. */
+  selfMuted: z.boolean(),
+  /** A moderator opened this site's microphone outside a floor turn. */
+  micOpenedByModerator: z.boolean(),
+  /** First join and latest leave, for the roll call. */
+  firstJoinedAt: Instant.nullable(),
+  lastLeftAt: Instant.nullable(),
+});
+export type SiteState = z.infer<typeof SiteState>;
+
+/** A live connection to the meeting. One device at a site stands for many delegates. */
+export const ParticipantState = z.object({
+  id: ParticipantId,
+  role: Role,
+  siteId: SiteId.nullable(),
+  displayName: z.string(),
+  connectedAt: Instant,
+});
+export type ParticipantState = z.infer<typeof ParticipantState>;
+
+export const AgendaItemKind = z.enum(['opening', 'report', 'discussion', 'answer', 'conclusion', 'other']);
+export type AgendaItemKind = z.infer<typeof AgendaItemKind>;
+
+/** One item of the agenda (nội dung), with planned and actual timing. */
+export const AgendaItem = z.object({
+  id: AgendaItemId,
+  title: z.string().min(1).max(300),
+  kind: AgendaItemKind,
+  presenter: z.string().max(200),
+  plannedMinutes: z.number().int().min(0).max(600),
+  startedAt: Instant.nullable(),
+  endedAt: Instant.nullable(),
+});
+export type AgendaItem = z.infer<typeof AgendaItem>;
+
+export const AgendaState = z.object({
+  items: z.array(AgendaItem),
+  currentItemId: AgendaItemId.nullable(),
+});
+export type AgendaState = z.infer<typeof AgendaState>;
+
+/** A site's request for the floor (đăng ký phát biểu). */
+export const FloorRequest = z.object({
+  id: FloorRequestId,
+  siteId: SiteId,
+  topic: z.string().max(300),
+  requestedAt: Instant,
+});
+export type FloorRequest = z.infer<typeof FloorRequest>;
+
+export const FloorEndReason = z.enum(['revoked', 'expired', 'yielded', 'left', 'meetingEnded', 'replaced']);
+export type FloorEndReason = z.infer<typeof FloorEndReason>;
+
+/** A speaking turn: the floor holder now, or a past turn in the history. */
+export const FloorTurn = z.object({
+  siteId: SiteId,
+  topic: z.string(),
+  agendaItemId: AgendaItemId.nullable(),
+  grantedAt: Instant,
+  /** When the turn's time limit runs out; null for an open-ended turn. */
+  expiresAt: Instant.nullable(),
+  endedAt: Instant.nullable(),
+  endReason: FloorEndReason.nullable(),
+});
+export type FloorTurn = z.infer<typeof FloorTurn>;
+
+export const QueueState = z.object({
+  /** Pending requests in the order the moderator will grant them. */
+  requests: z.array(FloorRequest),
+  floor: FloorTurn.nullable(),
+  history: z.array(FloorTurn),
+});
+export type QueueState = z.infer<typeof QueueState>;
+
+/** Main stage (program): pinned site, else the floor holder, else the host. */
+export const StageState = z.object({
+  pinnedSiteId: SiteId.nullable(),
+  /** The site shown as program right now (derived, sent for convenience). */
+  programSiteId: SiteId.nullable(),
+});
+export type StageState = z.infer<typeof StageState>;
+
+export const AttendanceEvent = z.object({
+  siteId: SiteId,
+  kind: z.enum(['join', 'leave', 'declare']),
+  at: Instant,
+  delegates: z.number().int().nonnegative().nullable(),
+});
+export type AttendanceEvent = z.infer<typeof AttendanceEvent>;
+
+/** Totals for the roll-call board: "58/64 điểm cầu · 1.214 đại biểu". */
+export const AttendanceTotals = z.object({
+  invitedSites: z.number().int(),
+  connectedSites: z.number().int(),
+  mediaSites: z.number().int(),
+  delegates: z.number().int(),
+});
+export type AttendanceTotals = z.infer<typeof AttendanceTotals>;
+
+export const MinuteKind = z.enum(['minute', 'conclusion', 'petition']);
+export type MinuteKind = z.infer<typeof MinuteKind>;
+
+/** One entry of the minutes, per agenda item, with author and time. */
+export const MinuteEntry = z.object({
+  id: MinuteEntryId,
+  agendaItemId: AgendaItemId,
+  kind: MinuteKind,
+  text: z.string().max(20_000),
+  authorName: z.string(),
+  authorRole: Role,
+  at: Instant,
+  /** A conclusion confirmed by the chair. */
+  confirmed: z.boolean(),
+});
+export type MinuteEntry = z.infer<typeof MinuteEntry>;
+
+/** The meeting itself. */
+export const MeetingInfo = z.object({
+  id: MeetingId,
+  title: z.string().min(1).max(300),
+  scheduledAt: Instant,
+  hostSiteId: SiteId,
+  chairName: z.string().max(200),
+  status: MeetingStatus,
+  techCheckAt: Instant.nullable(),
+  liveAt: Instant.nullable(),
+  endedAt: Instant.nullable(),
+  /** Default time limit of a floor turn, in seconds (0 = no limit). */
+  floorSeconds: z.number().int().min(0).max(3600),
+  /** Connection cap of QĐ 157/2022: at most this many connections. */
+  maxConnections: z.number().int().min(1).max(5000),
+});
+export type MeetingInfo = z.infer<typeof MeetingInfo>;
+
+/** Everything a client needs to draw the meeting. Sent whole on join and re-sync. */
+export const MeetingSnapshot = z.object({
+  version: z.number().int().nonnegative(),
+  meeting: MeetingInfo,
+  sites: z.array(SiteState),
+  participants: z.array(ParticipantState),
+  agenda: AgendaState,
+  queue: QueueState,
+  stage: StageState,
+  totals: AttendanceTotals,
+});
+export type MeetingSnapshot = z.infer<typeof MeetingSnapshot>;
