@@ -1,0 +1,2 @@
+/* Empty translation unit: lets the shim define the static library variable mediasoup's meson.build reads. */
+int giaoban_mediasoup_shim_abseil_cpp(void) { return 0; }
