@@ -16,7 +16,9 @@ export const HandshakeAuth = z.object({
 });
 export type HandshakeAuth = z.infer<typeof HandshakeAuth>;
 
-const Empty = z.object({}).strict();
+/** No fields allowed. Typed as `{}` (zod infers `Record<string, never>`, which cannot carry a command's `type`). */
+// biome-ignore lint/complexity/noBannedTypes: an empty payload is exactly `{}`
+const Empty: z.ZodType<{}> = z.strictObject({});
 const Topic = z.string().trim().max(300);
 
 /** Schema of every client → server payload, keyed by event name. The server validates each one. */
@@ -136,6 +138,8 @@ export interface ServerToClientEvents {
   'media:consumerClosed': (payload: { id: string }) => void;
   'media:consumerState': (state: ConsumerState) => void;
   'media:micState': (state: MicState) => void;
+  /** Per-site microphone levels (0–1), to moderators, a few times a second while anyone is heard. */
+  'media:audioLevels': (levels: { siteId: SiteId; level: number }[]) => void;
   /** The server is about to disconnect this client on purpose. */
   'session:ended': (payload: { reason: DisconnectReason }) => void;
 }

@@ -1,0 +1,83 @@
+import { type MeetingId, type SiteId, isModerator } from '@giaoban/shared';
+import { type MeetingRecord, isMicAllowed, programSiteId } from '../domain/index.js';
+import type { MediaPolicySnapshot, MeetingMedia, SiteAudioLevel, WorkerPool } from '../media/index.js';
+import { log } from './log.js';
+import type { MeetingService } from './MeetingService.js';
+
+/** The domain's media policy for one meeting state, in the shape the media layer applies. */
+export function mediaPolicyOf(record: MeetingRecord): MediaPolicySnapshot {
+  const selfMuted = new Map(record.sites.map((s) => [s.id, s.selfMuted]));
+  return {
+    programSiteId: record.meeting.status === 'ended' ? null : programSiteId(record),
+    micAllowed: (siteId: SiteId) => isMicAllowed(record, siteId),
+    selfMuted: (siteId: SiteId) => selfMuted.get(siteId) ?? false,
+    gridViewer: isModerator,
+  };
+}
+
+/** dBov (−127 … 0) to a 0–1 meter level; speech sits around −40 … −10 dBov. */
+const meterLevel = (dBov: number): number => Math.max(0, Math.min(1, (dBov + 70) / 70));
+
+/**
+ * One MeetingMedia per live meeting, created on first join on the least-loaded worker. Keeps the
+ * media in step with the domain: every committed change re-applies the policy, and media facts
+ * (a site's media flowing or poor) go back into the domain as system commands.
+ */
+export class MediaRegistry {
+  readonly #rooms = new Map<string, Promise<MeetingMedia>>();
+
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly meetings: MeetingService,
+    private readonly onAudioLevels: (meetingId: MeetingId, levels: { siteId: SiteId; level: number }[]) => void,
+  ) {
+    meetings.onChanged({
+      changed: (meetingId, _batch, record) => {
+        const room = this.#rooms.get(meetingId);
+        if (!room) return;
+        if (record.meeting.status === 'ended') {
+          void room.then((m) => m.close('meetingclosed'));
+          return;
+        }
+        void room
+          .then((m) => m.applyPolicy(mediaPolicyOf(record)))
+          .catch((err) => log.error('MediaRegistry', 'applyPolicy failed', err, { meetingId }));
+      },
+    });
+  }
+
+  /** The meeting's media, created on first use. */
+  get(meetingId: MeetingId): Promise<MeetingMedia> {
+    let room = this.#rooms.get(meetingId);
+    if (!room) {
+      room = this.#create(meetingId);
+      this.#rooms.set(meetingId, room);
+      room.catch(() => this.#rooms.delete(meetingId));
+    }
+    return room;
+  }
+
+  async #create(meetingId: MeetingId): Promise<MeetingMedia> {
+    const media = await this.pool.createMeetingMedia(meetingId);
+    media.on('close', (reason) => {
+      this.#rooms.delete(meetingId);
+      log.info('MediaRegistry', 'meeting media closed', { meetingId, reason });
+    });
+    media.on('sitemedia', (status) => {
+      void this.meetings.system(meetingId, {
+        type: 'site:mediaFlowing',
+        siteId: status.siteId,
+        flowing: status.state !== 'none',
+      });
+      void this.meetings.system(meetingId, { type: 'site:quality', siteId: status.siteId, poor: status.state === 'poor' });
+    });
+    media.on('audiolevels', (levels: SiteAudioLevel[]) => {
+      this.onAudioLevels(
+        meetingId,
+        levels.map((l) => ({ siteId: l.siteId, level: meterLevel(l.dBov) })),
+      );
+    });
+    await media.applyPolicy(mediaPolicyOf(await this.meetings.get(meetingId)));
+    return media;
+  }
+}

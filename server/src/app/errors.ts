@@ -1,0 +1,46 @@
+import { ErrorCode, type WireError } from '@giaoban/shared';
+import { ZodError } from 'zod';
+import { log } from './log.js';
+
+/** An error that is safe to show the user: its code is one of the protocol's and its message is meant for them. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+function hasCode(e: unknown): e is { code: ErrorCode; message: string } {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    'code' in e &&
+    'message' in e &&
+    ErrorCode.safeParse((e as { code: unknown }).code).success
+  );
+}
+
+/** Readable summary of a schema failure: `topic: Too big: expected string to have <=300 characters`. */
+export function describeZodError(err: ZodError): string {
+  return err.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`)
+    .join('; ');
+}
+
+/**
+ * Maps any thrown value to the wire, in one place. Known errors keep their code and message;
+ * anything else is a bug: logged in full, sent as a generic INTERNAL message.
+ */
+export function toWireError(e: unknown, context: string): WireError {
+  if (e instanceof ZodError) return { code: 'VALIDATION', message: describeZodError(e) };
+  if (hasCode(e)) {
+    if (e.code === 'INTERNAL') log.error(context, 'internal error', e);
+    return { code: e.code, message: e.message };
+  }
+  log.error(context, 'unexpected error', e);
+  return { code: 'INTERNAL', message: 'Internal error; it has been logged.' };
+}

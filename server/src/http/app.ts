@@ -1,0 +1,226 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import {
+  type AgendaItem,
+  type DirectorySite,
+  HttpSchemas,
+  type IssuedLink,
+  type JoinLink,
+  type LoginResponse,
+  type MeetingSummary,
+  PROTOCOL_VERSION,
+} from '@giaoban/shared';
+import { z } from 'zod';
+import { AppError, toWireError } from '../app/errors.js';
+import { openApiDocument } from './openapi.js';
+import { HTTP_STATUS } from './errors.js';
+
+/** The organizer operations the HTTP API exposes; implemented by the application layer. */
+export interface OrganizerApi {
+  login(username: string, password: string): Promise<LoginResponse>;
+  /** Returns the organizer's user name for a valid session token, else throws UNAUTHENTICATED. */
+  authenticate(token: string): string;
+  listSites(): Promise<DirectorySite[]>;
+  createSite(organizer: string, body: z.output<typeof HttpSchemas.createSite>): Promise<DirectorySite>;
+  listMeetings(): Promise<MeetingSummary[]>;
+  getMeeting(id: string): Promise<MeetingSummary>;
+  createMeeting(organizer: string, body: z.output<typeof HttpSchemas.createMeeting>): Promise<MeetingSummary>;
+  updateMeeting(organizer: string, id: string, body: z.output<typeof HttpSchemas.updateMeeting>): Promise<MeetingSummary>;
+  inviteSites(organizer: string, id: string, siteIds: string[]): Promise<MeetingSummary>;
+  addAgendaItem(organizer: string, id: string, body: z.output<typeof HttpSchemas.agendaItem>): Promise<AgendaItem>;
+  updateAgendaItem(
+    organizer: string,
+    id: string,
+    itemId: string,
+    body: z.output<typeof HttpSchemas.agendaItem>,
+  ): Promise<AgendaItem>;
+  removeAgendaItem(organizer: string, id: string, itemId: string): Promise<void>;
+  reorderAgenda(organizer: string, id: string, itemIds: string[]): Promise<void>;
+  issueLink(organizer: string, id: string, body: z.output<typeof HttpSchemas.issueLink>): Promise<IssuedLink>;
+  listLinks(id: string): Promise<JoinLink[]>;
+  revokeLink(organizer: string, id: string, linkId: string): Promise<JoinLink>;
+}
+
+type Handler = (req: Request, res: Response) => Promise<unknown>;
+
+/** Wraps an async route: the result is sent as JSON, thrown errors go to the error middleware. */
+const route =
+  (h: Handler, status = 200) =>
+  (req: Request, res: Response, next: NextFunction) => {
+    h(req, res).then(
+      (body) => (body === undefined ? res.status(204).end() : res.status(status).json(body)),
+      next,
+    );
+  };
+
+function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  return schema.parse(body ?? {});
+}
+
+function param(req: Request, name: string): string {
+  const v = req.params[name];
+  if (typeof v !== 'string' || v.length === 0 || v.length > 64) {
+    throw new AppError('VALIDATION', `invalid path parameter ${name}`);
+  }
+  return v;
+}
+
+/** Builds the express app: organizer API under /api, the built client everywhere else. */
+export function createHttpApp(api: OrganizerApi, clientDir: string): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    // Self-contained at run time: the page may load nothing from elsewhere.
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:",
+    );
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+  app.use('/api', express.json({ limit: '256kb' }));
+
+  const organizer = (req: Request): string => {
+    const h = req.headers.authorization ?? '';
+    const m = /^Bearer (.+)$/.exec(h);
+    if (!m?.[1]) throw new AppError('UNAUTHENTICATED', 'Sign in first (Authorization: Bearer <token>)');
+    return api.authenticate(m[1]);
+  };
+
+  app.get('/api/health', (_req, res) => {
+    res.json({ ok: true, protocolVersion: PROTOCOL_VERSION });
+  });
+  app.get('/api/config', (_req, res) => {
+    res.json({ defaultLocale: 'vi', protocolVersion: PROTOCOL_VERSION });
+  });
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  app.post(
+    '/api/auth/login',
+    route(async (req) => {
+      const body = parse(HttpSchemas.login, req.body);
+      return api.login(body.username, body.password);
+    }),
+  );
+  app.get(
+    '/api/directory/sites',
+    route(async (req) => {
+      organizer(req);
+      return api.listSites();
+    }),
+  );
+  app.post(
+    '/api/directory/sites',
+    route(async (req) => api.createSite(organizer(req), parse(HttpSchemas.createSite, req.body)), 201),
+  );
+  app.get(
+    '/api/meetings',
+    route(async (req) => {
+      organizer(req);
+      return api.listMeetings();
+    }),
+  );
+  app.post(
+    '/api/meetings',
+    route(async (req) => api.createMeeting(organizer(req), parse(HttpSchemas.createMeeting, req.body)), 201),
+  );
+  app.get(
+    '/api/meetings/:id',
+    route(async (req) => {
+      organizer(req);
+      return api.getMeeting(param(req, 'id'));
+    }),
+  );
+  app.patch(
+    '/api/meetings/:id',
+    route(async (req) =>
+      api.updateMeeting(organizer(req), param(req, 'id'), parse(HttpSchemas.updateMeeting, req.body)),
+    ),
+  );
+  app.put(
+    '/api/meetings/:id/sites',
+    route(async (req) =>
+      api.inviteSites(organizer(req), param(req, 'id'), parse(HttpSchemas.inviteSites, req.body).siteIds),
+    ),
+  );
+  app.post(
+    '/api/meetings/:id/agenda',
+    route(
+      async (req) => api.addAgendaItem(organizer(req), param(req, 'id'), parse(HttpSchemas.agendaItem, req.body)),
+      201,
+    ),
+  );
+  app.put(
+    '/api/meetings/:id/agenda/order',
+    route(async (req) =>
+      api.reorderAgenda(organizer(req), param(req, 'id'), parse(HttpSchemas.reorderAgenda, req.body).itemIds),
+    ),
+  );
+  app.patch(
+    '/api/meetings/:id/agenda/:itemId',
+    route(async (req) =>
+      api.updateAgendaItem(
+        organizer(req),
+        param(req, 'id'),
+        param(req, 'itemId'),
+        parse(HttpSchemas.agendaItem, req.body),
+      ),
+    ),
+  );
+  app.delete(
+    '/api/meetings/:id/agenda/:itemId',
+    route(async (req) => api.removeAgendaItem(organizer(req), param(req, 'id'), param(req, 'itemId'))),
+  );
+  app.post(
+    '/api/meetings/:id/links',
+    route(async (req) => api.issueLink(organizer(req), param(req, 'id'), parse(HttpSchemas.issueLink, req.body)), 201),
+  );
+  app.get(
+    '/api/meetings/:id/links',
+    route(async (req) => {
+      organizer(req);
+      return api.listLinks(param(req, 'id'));
+    }),
+  );
+  app.post(
+    '/api/meetings/:id/links/:linkId/revoke',
+    route(async (req) => api.revokeLink(organizer(req), param(req, 'id'), param(req, 'linkId'))),
+  );
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such API route' } });
+  });
+
+  // The built client: hashed assets are immutable; index.html answers every client route.
+  if (existsSync(clientDir)) {
+    app.use(
+      '/assets',
+      express.static(path.join(clientDir, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }),
+    );
+    app.use(express.static(clientDir, { index: false }));
+    app.get(/^(?!\/api\/|\/socket\.io\/).*/, (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(path.join(clientDir, 'index.html'));
+    });
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('html').send('<!doctype html><title>Giao Ban</title><p>Giao Ban hub is running. Client not built.</p>');
+    });
+  }
+
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const parseFailure =
+      typeof err === 'object' && err !== null && 'type' in err && (err as { type: unknown }).type === 'entity.parse.failed';
+    const tooLarge =
+      typeof err === 'object' && err !== null && 'type' in err && (err as { type: unknown }).type === 'entity.too.large';
+    const wire = parseFailure
+      ? { code: 'VALIDATION' as const, message: 'Request body is not valid JSON' }
+      : tooLarge
+        ? { code: 'LIMIT' as const, message: 'Request body too large' }
+        : toWireError(err, 'http');
+    res.status(HTTP_STATUS[wire.code]).json({ error: wire });
+  });
+  return app;
+}

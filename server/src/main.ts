@@ -1,0 +1,121 @@
+/**
+ * Composition root: reads the configuration, builds storage, media, the meeting services and the
+ * transports, wires them, and serves everything on one port. Nothing else reaches for globals.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MediaRegistry } from './app/MediaRegistry.js';
+import { MeetingService } from './app/MeetingService.js';
+import { OrganizerService } from './app/OrganizerService.js';
+import { log } from './app/log.js';
+import { TokenService } from './auth/tokens.js';
+import { ConfigError, loadConfig } from './config/Config.js';
+import { seedDirectory } from './directory/seed.js';
+import { createHttpApp } from './http/app.js';
+import { MediaConfigError, WorkerPool, consoleMediaLogger, loadMediaConfig } from './media/index.js';
+import { MemoryStore } from './store/MemoryStore.js';
+import type { Store } from './store/Store.js';
+import { SocketServer } from './transport/SocketServer.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** A running hub; `stop()` closes everything in order and is idempotent. */
+export interface Hub {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function seed(store: Store): Promise<void> {
+  const existing = await store.directory.list();
+  if (existing.length > 0) return;
+  for (const site of seedDirectory()) await store.directory.put(site);
+}
+
+/** Starts the hub with the given environment. */
+export async function startHub(env: NodeJS.ProcessEnv = process.env): Promise<Hub> {
+  const config = loadConfig(env, repoRoot);
+  const mediaConfig = loadMediaConfig(env);
+  const store: Store = new MemoryStore();
+  log.warn('main', 'storage is in memory: meetings, minutes and links are lost when the hub stops');
+  await seed(store);
+
+  const tokens = new TokenService(config.jwtSecret);
+  const meetings = new MeetingService(store);
+  const pool = await WorkerPool.create(mediaConfig, consoleMediaLogger);
+
+  const server = config.tls
+    ? https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) })
+    : http.createServer();
+  let sockets: SocketServer | null = null;
+  const organizer = new OrganizerService(
+    store,
+    meetings,
+    tokens,
+    config.organizers,
+    config.organizerSessionHours,
+    (link) => sockets?.endLinkSessions(link),
+  );
+  const media = new MediaRegistry(pool, meetings, (meetingId, levels) => sockets?.sendAudioLevels(meetingId, levels));
+  sockets = new SocketServer(server, { tokens, store, meetings, media });
+  server.on('request', createHttpApp(organizer, config.clientDir));
+  await meetings.restoreTimers();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const scheme = config.tls ? 'https' : 'http';
+  const url = `${scheme}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  if (config.generatedOrganizerPassword) {
+    log.info('main', `organizer sign-in: admin / ${config.generatedOrganizerPassword} (kept in ${config.dataDir}/secrets.json)`);
+  }
+  console.log(`Giao Ban hub ready at ${url}`);
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      meetings.close();
+      await sockets?.close();
+      pool.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      await store.close();
+    })();
+    return stopping;
+  };
+  return { url, stop };
+}
+
+async function main(): Promise<void> {
+  let hub: Hub;
+  try {
+    hub = await startHub();
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof MediaConfigError) {
+      console.error(`Configuration error: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const shutdown = (signal: string) => {
+    log.info('main', `${signal} received, shutting down`);
+    hub.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error('main', 'shutdown failed', err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  void main();
+}
