@@ -1,0 +1,90 @@
+import type { MeetingInfo, MicState, QueueState, Role, SiteId, SiteState } from '@giaoban/shared';
+import { isModerator } from '@giaoban/shared';
+
+/** The parts of a meeting record the media policy reads (a record or a snapshot both fit). */
+export interface PolicyInput {
+  meeting: Pick<MeetingInfo, 'hostSiteId' | 'status'>;
+  sites: readonly Pick<SiteState, 'id' | 'selfMuted' | 'micOpenedByModerator'>[];
+  queue: Pick<QueueState, 'floor'>;
+  stage: { pinnedSiteId: SiteId | null };
+}
+
+/** Who watches: the viewer's role decides whether it sees the grid, its site is not sent back to it. */
+export interface Viewer {
+  role: Role;
+  siteId: SiteId | null;
+}
+
+/** What the main screen shows: the program, and the chair in a corner while someone else is on. */
+export interface ProgramView {
+  programSiteId: SiteId | null;
+  /** The host site shown small while another site has the program; null when the host is the program. */
+  cornerSiteId: SiteId | null;
+}
+
+/** Whether a viewer's consumer of a site's camera should flow, and at which simulcast layer. */
+export interface VideoDecision {
+  resume: boolean;
+  /** 0 = lowest (grid thumbnails), 1 = medium (the chair's corner), 2 = highest (program). */
+  spatialLayer: 0 | 1 | 2;
+}
+
+/** Simulcast layers chosen by tile size: a thumbnail never needs more than the lowest. */
+const LAYER = { program: 2, corner: 1, grid: 0 } as const;
+
+/** The main stage: a pinned site, else the floor holder, else the host where the chair presides. */
+export function programSiteId(input: Pick<PolicyInput, 'meeting' | 'queue' | 'stage'>): SiteId | null {
+  return input.stage.pinnedSiteId ?? input.queue.floor?.siteId ?? input.meeting.hostSiteId;
+}
+
+/** The program and the corner picture, as every main screen shows them. */
+export function programView(input: Pick<PolicyInput, 'meeting' | 'queue' | 'stage'>): ProgramView {
+  const program = programSiteId(input);
+  const host = input.meeting.hostSiteId;
+  return { programSiteId: program, cornerSiteId: program === host ? null : host };
+}
+
+/**
+ * Whether a site's microphone may be heard: the host (the chair speaks any time), the floor
+ * holder, or a site a moderator opened. Nothing is heard once the meeting has ended.
+ */
+export function isMicAllowed(input: PolicyInput, siteId: SiteId): boolean {
+  if (input.meeting.status === 'ended') return false;
+  if (siteId === input.meeting.hostSiteId) return true;
+  if (input.queue.floor?.siteId === siteId) return true;
+  return input.sites.find((s) => s.id === siteId)?.micOpenedByModerator ?? false;
+}
+
+/** The microphone state the hub tells a site's device: allowed by policy, and its own mute. */
+export function micState(input: PolicyInput, siteId: SiteId): MicState {
+  const allowed = isMicAllowed(input, siteId);
+  const selfMuted = input.sites.find((s) => s.id === siteId)?.selfMuted ?? false;
+  return { allowed, selfMuted, open: allowed && !selfMuted };
+}
+
+/**
+ * Decides one video consumer. Everyone gets the program in high quality and the chair's corner
+ * in medium; only moderators (chair, operator) see the grid, at the lowest layer, and only its
+ * visible tiles flow — hidden tiles are paused at the hub so they cost no bandwidth. A viewer is
+ * never sent its own room back.
+ */
+export function videoWanted(
+  viewer: Viewer,
+  producerSiteId: SiteId | null,
+  program: ProgramView,
+  visibleTiles: ReadonlySet<SiteId>,
+): VideoDecision {
+  const paused: VideoDecision = { resume: false, spatialLayer: LAYER.grid };
+  if (producerSiteId === null || producerSiteId === viewer.siteId) return paused;
+  if (producerSiteId === program.programSiteId) return { resume: true, spatialLayer: LAYER.program };
+  if (producerSiteId === program.cornerSiteId) return { resume: true, spatialLayer: LAYER.corner };
+  if (isModerator(viewer.role) && visibleTiles.has(producerSiteId))
+    return { resume: true, spatialLayer: LAYER.grid };
+  return paused;
+}
+
+/** Whether a viewer should receive a site's audio: every allowed microphone except its own room's (no echo). */
+export function audioWanted(input: PolicyInput, viewer: Viewer, producerSiteId: SiteId | null): boolean {
+  if (producerSiteId === null || producerSiteId === viewer.siteId) return false;
+  return isMicAllowed(input, producerSiteId);
+}

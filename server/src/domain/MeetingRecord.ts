@@ -1,0 +1,109 @@
+import {
+  AgendaState,
+  AttendanceEvent,
+  type DirectorySite,
+  type MeetingId,
+  MeetingInfo,
+  type MeetingSnapshot,
+  MinuteEntry,
+  ParticipantState,
+  QueueState,
+  SiteId,
+  SiteState,
+} from '@giaoban/shared';
+import { z } from 'zod';
+import { emptyAgenda } from './Agenda.js';
+import { attendanceTotals } from './Attendance.js';
+import { siteFromDirectory } from './BridgePoint.js';
+import { type Outcome, refuse, succeed } from './DomainError.js';
+import { programSiteId } from './MediaPolicy.js';
+import { emptyQueue } from './SpeakingQueue.js';
+
+/**
+ * The persisted aggregate of one meeting. It is the snapshot's state plus what only some roles
+ * may read (the attendance log, the minutes); derived values (program, totals) are not stored.
+ */
+export const MeetingRecord = z.object({
+  /** Bumped by exactly one per successful mutating command; the store's optimistic lock. */
+  version: z.number().int().nonnegative(),
+  meeting: MeetingInfo,
+  sites: z.array(SiteState),
+  participants: z.array(ParticipantState),
+  agenda: AgendaState,
+  queue: QueueState,
+  stage: z.object({ pinnedSiteId: SiteId.nullable() }),
+  attendance: z.array(AttendanceEvent),
+  minutes: z.array(MinuteEntry),
+});
+/** See {@link MeetingRecord}. */
+export type MeetingRecord = z.infer<typeof MeetingRecord>;
+
+/** What an organizer decides when creating a meeting (ids resolved against the directory). */
+export interface NewMeeting {
+  id: MeetingId;
+  title: string;
+  scheduledAt: number;
+  hostSite: DirectorySite;
+  chairName: string;
+  floorSeconds: number;
+  maxConnections: number;
+  invitedSites: readonly DirectorySite[];
+}
+
+/** A scheduled meeting at version 0: the host site first, then the invited sites once each. */
+export function createMeetingRecord(input: NewMeeting): MeetingRecord {
+  const sites = [siteFromDirectory(input.hostSite, true)];
+  for (const entry of input.invitedSites) {
+    if (!sites.some((s) => s.id === entry.id)) sites.push(siteFromDirectory(entry, false));
+  }
+  return {
+    version: 0,
+    meeting: {
+      id: input.id,
+      title: input.title,
+      scheduledAt: input.scheduledAt,
+      hostSiteId: input.hostSite.id,
+      chairName: input.chairName,
+      status: 'scheduled',
+      techCheckAt: null,
+      liveAt: null,
+      endedAt: null,
+      floorSeconds: input.floorSeconds,
+      maxConnections: input.maxConnections,
+    },
+    sites,
+    participants: [],
+    agenda: emptyAgenda(),
+    queue: emptyQueue(),
+    stage: { pinnedSiteId: null },
+    attendance: [],
+    minutes: [],
+  };
+}
+
+/** What every participant may see, with the program site and the totals derived. */
+export function toSnapshot(record: MeetingRecord): MeetingSnapshot {
+  return {
+    version: record.version,
+    meeting: record.meeting,
+    sites: record.sites,
+    participants: record.participants,
+    agenda: record.agenda,
+    queue: record.queue,
+    stage: { pinnedSiteId: record.stage.pinnedSiteId, programSiteId: programSiteId(record) },
+    totals: attendanceTotals(record.sites),
+  };
+}
+
+/**
+ * Validates a record read from storage, so a corrupt or older-shaped document is refused
+ * (INTERNAL: it is our data, not the user's) instead of failing later in a handler.
+ */
+export function parseMeetingRecord(raw: unknown): Outcome<MeetingRecord> {
+  const parsed = MeetingRecord.safeParse(raw);
+  if (parsed.success) return succeed(parsed.data);
+  return refuse(
+    'INTERNAL',
+    `stored meeting record is invalid: ${parsed.error.issues[0]?.message ?? 'unknown'}`,
+  );
+}

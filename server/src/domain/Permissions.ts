@@ -1,0 +1,119 @@
+import type { Role, SiteId } from '@giaoban/shared';
+import type { Actor } from './Actor.js';
+import { OK, type Outcome, refuse } from './DomainError.js';
+
+/** Every action a person can attempt in or around a meeting; closed so the matrix below is total. */
+export const ACTIONS = [
+  'openTechCheck',
+  'goLive',
+  'endMeeting',
+  'advanceAgenda',
+  'openAgendaItem',
+  'requestFloor',
+  'withdrawFloorRequest',
+  'reorderQueue',
+  'grantFloor',
+  'revokeFloor',
+  'extendFloor',
+  'yieldFloor',
+  'pinStage',
+  'declareAttendance',
+  'setSiteMic',
+  'selfMute',
+  'readMinutes',
+  'writeMinutes',
+  'confirmConclusion',
+  'publishMedia',
+  'viewGrid',
+  'readRollCall',
+  'editMeeting',
+  'issueLinks',
+] as const;
+/** One action of {@link ACTIONS}. */
+export type Action = (typeof ACTIONS)[number];
+
+/** All roles, in the order of PRODUCT.md's table. */
+export const ROLES: readonly Role[] = ['organizer', 'chair', 'operator', 'secretary', 'site', 'observer'];
+
+/**
+ * How far a role may take an action: on anything, or only on its own bridge point
+ * (a site withdraws its own request, declares its own delegates, mutes its own microphone).
+ */
+export type Reach = 'any' | 'own';
+
+/**
+ * The role × action matrix of PRODUCT.md. A missing role means refused.
+ * Organizers prepare and read reports but have no live control; chair and operator share the
+ * floor and the stage, but only the chair opens, closes and steers the agenda (the operator
+ * runs the technical side); secretaries only write the record; observers only watch.
+ */
+export const PERMISSIONS: Readonly<Record<Action, Readonly<Partial<Record<Role, Reach>>>>> = {
+  openTechCheck: { chair: 'any', operator: 'any' },
+  goLive: { chair: 'any' },
+  endMeeting: { chair: 'any' },
+  advanceAgenda: { chair: 'any' },
+  openAgendaItem: { chair: 'any' },
+  requestFloor: { site: 'own' },
+  withdrawFloorRequest: { chair: 'any', operator: 'any', site: 'own' },
+  reorderQueue: { chair: 'any', operator: 'any' },
+  grantFloor: { chair: 'any', operator: 'any' },
+  revokeFloor: { chair: 'any', operator: 'any' },
+  extendFloor: { chair: 'any', operator: 'any' },
+  // Only the speaker gives the floor back; moderators revoke instead.
+  yieldFloor: { site: 'own' },
+  pinStage: { chair: 'any', operator: 'any' },
+  declareAttendance: { chair: 'any', operator: 'any', site: 'own' },
+  setSiteMic: { chair: 'any', operator: 'any' },
+  // The chair's device is the host room's microphone, so it mutes itself like a site does.
+  selfMute: { chair: 'own', site: 'own' },
+  readMinutes: { organizer: 'any', chair: 'any', secretary: 'any' },
+  writeMinutes: { secretary: 'any' },
+  confirmConclusion: { chair: 'any' },
+  publishMedia: { chair: 'own', site: 'own' },
+  viewGrid: { chair: 'any', operator: 'any' },
+  readRollCall: { organizer: 'any', chair: 'any', operator: 'any' },
+  editMeeting: { organizer: 'any' },
+  issueLinks: { organizer: 'any' },
+};
+
+/** What an action is about, when ownership matters. */
+export interface ActionTarget {
+  /** The bridge point the action touches (the request's site, the declared site, the floor holder). */
+  siteId: SiteId | null;
+}
+
+/** The role's reach for an action, or null when the role may not attempt it at all. */
+export function reachOf(role: Role, action: Action): Reach | null {
+  return PERMISSIONS[action][role] ?? null;
+}
+
+/**
+ * Checks the role only, before any lookup, so a refused role learns nothing about what exists
+ * (a site asking to withdraw some id gets FORBIDDEN, not NOT_FOUND).
+ */
+export function mayAttempt(actor: Actor, action: Action): Outcome<void> {
+  return reachOf(actor.role, action) === null ? forbidden(actor, action) : OK;
+}
+
+/**
+ * Decides whether `actor` may do `action` on `target`. For an 'own'-reach role the target must
+ * be the actor's own bridge point; without a target such an action is refused (fail closed).
+ */
+export function authorize(actor: Actor, action: Action, target?: ActionTarget): Outcome<void> {
+  const reach = reachOf(actor.role, action);
+  if (reach === null) return forbidden(actor, action);
+  if (reach === 'any') return OK;
+  if (target === undefined || actor.siteId === null || target.siteId !== actor.siteId) {
+    return refuse('FORBIDDEN', `a ${actor.role} may ${action} only for its own bridge point`);
+  }
+  return OK;
+}
+
+/** True when authorize() would allow it: for UI hints and media decisions, not for enforcement. */
+export function can(actor: Actor, action: Action, target?: ActionTarget): boolean {
+  return authorize(actor, action, target).ok;
+}
+
+function forbidden(actor: Actor, action: Action): Outcome<void> {
+  return refuse('FORBIDDEN', `a ${actor.role} may not ${action}`);
+}

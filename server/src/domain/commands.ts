@@ -1,0 +1,131 @@
+import type {
+  AgendaItem,
+  AgendaItemId,
+  ClientPayload,
+  DirectorySite,
+  FloorRequestId,
+  MinuteEntry,
+  ParticipantId,
+  SiteId,
+} from '@giaoban/shared';
+import type { AgendaItemDraft } from './Agenda.js';
+import type { MeetingEdit } from './Meeting.js';
+import type { ParticipantJoin } from './Participant.js';
+import type { Action } from './Permissions.js';
+
+/** Client events that change or read the meeting, in shared/src/events.ts's names. */
+export const CLIENT_COMMAND_TYPES = [
+  'meeting:openTechCheck',
+  'meeting:goLive',
+  'meeting:end',
+  'agenda:advance',
+  'agenda:open',
+  'queue:request',
+  'queue:withdraw',
+  'queue:reorder',
+  'floor:grant',
+  'floor:revoke',
+  'floor:extend',
+  'floor:yield',
+  'stage:pin',
+  'site:declare',
+  'mic:set',
+  'mic:selfMute',
+  'minutes:list',
+  'minutes:add',
+  'minutes:confirm',
+] as const;
+/** Name of a client event that maps to a domain command. */
+export type ClientCommandType = (typeof CLIENT_COMMAND_TYPES)[number];
+
+/**
+ * A command from a client: the event's validated payload with the event name as `type`, so the
+ * transport builds it as `{ type: event, ...payload }` and the two cannot drift apart.
+ */
+export type ClientCommand = { [E in ClientCommandType]: { type: E } & ClientPayload<E> }[ClientCommandType];
+
+/** Organizer edits (from the HTTP API), before or during the meeting. */
+export type OrganizerCommand =
+  | ({ type: 'meeting:update' } & MeetingEdit)
+  | { type: 'sites:invite'; sites: DirectorySite[] }
+  | { type: 'sites:uninvite'; siteIds: SiteId[] }
+  | { type: 'agenda:addItem'; item: AgendaItemDraft; index?: number }
+  | { type: 'agenda:updateItem'; itemId: AgendaItemId; patch: Partial<AgendaItemDraft> }
+  | { type: 'agenda:removeItem'; itemId: AgendaItemId }
+  | { type: 'agenda:reorder'; itemIds: string[] };
+
+/** Facts the hub itself reports (connections, media, timers); only the SYSTEM principal may run them. */
+export type SystemCommand =
+  | { type: 'participant:joined'; participant: ParticipantJoin }
+  | { type: 'participant:left'; participantId: ParticipantId }
+  | { type: 'site:mediaFlowing'; siteId: SiteId; flowing: boolean }
+  | { type: 'site:quality'; siteId: SiteId; poor: boolean }
+  | { type: 'floor:expire' };
+
+/** Everything `execute` understands. */
+export type MeetingCommand = ClientCommand | OrganizerCommand | SystemCommand;
+/** The `type` of any command. */
+export type MeetingCommandType = MeetingCommand['type'];
+/** Commands a person issues (clients and organizers), each checked against the permission matrix. */
+export type PersonCommand = ClientCommand | OrganizerCommand;
+
+/** The action each person command needs; organizer edits are all `editMeeting`. */
+export const ACTION_OF: Readonly<Record<PersonCommand['type'], Action>> = {
+  'meeting:openTechCheck': 'openTechCheck',
+  'meeting:goLive': 'goLive',
+  'meeting:end': 'endMeeting',
+  'agenda:advance': 'advanceAgenda',
+  'agenda:open': 'openAgendaItem',
+  'queue:request': 'requestFloor',
+  'queue:withdraw': 'withdrawFloorRequest',
+  'queue:reorder': 'reorderQueue',
+  'floor:grant': 'grantFloor',
+  'floor:revoke': 'revokeFloor',
+  'floor:extend': 'extendFloor',
+  'floor:yield': 'yieldFloor',
+  'stage:pin': 'pinStage',
+  'site:declare': 'declareAttendance',
+  'mic:set': 'setSiteMic',
+  'mic:selfMute': 'selfMute',
+  'minutes:list': 'readMinutes',
+  'minutes:add': 'writeMinutes',
+  'minutes:confirm': 'confirmConclusion',
+  'meeting:update': 'editMeeting',
+  'sites:invite': 'editMeeting',
+  'sites:uninvite': 'editMeeting',
+  'agenda:addItem': 'editMeeting',
+  'agenda:updateItem': 'editMeeting',
+  'agenda:removeItem': 'editMeeting',
+  'agenda:reorder': 'editMeeting',
+};
+
+const SYSTEM_TYPES: ReadonlySet<string> = new Set<SystemCommand['type']>([
+  'participant:joined',
+  'participant:left',
+  'site:mediaFlowing',
+  'site:quality',
+  'floor:expire',
+]);
+
+/** True for commands only the hub may issue. */
+export const isSystemCommand = (c: MeetingCommand): c is SystemCommand => SYSTEM_TYPES.has(c.type);
+
+/** Replies of the commands that return something; every other command replies null. */
+export interface CommandReplies {
+  'queue:request': { requestId: FloorRequestId };
+  'minutes:list': MinuteEntry[];
+  'minutes:add': MinuteEntry;
+  'minutes:confirm': MinuteEntry;
+  'agenda:addItem': AgendaItem;
+}
+
+/** The reply type of a command type (matches ClientAckData for client events). */
+export type ReplyOf<T extends MeetingCommandType> = T extends keyof CommandReplies ? CommandReplies[T] : null;
+
+/** Builds the command for a client event from its validated payload. */
+export function commandFromClient<E extends ClientCommandType>(
+  event: E,
+  payload: ClientPayload<E>,
+): ClientCommand {
+  return { type: event, ...payload } as ClientCommand;
+}

@@ -1,0 +1,320 @@
+import type { FloorRequestId, MeetingChange, MeetingStatus, MinuteEntryId, SiteId } from '@giaoban/shared';
+import { type Actor, isSystem, type Principal } from './Actor.js';
+import * as Agenda from './Agenda.js';
+import { logAttendance } from './Attendance.js';
+import * as Site from './BridgePoint.js';
+import {
+  ACTION_OF,
+  type ClientCommand,
+  isSystemCommand,
+  type MeetingCommand,
+  type OrganizerCommand,
+  type ReplyOf,
+} from './commands.js';
+import { type Outcome, refuse, succeed } from './DomainError.js';
+import { editMeeting, requireStatus, transition } from './Meeting.js';
+import { type MeetingRecord, toSnapshot } from './MeetingRecord.js';
+import * as Minutes from './Minutes.js';
+import { authorize, mayAttempt } from './Permissions.js';
+import { runSystemCommand } from './presence.js';
+import { deepEqual, diffSnapshots } from './SnapshotDiff.js';
+import * as Queue from './SpeakingQueue.js';
+
+/** The world a command runs in: the clock and an id source, injected so tests are deterministic. */
+export interface ExecuteContext {
+  now: number;
+  newId: () => string;
+}
+
+/** A command's effect: the next record, the changes every client must apply, and the reply. */
+export interface Executed<R = unknown> {
+  /** The next record; the same object (same version) when the command changed nothing. */
+  record: MeetingRecord;
+  /** Exactly what turns the old snapshot into `toSnapshot(record)` under shared `applyChanges`. */
+  changes: MeetingChange[];
+  reply: R;
+}
+
+/** What a handler produces before the version and the changes are worked out. */
+export interface Step {
+  record: MeetingRecord;
+  reply: unknown;
+}
+
+/** Meeting states in which the floor and the stage are in use. */
+const OPEN: readonly MeetingStatus[] = ['techCheck', 'live'];
+/** Every state but ended: an ended meeting is history and only its minutes may still change. */
+const NOT_ENDED: readonly MeetingStatus[] = ['scheduled', 'techCheck', 'live'];
+
+/**
+ * The one entry point of the domain: authorises `command` for `principal`, then applies it to
+ * `record` without mutating it. The version goes up by exactly one when something changed (even
+ * if only minutes changed, so then `changes` is empty but must still be broadcast to keep client
+ * versions in step); a command that changed nothing returns the same record and no changes.
+ */
+export function execute<C extends MeetingCommand>(
+  record: MeetingRecord,
+  principal: Principal,
+  command: C,
+  ctx: ExecuteContext,
+): Outcome<Executed<ReplyOf<C['type']>>> {
+  const step = dispatch(record, principal, command, ctx);
+  if (!step.ok) return step;
+  const reply = step.value.reply as ReplyOf<C['type']>;
+  const next = step.value.record;
+  if (next === record || deepEqual(next, record)) return succeed({ record, changes: [], reply });
+  const bumped: MeetingRecord = { ...next, version: record.version + 1 };
+  return succeed({ record: bumped, changes: diffSnapshots(toSnapshot(record), toSnapshot(bumped)), reply });
+}
+
+function dispatch(
+  record: MeetingRecord,
+  principal: Principal,
+  command: MeetingCommand,
+  ctx: ExecuteContext,
+): Outcome<Step> {
+  if (isSystemCommand(command)) {
+    if (!isSystem(principal)) return refuse('FORBIDDEN', `only the hub may report ${command.type}`);
+    return runSystemCommand(record, command, ctx);
+  }
+  // The hub never acts in a person's name: a person command always carries a real actor.
+  if (isSystem(principal)) return refuse('FORBIDDEN', `${command.type} needs a person, not the hub`);
+  const allowed = mayAttempt(principal, ACTION_OF[command.type]);
+  if (!allowed.ok) return allowed;
+  return runPersonCommand(record, principal, command, ctx);
+}
+
+/** Shorthand for a step with no reply. */
+const done = (record: MeetingRecord): Outcome<Step> => succeed({ record, reply: null });
+
+function runPersonCommand(
+  rec: MeetingRecord,
+  actor: Actor,
+  cmd: ClientCommand | OrganizerCommand,
+  ctx: ExecuteContext,
+): Outcome<Step> {
+  const { now } = ctx;
+  switch (cmd.type) {
+    case 'meeting:openTechCheck':
+    case 'meeting:goLive': {
+      const meeting = transition(rec.meeting, cmd.type === 'meeting:goLive' ? 'live' : 'techCheck', now);
+      return meeting.ok ? done({ ...rec, meeting: meeting.value }) : meeting;
+    }
+    case 'meeting:end': {
+      const meeting = transition(rec.meeting, 'ended', now);
+      if (!meeting.ok) return meeting;
+      // Ending closes the floor and the current item, so the report's times are complete.
+      const agenda = Agenda.closeCurrent(rec.agenda, now);
+      return done({ ...rec, meeting: meeting.value, agenda, queue: Queue.closeQueue(rec.queue, now) });
+    }
+    case 'agenda:advance':
+    case 'agenda:open': {
+      const live = requireStatus(rec.meeting, ['live'], 'move through the agenda');
+      if (!live.ok) return live;
+      const agenda =
+        cmd.type === 'agenda:open'
+          ? Agenda.openItem(rec.agenda, cmd.itemId, now)
+          : Agenda.advance(rec.agenda, now);
+      return agenda.ok ? done({ ...rec, agenda: agenda.value }) : agenda;
+    }
+    case 'queue:request': {
+      const open = requireStatus(rec.meeting, OPEN, 'request the floor');
+      if (!open.ok) return open;
+      const mine = authorize(actor, 'requestFloor', { siteId: actor.siteId });
+      if (!mine.ok || actor.siteId === null) return mine.ok ? refuse('FORBIDDEN', 'no bridge point') : mine;
+      const site = Site.getSite(rec.sites, actor.siteId);
+      if (!site.ok) return site;
+      const id = ctx.newId() as FloorRequestId;
+      const queue = Queue.requestFloor(rec.queue, {
+        id,
+        siteId: actor.siteId,
+        topic: cmd.topic,
+        requestedAt: now,
+      });
+      return queue.ok ? succeed({ record: { ...rec, queue: queue.value }, reply: { requestId: id } }) : queue;
+    }
+    case 'queue:withdraw': {
+      const request = Queue.findRequest(rec.queue, cmd.requestId);
+      if (!request.ok) return request;
+      const mine = authorize(actor, 'withdrawFloorRequest', { siteId: request.value.siteId });
+      if (!mine.ok) return mine;
+      const queue = Queue.withdrawRequest(rec.queue, cmd.requestId);
+      return queue.ok ? done({ ...rec, queue: queue.value }) : queue;
+    }
+    case 'queue:reorder': {
+      const queue = Queue.reorderRequests(rec.queue, cmd.requestIds);
+      return queue.ok ? done({ ...rec, queue: queue.value }) : queue;
+    }
+    case 'floor:grant':
+      return grant(rec, cmd, now);
+    case 'floor:revoke':
+    case 'floor:extend': {
+      const live = requireStatus(rec.meeting, ['live'], 'manage the floor');
+      if (!live.ok) return live;
+      const queue =
+        cmd.type === 'floor:extend'
+          ? Queue.extendFloor(rec.queue, cmd.seconds, now)
+          : Queue.revokeFloor(rec.queue, now);
+      return queue.ok ? done({ ...rec, queue: queue.value }) : queue;
+    }
+    case 'floor:yield': {
+      const floor = rec.queue.floor;
+      if (!floor) return refuse('INVALID_STATE', 'nobody holds the floor');
+      const mine = authorize(actor, 'yieldFloor', { siteId: floor.siteId });
+      if (!mine.ok) return mine;
+      const queue = Queue.yieldFloor(rec.queue, now);
+      return queue.ok ? done({ ...rec, queue: queue.value }) : queue;
+    }
+    case 'stage:pin': {
+      const open = requireStatus(rec.meeting, OPEN, 'pin the stage');
+      if (!open.ok) return open;
+      if (cmd.siteId !== null) {
+        const site = Site.getSite(rec.sites, cmd.siteId);
+        if (!site.ok) return site;
+      }
+      return done({ ...rec, stage: { pinnedSiteId: cmd.siteId } });
+    }
+    case 'site:declare':
+      return declare(rec, actor, cmd.siteId ?? actor.siteId, cmd.delegates, now);
+    case 'mic:set': {
+      const open = requireStatus(rec.meeting, NOT_ENDED, 'open or close microphones');
+      if (!open.ok) return open;
+      const site = Site.getSite(rec.sites, cmd.siteId);
+      if (!site.ok) return site;
+      return done({ ...rec, sites: Site.replaceSite(rec.sites, Site.setModeratorMic(site.value, cmd.open)) });
+    }
+    case 'mic:selfMute': {
+      const open = requireStatus(rec.meeting, NOT_ENDED, 'mute');
+      if (!open.ok) return open;
+      const mine = authorize(actor, 'selfMute', { siteId: actor.siteId });
+      if (!mine.ok || actor.siteId === null) return mine.ok ? refuse('FORBIDDEN', 'no bridge point') : mine;
+      const site = Site.getSite(rec.sites, actor.siteId);
+      if (!site.ok) return site;
+      return done({ ...rec, sites: Site.replaceSite(rec.sites, Site.setSelfMuted(site.value, cmd.muted)) });
+    }
+    case 'minutes:list':
+      return succeed({ record: rec, reply: [...rec.minutes] });
+    case 'minutes:add': {
+      // Minutes may be written before, during and after the meeting: secretaries finalise them later.
+      const item = Agenda.getItem(rec.agenda, cmd.agendaItemId);
+      if (!item.ok) return item;
+      const entry = Minutes.newMinuteEntry(ctx.newId() as MinuteEntryId, cmd, actor, now);
+      return succeed({ record: { ...rec, minutes: [...rec.minutes, entry] }, reply: entry });
+    }
+    case 'minutes:confirm': {
+      const confirmed = Minutes.confirmConclusion(rec.minutes, cmd.entryId);
+      if (!confirmed.ok) return confirmed;
+      return succeed({ record: { ...rec, minutes: confirmed.value.minutes }, reply: confirmed.value.entry });
+    }
+    default:
+      return runOrganizerCommand(rec, cmd, ctx);
+  }
+}
+
+/**
+ * Gives the floor by request or by site. Granting is one action for the moderator: the site's
+ * microphone opens and it becomes the program, so a pin that would hide it is cleared.
+ */
+function grant(
+  rec: MeetingRecord,
+  cmd: Extract<ClientCommand, { type: 'floor:grant' }>,
+  now: number,
+): Outcome<Step> {
+  const live = requireStatus(rec.meeting, ['live'], 'grant the floor');
+  if (!live.ok) return live;
+  if ((cmd.requestId === undefined) === (cmd.siteId === undefined)) {
+    return refuse('VALIDATION', 'give exactly one of requestId or siteId');
+  }
+  let siteId: SiteId;
+  if (cmd.requestId !== undefined) {
+    const request = Queue.findRequest(rec.queue, cmd.requestId);
+    if (!request.ok) return request;
+    siteId = request.value.siteId;
+  } else {
+    siteId = cmd.siteId as SiteId;
+  }
+  const site = Site.getSite(rec.sites, siteId);
+  if (!site.ok) return site;
+  // An absent room cannot speak; granting it would put a black tile on every screen.
+  if (!Site.isPresent(site.value.connection))
+    return refuse('INVALID_STATE', `site ${siteId} is not connected`);
+  const queue = Queue.grantFloor(rec.queue, {
+    siteId,
+    ...(cmd.requestId !== undefined ? { requestId: cmd.requestId } : {}),
+    agendaItemId: rec.agenda.currentItemId,
+    seconds: cmd.seconds ?? rec.meeting.floorSeconds,
+    now,
+  });
+  if (!queue.ok) return queue;
+  return done({ ...rec, queue: queue.value, stage: { pinnedSiteId: null } });
+}
+
+/** A site declares its own delegates; a moderator may declare for any site (e.g. reported by phone). */
+function declare(
+  rec: MeetingRecord,
+  actor: Actor,
+  siteId: SiteId | null,
+  delegates: number,
+  now: number,
+): Outcome<Step> {
+  const open = requireStatus(rec.meeting, NOT_ENDED, 'declare attendance');
+  if (!open.ok) return open;
+  if (siteId === null) return refuse('VALIDATION', 'say which site the delegates are at');
+  const mine = authorize(actor, 'declareAttendance', { siteId });
+  if (!mine.ok) return mine;
+  const site = Site.getSite(rec.sites, siteId);
+  if (!site.ok) return site;
+  const next = Site.declareDelegates(site.value, delegates);
+  if (next === site.value) return done(rec);
+  return done({
+    ...rec,
+    sites: Site.replaceSite(rec.sites, next),
+    attendance: logAttendance(rec.attendance, { siteId, kind: 'declare', at: now, delegates }),
+  });
+}
+
+/** Organizer edits: allowed until the meeting ends, after which its record is history. */
+function runOrganizerCommand(rec: MeetingRecord, cmd: OrganizerCommand, ctx: ExecuteContext): Outcome<Step> {
+  const open = requireStatus(rec.meeting, NOT_ENDED, 'edit the meeting');
+  if (!open.ok) return open;
+  switch (cmd.type) {
+    case 'meeting:update': {
+      const { type: _type, ...edit } = cmd;
+      const meeting = editMeeting(rec.meeting, edit);
+      return meeting.ok ? done({ ...rec, meeting: meeting.value }) : meeting;
+    }
+    case 'sites:invite':
+      return done({ ...rec, sites: Site.inviteSites(rec.sites, cmd.sites) });
+    case 'sites:uninvite': {
+      const sites = Site.uninviteSites(rec.sites, cmd.siteIds);
+      if (!sites.ok) return sites;
+      const gone = new Set(cmd.siteIds);
+      const queue = cmd.siteIds.reduce(Queue.dropSiteRequests, rec.queue);
+      const pinned = rec.stage.pinnedSiteId;
+      const stage = pinned !== null && gone.has(pinned) ? { pinnedSiteId: null } : rec.stage;
+      return done({ ...rec, sites: sites.value, queue, stage });
+    }
+    case 'agenda:addItem': {
+      const id = ctx.newId() as Parameters<typeof Agenda.addItem>[1];
+      const agenda = Agenda.addItem(rec.agenda, id, cmd.item, cmd.index);
+      return succeed({ record: { ...rec, agenda }, reply: agenda.items.find((i) => i.id === id) ?? null });
+    }
+    case 'agenda:updateItem': {
+      const agenda = Agenda.updateItem(rec.agenda, cmd.itemId, cmd.patch);
+      return agenda.ok ? done({ ...rec, agenda: agenda.value }) : agenda;
+    }
+    case 'agenda:removeItem': {
+      const hasMinutes = rec.minutes.some((m) => m.agendaItemId === cmd.itemId);
+      const agenda = Agenda.removeItem(rec.agenda, cmd.itemId, hasMinutes);
+      return agenda.ok ? done({ ...rec, agenda: agenda.value }) : agenda;
+    }
+    case 'agenda:reorder': {
+      const agenda = Agenda.reorderItems(rec.agenda, cmd.itemIds);
+      return agenda.ok ? done({ ...rec, agenda: agenda.value }) : agenda;
+    }
+    default: {
+      const never: never = cmd;
+      return never;
+    }
+  }
+}

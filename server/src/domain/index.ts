@@ -1,0 +1,23 @@
+/**
+ * The meeting domain: plain TypeScript, no transport, media or storage (adapters wrap it).
+ * The entry points are flat; entity helpers come as namespaces so their short verbs
+ * (`advance`, `grantFloor`) never clash with an adapter's names.
+ */
+export * from './Actor.js';
+export * as Agenda from './Agenda.js';
+export { type AgendaItemDraft, agendaTiming, type ItemTiming } from './Agenda.js';
+export { attendanceReport, attendanceTotals, type PresenceSpan, type SiteAttendance } from './Attendance.js';
+export * as BridgePoint from './BridgePoint.js';
+export * from './commands.js';
+export * from './DomainError.js';
+export * from './execute.js';
+export * from './MediaPolicy.js';
+export type { MeetingEdit } from './Meeting.js';
+export * from './MeetingRecord.js';
+export * as Minutes from './Minutes.js';
+export { confirmedConclusions, minutesOfItem } from './Minutes.js';
+export type { ParticipantJoin } from './Participant.js';
+export * from './Permissions.js';
+export { deepEqual, diffSnapshots } from './SnapshotDiff.js';
+export * as SpeakingQueue from './SpeakingQueue.js';
+export { nextExpiry, turnDurationMs } from './SpeakingQueue.js';

@@ -1,0 +1,352 @@
+import type {
+  AgendaItemId,
+  DirectorySite,
+  FloorRequestId,
+  MinuteEntry,
+  MinuteEntryId,
+  Role,
+} from '@giaoban/shared';
+import { describe, expect, it } from 'vitest';
+import { SYSTEM } from '../../src/domain/Actor.js';
+import type { MeetingCommand, PersonCommand } from '../../src/domain/commands.js';
+import { ACTIONS, type Action, authorize, ROLES } from '../../src/domain/Permissions.js';
+import {
+  A,
+  ACTOR_OF_ROLE,
+  actor,
+  DIRECTORY,
+  DN,
+  HN,
+  HP,
+  liveMeeting,
+  NOT_INVITED,
+  TestMeeting,
+  techCheckMeeting,
+} from './harness.js';
+
+/**
+ * PRODUCT.md's role table, written out independently of the implementation's matrix.
+ * Organizer prepares and reads reports; chair opens/closes/steers/grants/concludes; operator
+ * runs the technical side and the floor; secretary writes the record; site speaks and publishes;
+ * observer only watches.
+ */
+const ALLOWED: Record<Action, readonly Role[]> = {
+  openTechCheck: ['chair', 'operator'],
+  goLive: ['chair'],
+  endMeeting: ['chair'],
+  advanceAgenda: ['chair'],
+  openAgendaItem: ['chair'],
+  requestFloor: ['site'],
+  withdrawFloorRequest: ['chair', 'operator', 'site'],
+  reorderQueue: ['chair', 'operator'],
+  grantFloor: ['chair', 'operator'],
+  revokeFloor: ['chair', 'operator'],
+  extendFloor: ['chair', 'operator'],
+  yieldFloor: ['site'],
+  pinStage: ['chair', 'operator'],
+  declareAttendance: ['chair', 'operator', 'site'],
+  setSiteMic: ['chair', 'operator'],
+  selfMute: ['chair', 'site'],
+  readMinutes: ['organizer', 'chair', 'secretary'],
+  writeMinutes: ['secretary'],
+  confirmConclusion: ['chair'],
+  publishMedia: ['chair', 'site'],
+  viewGrid: ['chair', 'operator'],
+  readRollCall: ['organizer', 'chair', 'operator'],
+  editMeeting: ['organizer'],
+  issueLinks: ['organizer'],
+};
+
+/** Roles that may take these actions only for their own bridge point. */
+const OWN_ONLY: Partial<Record<Action, readonly Role[]>> = {
+  requestFloor: ['site'],
+  withdrawFloorRequest: ['site'],
+  yieldFloor: ['site'],
+  declareAttendance: ['site'],
+  selfMute: ['chair', 'site'],
+  publishMedia: ['chair', 'site'],
+};
+
+const cells = ACTIONS.flatMap((action) =>
+  ROLES.map((role) => ({ action, role, allowed: ALLOWED[action].includes(role) })),
+);
+
+describe('authorize() — the role × action matrix', () => {
+  it('has a row in this table for every action of the domain', () => {
+    expect(Object.keys(ALLOWED).sort()).toEqual([...ACTIONS].sort());
+    expect(ROLES).toHaveLength(6);
+  });
+
+  it.each(cells.filter((c) => c.allowed))(
+    '$action() is allowed for a $role on its own site',
+    ({ action, role }) => {
+      expect(authorize(actor(role, HN), action, { siteId: HN })).toEqual({ ok: true, value: undefined });
+    },
+  );
+
+  it.each(cells.filter((c) => !c.allowed))(
+    '$action() rejects with FORBIDDEN for a $role',
+    ({ action, role }) => {
+      const result = authorize(actor(role, HN), action, { siteId: HN });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error.code).toBe('FORBIDDEN');
+    },
+  );
+
+  const ownCells = Object.entries(OWN_ONLY).flatMap(([action, roles]) =>
+    (roles ?? []).map((role) => ({ action: action as Action, role })),
+  );
+
+  it.each(ownCells)(
+    "$action() rejects with FORBIDDEN for a $role acting on another site's behalf",
+    ({ action, role }) => {
+      expect(authorize(actor(role, HN), action, { siteId: HP }).ok).toBe(false);
+      expect(authorize(actor(role, HN), action).ok).toBe(false);
+      expect(authorize(actor(role, null), action, { siteId: HN }).ok).toBe(false);
+    },
+  );
+
+  it.each(['withdrawFloorRequest', 'declareAttendance'] as const)(
+    '%s() is allowed for a moderator on any site',
+    (action) => {
+      expect(authorize(A.chair, action, { siteId: DN }).ok).toBe(true);
+      expect(authorize(A.operator, action, { siteId: DN }).ok).toBe(true);
+      expect(authorize(actor('operator', null), action, { siteId: DN }).ok).toBe(true);
+    },
+  );
+});
+
+/** The action the test expects each person command to need (written here, not imported). */
+const COMMAND_ACTION: Record<PersonCommand['type'], Action> = {
+  'meeting:openTechCheck': 'openTechCheck',
+  'meeting:goLive': 'goLive',
+  'meeting:end': 'endMeeting',
+  'agenda:advance': 'advanceAgenda',
+  'agenda:open': 'openAgendaItem',
+  'queue:request': 'requestFloor',
+  'queue:withdraw': 'withdrawFloorRequest',
+  'queue:reorder': 'reorderQueue',
+  'floor:grant': 'grantFloor',
+  'floor:revoke': 'revokeFloor',
+  'floor:extend': 'extendFloor',
+  'floor:yield': 'yieldFloor',
+  'stage:pin': 'pinStage',
+  'site:declare': 'declareAttendance',
+  'mic:set': 'setSiteMic',
+  'mic:selfMute': 'selfMute',
+  'minutes:list': 'readMinutes',
+  'minutes:add': 'writeMinutes',
+  'minutes:confirm': 'confirmConclusion',
+  'meeting:update': 'editMeeting',
+  'sites:invite': 'editMeeting',
+  'sites:uninvite': 'editMeeting',
+  'agenda:addItem': 'editMeeting',
+  'agenda:updateItem': 'editMeeting',
+  'agenda:removeItem': 'editMeeting',
+  'agenda:reorder': 'editMeeting',
+};
+
+interface Fixture {
+  m: TestMeeting;
+  items: AgendaItemId[];
+  hnRequest: FloorRequestId;
+  conclusion: MinuteEntryId;
+}
+
+/** A live meeting on item 1: Hà Nội waits in the queue, Hải Phòng holds the floor, one conclusion written. */
+function busyMeeting(): Fixture {
+  const { m, items } = liveMeeting();
+  m.ok(A.chair, { type: 'agenda:advance' });
+  const hnRequest = m.ok<{ requestId: FloorRequestId }>(A.hn, {
+    type: 'queue:request',
+    topic: 'Giải ngân vốn',
+  }).requestId;
+  m.ok(A.operator, { type: 'floor:grant', siteId: HP });
+  m.ok(A.organizer, {
+    type: 'sites:invite',
+    sites: [DIRECTORY[NOT_INVITED] as DirectorySite],
+  });
+  const conclusion = m.ok<MinuteEntry>(A.secretary, {
+    type: 'minutes:add',
+    agendaItemId: items[0] as AgendaItemId,
+    kind: 'conclusion',
+    text: 'Các tỉnh hoàn thành báo cáo trước ngày 15.',
+  }).id;
+  return { m, items, hnRequest, conclusion };
+}
+
+interface Case {
+  /** The meeting the command is tried on, set up so an allowed role succeeds. */
+  setup: () => Fixture;
+  command: (f: Fixture) => PersonCommand;
+  /** The acting device of the 'site' role (which site matters for ownership). */
+  site?: typeof A.hn;
+}
+
+const scheduled = (): Fixture => ({
+  m: new TestMeeting(),
+  items: [],
+  hnRequest: 'none' as FloorRequestId,
+  conclusion: 'none' as MinuteEntryId,
+});
+const inTechCheck = (): Fixture => ({
+  ...techCheckMeeting(),
+  hnRequest: 'none' as FloorRequestId,
+  conclusion: 'none' as MinuteEntryId,
+});
+
+const CASES: Record<PersonCommand['type'], Case> = {
+  'meeting:openTechCheck': { setup: scheduled, command: () => ({ type: 'meeting:openTechCheck' }) },
+  'meeting:goLive': { setup: inTechCheck, command: () => ({ type: 'meeting:goLive' }) },
+  'meeting:end': { setup: busyMeeting, command: () => ({ type: 'meeting:end' }) },
+  'agenda:advance': { setup: busyMeeting, command: () => ({ type: 'agenda:advance' }) },
+  'agenda:open': {
+    setup: busyMeeting,
+    command: (f) => ({ type: 'agenda:open', itemId: f.items[2] as AgendaItemId }),
+  },
+  'queue:request': {
+    setup: busyMeeting,
+    command: () => ({ type: 'queue:request', topic: 'Kiến nghị' }),
+    site: A.dn,
+  },
+  'queue:withdraw': {
+    setup: busyMeeting,
+    command: (f) => ({ type: 'queue:withdraw', requestId: f.hnRequest }),
+  },
+  'queue:reorder': {
+    setup: busyMeeting,
+    command: (f) => ({ type: 'queue:reorder', requestIds: [f.hnRequest] }),
+  },
+  'floor:grant': { setup: busyMeeting, command: (f) => ({ type: 'floor:grant', requestId: f.hnRequest }) },
+  'floor:revoke': { setup: busyMeeting, command: () => ({ type: 'floor:revoke' }) },
+  'floor:extend': { setup: busyMeeting, command: () => ({ type: 'floor:extend', seconds: 60 }) },
+  'floor:yield': { setup: busyMeeting, command: () => ({ type: 'floor:yield' }), site: A.hp },
+  'stage:pin': { setup: busyMeeting, command: () => ({ type: 'stage:pin', siteId: DN }) },
+  'site:declare': { setup: busyMeeting, command: () => ({ type: 'site:declare', delegates: 25 }) },
+  'mic:set': { setup: busyMeeting, command: () => ({ type: 'mic:set', siteId: DN, open: true }) },
+  'mic:selfMute': { setup: busyMeeting, command: () => ({ type: 'mic:selfMute', muted: true }) },
+  'minutes:list': { setup: busyMeeting, command: () => ({ type: 'minutes:list' }) },
+  'minutes:add': {
+    setup: busyMeeting,
+    command: (f) => ({
+      type: 'minutes:add',
+      agendaItemId: f.items[0] as AgendaItemId,
+      kind: 'minute',
+      text: 'Ghi chép',
+    }),
+  },
+  'minutes:confirm': {
+    setup: busyMeeting,
+    command: (f) => ({ type: 'minutes:confirm', entryId: f.conclusion }),
+  },
+  'meeting:update': {
+    setup: busyMeeting,
+    command: () => ({ type: 'meeting:update', title: 'Giao ban quý III' }),
+  },
+  'sites:invite': {
+    setup: scheduled,
+    command: () => ({ type: 'sites:invite', sites: [DIRECTORY[NOT_INVITED] as DirectorySite] }),
+  },
+  'sites:uninvite': {
+    setup: busyMeeting,
+    command: () => ({ type: 'sites:uninvite', siteIds: [NOT_INVITED] }),
+  },
+  'agenda:addItem': {
+    setup: busyMeeting,
+    command: () => ({
+      type: 'agenda:addItem',
+      item: { title: 'Giải đáp kiến nghị', kind: 'answer', presenter: 'Chủ trì', plannedMinutes: 15 },
+    }),
+  },
+  'agenda:updateItem': {
+    setup: busyMeeting,
+    command: (f) => ({
+      type: 'agenda:updateItem',
+      itemId: f.items[2] as AgendaItemId,
+      patch: { plannedMinutes: 40 },
+    }),
+  },
+  'agenda:removeItem': {
+    setup: busyMeeting,
+    command: (f) => ({ type: 'agenda:removeItem', itemId: f.items[2] as AgendaItemId }),
+  },
+  'agenda:reorder': {
+    setup: busyMeeting,
+    command: (f) => ({ type: 'agenda:reorder', itemIds: [...f.items].reverse() }),
+  },
+};
+
+const commandCells = (Object.keys(CASES) as PersonCommand['type'][]).flatMap((type) =>
+  ROLES.map((role) => ({ type, role, allowed: ALLOWED[COMMAND_ACTION[type]].includes(role) })),
+);
+
+describe('execute() — every role × every command', () => {
+  it.each(commandCells.filter((c) => c.allowed))('$type is carried out for a $role', ({ type, role }) => {
+    const c = CASES[type];
+    const f = c.setup();
+    const who = role === 'site' ? (c.site ?? A.hn) : ACTOR_OF_ROLE[role];
+    f.m.ok(who, c.command(f));
+  });
+
+  it.each(commandCells.filter((c) => !c.allowed))(
+    '$type rejects with FORBIDDEN for a $role',
+    ({ type, role }) => {
+      const c = CASES[type];
+      const f = c.setup();
+      const who = role === 'site' ? (c.site ?? A.hn) : ACTOR_OF_ROLE[role];
+      expect(f.m.refused(who, c.command(f)).code).toBe('FORBIDDEN');
+    },
+  );
+});
+
+describe('execute() — ownership and principals', () => {
+  it("queue:withdraw rejects with FORBIDDEN for a site withdrawing another site's request", () => {
+    const f = busyMeeting();
+    expect(f.m.refused(A.hp, { type: 'queue:withdraw', requestId: f.hnRequest }).code).toBe('FORBIDDEN');
+  });
+
+  it('site:declare rejects with FORBIDDEN for a site declaring delegates of another site', () => {
+    const f = busyMeeting();
+    expect(f.m.refused(A.hn, { type: 'site:declare', delegates: 3, siteId: HP }).code).toBe('FORBIDDEN');
+    expect(f.m.site(HP).declaredDelegates).toBe(0);
+  });
+
+  it('site:declare lets a moderator declare for any site', () => {
+    const f = busyMeeting();
+    f.m.ok(A.operator, { type: 'site:declare', delegates: 31, siteId: DN });
+    expect(f.m.site(DN).declaredDelegates).toBe(31);
+  });
+
+  it('floor:yield rejects with FORBIDDEN for a site that does not hold the floor', () => {
+    const f = busyMeeting();
+    expect(f.m.refused(A.hn, { type: 'floor:yield' }).code).toBe('FORBIDDEN');
+    expect(f.m.record.queue.floor?.siteId).toBe(HP);
+  });
+
+  it('a forbidden role learns nothing: FORBIDDEN comes before NOT_FOUND', () => {
+    const f = busyMeeting();
+    expect(
+      f.m.refused(A.observer, { type: 'queue:withdraw', requestId: 'nope' as FloorRequestId }).code,
+    ).toBe('FORBIDDEN');
+  });
+
+  const systemCommands: MeetingCommand[] = [
+    { type: 'participant:joined', participant: { ...A.hn, id: A.hn.participantId } },
+    { type: 'participant:left', participantId: A.hn.participantId },
+    { type: 'site:mediaFlowing', siteId: HN, flowing: true },
+    { type: 'site:quality', siteId: HN, poor: true },
+    { type: 'floor:expire' },
+  ];
+
+  it.each(ROLES)('system commands reject with FORBIDDEN for a %s', (role) => {
+    const f = busyMeeting();
+    for (const command of systemCommands)
+      expect(f.m.refused(ACTOR_OF_ROLE[role], command).code).toBe('FORBIDDEN');
+  });
+
+  it('person commands reject with FORBIDDEN when issued by the hub itself', () => {
+    const f = busyMeeting();
+    expect(f.m.refused(SYSTEM, { type: 'floor:revoke' }).code).toBe('FORBIDDEN');
+    expect(f.m.refused(SYSTEM, { type: 'meeting:end' }).code).toBe('FORBIDDEN');
+  });
+});
