@@ -8,15 +8,15 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { log } from './app/log.js';
 import { MediaRegistry } from './app/MediaRegistry.js';
 import { MeetingService } from './app/MeetingService.js';
 import { OrganizerService } from './app/OrganizerService.js';
-import { log } from './app/log.js';
 import { TokenService } from './auth/tokens.js';
 import { ConfigError, loadConfig } from './config/Config.js';
 import { seedDirectory } from './directory/seed.js';
 import { createHttpApp } from './http/app.js';
-import { MediaConfigError, WorkerPool, consoleMediaLogger, loadMediaConfig } from './media/index.js';
+import { consoleMediaLogger, loadMediaConfig, MediaConfigError, WorkerPool } from './media/index.js';
 import { MemoryStore } from './store/MemoryStore.js';
 import type { Store } from './store/Store.js';
 import { SocketServer } from './transport/SocketServer.js';
@@ -27,6 +27,14 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 export interface Hub {
   url: string;
   stop(): Promise<void>;
+  /** The wired parts, for in-process integration tests and the benchmark. */
+  parts: {
+    store: Store;
+    meetings: MeetingService;
+    media: MediaRegistry;
+    pool: WorkerPool;
+    tokens: TokenService;
+  };
 }
 
 async function seed(store: Store): Promise<void> {
@@ -59,7 +67,9 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env): Promise<Hu
     config.organizerSessionHours,
     (link) => sockets?.endLinkSessions(link),
   );
-  const media = new MediaRegistry(pool, meetings, (meetingId, levels) => sockets?.sendAudioLevels(meetingId, levels));
+  const media = new MediaRegistry(pool, meetings, (meetingId, levels) =>
+    sockets?.sendAudioLevels(meetingId, levels),
+  );
   sockets = new SocketServer(server, { tokens, store, meetings, media });
   server.on('request', createHttpApp(organizer, config.clientDir));
   await meetings.restoreTimers();
@@ -72,7 +82,10 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env): Promise<Hu
   const scheme = config.tls ? 'https' : 'http';
   const url = `${scheme}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   if (config.generatedOrganizerPassword) {
-    log.info('main', `organizer sign-in: admin / ${config.generatedOrganizerPassword} (kept in ${config.dataDir}/secrets.json)`);
+    log.info(
+      'main',
+      `organizer sign-in: admin / ${config.generatedOrganizerPassword} (kept in ${config.dataDir}/secrets.json)`,
+    );
   }
   console.log(`Giao Ban hub ready at ${url}`);
 
@@ -88,7 +101,7 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env): Promise<Hu
     })();
     return stopping;
   };
-  return { url, stop };
+  return { url, stop, parts: { store, meetings, media, pool, tokens } };
 }
 
 async function main(): Promise<void> {

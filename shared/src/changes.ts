@@ -30,7 +30,10 @@ export const MeetingChanged = z.object({ version: z.number().int(), changes: z.a
 export type MeetingChanged = z.infer<typeof MeetingChanged>;
 
 /** Outcome of applying a batch: the next snapshot, or a request to re-sync on a version gap. */
-export type ApplyOutcome = { kind: 'applied'; snapshot: MeetingSnapshot } | { kind: 'stale' } | { kind: 'gap' };
+export type ApplyOutcome =
+  | { kind: 'applied'; snapshot: MeetingSnapshot }
+  | { kind: 'stale' }
+  | { kind: 'gap' };
 
 /** Applies one change to a snapshot (pure). */
 export function applyChange(s: MeetingSnapshot, c: MeetingChange): MeetingSnapshot {

@@ -1,9 +1,15 @@
 import { z } from 'zod';
-import { type MeetingChanged } from './changes.js';
-import { type Result } from './errors.js';
+import type { MeetingChanged } from './changes.js';
+import type { Result } from './errors.js';
 import { AgendaItemId, FloorRequestId, MinuteEntryId, SiteId } from './ids.js';
-import { type ConsumerInfo, type ConsumerState, MediaSchemas, type MicState, type TransportInfo } from './media.js';
-import { type Role } from './roles.js';
+import {
+  type ConsumerInfo,
+  type ConsumerState,
+  MediaSchemas,
+  type MicState,
+  type TransportInfo,
+} from './media.js';
+import type { Role } from './roles.js';
 import { type MeetingSnapshot, type MinuteEntry, MinuteKind, type ParticipantState } from './state.js';
 
 /** Bumped on any incompatible change of events or payloads. Checked at the socket handshake. */
@@ -121,7 +127,10 @@ export interface ClientAckData {
 
 /** socket.io typed map of client → server events: `(payload, ack)`. */
 export type ClientToServerEvents = {
-  [E in ClientEventName]: (payload: ClientPayload<E>, ack: (result: Result<ClientAckData[E]>) => void) => void;
+  [E in ClientEventName]: (
+    payload: ClientPayload<E>,
+    ack: (result: Result<ClientAckData[E]>) => void,
+  ) => void;
 };
 
 /** Why the server closed a connection. */

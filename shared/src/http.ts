@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AgendaItemKind, type AgendaItem, type MeetingInfo, type SiteState } from './state.js';
 import { Instant, JoinLinkId, MeetingId, SiteId } from './ids.js';
 import { JoinRole } from './roles.js';
+import { type AgendaItem, AgendaItemKind, type MeetingInfo, type SiteState } from './state.js';
 
 /** A bridge point in the organizer's directory (before being invited to a meeting). */
 export const DirectorySite = z.object({
@@ -75,7 +75,12 @@ export const HttpSchemas = {
       siteId: SiteId.optional(),
       displayName: z.string().trim().max(200).optional(),
       /** Validity in hours (default 72). */
-      validHours: z.number().int().min(1).max(24 * 90).default(72),
+      validHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 90)
+        .default(72),
     })
     .strict(),
 } as const;

@@ -1,9 +1,10 @@
 /** @giaoban/shared — the wire protocol and types both the hub and the client import. */
-export * from './ids.js';
-export * from './errors.js';
-export * from './roles.js';
-export * from './state.js';
+
 export * from './changes.js';
-export * from './media.js';
+export * from './errors.js';
 export * from './events.js';
 export * from './http.js';
+export * from './ids.js';
+export * from './media.js';
+export * from './roles.js';
+export * from './state.js';

@@ -1,5 +1,5 @@
-import { type MeetingId, type SiteId, isModerator } from '@giaoban/shared';
-import { type MeetingRecord, isMicAllowed, programSiteId } from '../domain/index.js';
+import { isModerator, type MeetingId, type SiteId } from '@giaoban/shared';
+import { isMicAllowed, type MeetingRecord, programSiteId } from '../domain/index.js';
 import type { MediaPolicySnapshot, MeetingMedia, SiteAudioLevel, WorkerPool } from '../media/index.js';
 import { log } from './log.js';
 import type { MeetingService } from './MeetingService.js';
@@ -29,7 +29,10 @@ export class MediaRegistry {
   constructor(
     private readonly pool: WorkerPool,
     private readonly meetings: MeetingService,
-    private readonly onAudioLevels: (meetingId: MeetingId, levels: { siteId: SiteId; level: number }[]) => void,
+    private readonly onAudioLevels: (
+      meetingId: MeetingId,
+      levels: { siteId: SiteId; level: number }[],
+    ) => void,
   ) {
     meetings.onChanged({
       changed: (meetingId, _batch, record) => {
@@ -69,7 +72,11 @@ export class MediaRegistry {
         siteId: status.siteId,
         flowing: status.state !== 'none',
       });
-      void this.meetings.system(meetingId, { type: 'site:quality', siteId: status.siteId, poor: status.state === 'poor' });
+      void this.meetings.system(meetingId, {
+        type: 'site:quality',
+        siteId: status.siteId,
+        poor: status.state === 'poor',
+      });
     });
     media.on('audiolevels', (levels: SiteAudioLevel[]) => {
       this.onAudioLevels(

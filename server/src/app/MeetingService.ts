@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { MeetingChanged, MeetingId, MinuteEntry } from '@giaoban/shared';
 import {
   DomainError,
+  execute,
   type MeetingCommand,
   type MeetingRecord,
+  nextExpiry,
   type Principal,
   type ReplyOf,
   SYSTEM,
-  execute,
-  nextExpiry,
 } from '../domain/index.js';
 import { KeyedMutex } from '../store/KeyedMutex.js';
 import type { Store } from '../store/Store.js';
@@ -56,7 +56,11 @@ export class MeetingService {
    * Runs one command for a principal and returns its reply. Refusals throw DomainError; the
    * change is announced only after the store has acknowledged it, so nothing is shown that is not kept.
    */
-  run<C extends MeetingCommand>(meetingId: string, principal: Principal, command: C): Promise<ReplyOf<C['type']>> {
+  run<C extends MeetingCommand>(
+    meetingId: string,
+    principal: Principal,
+    command: C,
+  ): Promise<ReplyOf<C['type']>> {
     return this.#mutex.run(meetingId, async () => {
       if (this.#closed) throw new DomainError('UNAVAILABLE', 'the hub is shutting down');
       const record = await this.get(meetingId);

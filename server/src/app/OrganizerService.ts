@@ -1,24 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import {
-  type AgendaItem,
-  type AgendaItemId,
-  type DirectorySite,
+import type {
+  AgendaItem,
+  AgendaItemId,
+  DirectorySite,
   HttpSchemas,
-  type IssuedLink,
-  type JoinLink,
-  type JoinLinkId,
-  type LoginResponse,
-  type MeetingId,
-  type MeetingSummary,
-  type ParticipantId,
-  type SiteId,
+  IssuedLink,
+  JoinLink,
+  JoinLinkId,
+  LoginResponse,
+  MeetingId,
+  MeetingSummary,
+  ParticipantId,
+  SiteId,
 } from '@giaoban/shared';
 import type { z } from 'zod';
 import { verifyPassword } from '../auth/passwords.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { OrganizerAccount } from '../config/Config.js';
 import { slugify } from '../directory/seed.js';
-import { type Actor, DomainError, type MeetingRecord, createMeetingRecord } from '../domain/index.js';
+import { type Actor, createMeetingRecord, DomainError, type MeetingRecord } from '../domain/index.js';
 import type { OrganizerApi } from '../http/app.js';
 import type { Store } from '../store/Store.js';
 import { AppError } from './errors.js';
@@ -29,9 +29,18 @@ import type { MeetingService } from './MeetingService.js';
 export const newShortId = (): string => randomBytes(9).toString('base64url');
 
 /** Default display names of link holders who are people, not rooms. */
-const ROLE_NAMES = { chair: 'Chủ trì', operator: 'Điều hành', secretary: 'Thư ký', observer: 'Theo dõi' } as const;
+const ROLE_NAMES = {
+  chair: 'Chủ trì',
+  operator: 'Điều hành',
+  secretary: 'Thư ký',
+  observer: 'Theo dõi',
+} as const;
 
-const summary = (r: MeetingRecord): MeetingSummary => ({ meeting: r.meeting, sites: r.sites, agenda: r.agenda.items });
+const summary = (r: MeetingRecord): MeetingSummary => ({
+  meeting: r.meeting,
+  sites: r.sites,
+  agenda: r.agenda.items,
+});
 
 /**
  * The organizer's side of the hub (prepare meetings, sites, agenda, join links) — the HTTP API's
@@ -72,7 +81,10 @@ export class OrganizerService implements OrganizerApi {
     return this.store.directory.list();
   }
 
-  async createSite(_organizer: string, body: z.output<typeof HttpSchemas.createSite>): Promise<DirectorySite> {
+  async createSite(
+    _organizer: string,
+    body: z.output<typeof HttpSchemas.createSite>,
+  ): Promise<DirectorySite> {
     if (body.parentId !== null && !(await this.store.directory.get(body.parentId))) {
       throw new AppError('NOT_FOUND', `no parent site ${body.parentId}`);
     }
@@ -98,7 +110,10 @@ export class OrganizerService implements OrganizerApi {
     return summary(await this.meetings.get(id));
   }
 
-  async createMeeting(_organizer: string, body: z.output<typeof HttpSchemas.createMeeting>): Promise<MeetingSummary> {
+  async createMeeting(
+    _organizer: string,
+    body: z.output<typeof HttpSchemas.createMeeting>,
+  ): Promise<MeetingSummary> {
     const host = await this.#directorySite(body.hostSiteId);
     const invited = await Promise.all(body.invitedSiteIds.map((id) => this.#directorySite(id)));
     const record = createMeetingRecord({
@@ -112,7 +127,10 @@ export class OrganizerService implements OrganizerApi {
       invitedSites: invited,
     });
     await this.store.meetings.create(record);
-    log.info('OrganizerService.createMeeting()', 'meeting created', { id: record.meeting.id, sites: record.sites.length });
+    log.info('OrganizerService.createMeeting()', 'meeting created', {
+      id: record.meeting.id,
+      sites: record.sites.length,
+    });
     return summary(record);
   }
 
@@ -167,7 +185,10 @@ export class OrganizerService implements OrganizerApi {
   }
 
   async removeAgendaItem(organizer: string, id: string, itemId: string): Promise<void> {
-    await this.meetings.run(id, actorOf(organizer), { type: 'agenda:removeItem', itemId: itemId as AgendaItemId });
+    await this.meetings.run(id, actorOf(organizer), {
+      type: 'agenda:removeItem',
+      itemId: itemId as AgendaItemId,
+    });
   }
 
   async reorderAgenda(organizer: string, id: string, itemIds: string[]): Promise<void> {
@@ -195,7 +216,11 @@ export class OrganizerService implements OrganizerApi {
     const site = record.sites.find((s) => s.id === siteId);
     const displayName =
       body.displayName ||
-      (body.role === 'site' ? (site?.name ?? '') : body.role === 'chair' ? record.meeting.chairName || ROLE_NAMES.chair : ROLE_NAMES[body.role]);
+      (body.role === 'site'
+        ? (site?.name ?? '')
+        : body.role === 'chair'
+          ? record.meeting.chairName || ROLE_NAMES.chair
+          : ROLE_NAMES[body.role]);
     const now = Date.now();
     const link: JoinLink = {
       id: newShortId() as JoinLinkId,

@@ -3,7 +3,9 @@ export type Fields = Record<string, unknown>;
 
 function fmt(fields?: Fields): string {
   if (!fields) return '';
-  const parts = Object.entries(fields).map(([k, v]) => `${k}:${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  const parts = Object.entries(fields).map(
+    ([k, v]) => `${k}:${typeof v === 'string' ? v : JSON.stringify(v)}`,
+  );
   return parts.length ? ` [${parts.join(' ')}]` : '';
 }
 

@@ -1,6 +1,6 @@
+import { JoinLinkId, JoinRole, MeetingId, SiteId } from '@giaoban/shared';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
-import { JoinLinkId, JoinRole, MeetingId, SiteId } from '@giaoban/shared';
 
 const ISSUER = 'giaoban';
 /** Audiences keep an organizer session token from being used as a join link, and back. */

@@ -1,4 +1,3 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -11,10 +10,11 @@ import {
   type MeetingSummary,
   PROTOCOL_VERSION,
 } from '@giaoban/shared';
-import { z } from 'zod';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { z } from 'zod';
 import { AppError, toWireError } from '../app/errors.js';
-import { openApiDocument } from './openapi.js';
 import { HTTP_STATUS } from './errors.js';
+import { openApiDocument } from './openapi.js';
 
 /** The organizer operations the HTTP API exposes; implemented by the application layer. */
 export interface OrganizerApi {
@@ -26,9 +26,17 @@ export interface OrganizerApi {
   listMeetings(): Promise<MeetingSummary[]>;
   getMeeting(id: string): Promise<MeetingSummary>;
   createMeeting(organizer: string, body: z.output<typeof HttpSchemas.createMeeting>): Promise<MeetingSummary>;
-  updateMeeting(organizer: string, id: string, body: z.output<typeof HttpSchemas.updateMeeting>): Promise<MeetingSummary>;
+  updateMeeting(
+    organizer: string,
+    id: string,
+    body: z.output<typeof HttpSchemas.updateMeeting>,
+  ): Promise<MeetingSummary>;
   inviteSites(organizer: string, id: string, siteIds: string[]): Promise<MeetingSummary>;
-  addAgendaItem(organizer: string, id: string, body: z.output<typeof HttpSchemas.agendaItem>): Promise<AgendaItem>;
+  addAgendaItem(
+    organizer: string,
+    id: string,
+    body: z.output<typeof HttpSchemas.agendaItem>,
+  ): Promise<AgendaItem>;
   updateAgendaItem(
     organizer: string,
     id: string,
@@ -149,7 +157,8 @@ export function createHttpApp(api: OrganizerApi, clientDir: string): express.Exp
   app.post(
     '/api/meetings/:id/agenda',
     route(
-      async (req) => api.addAgendaItem(organizer(req), param(req, 'id'), parse(HttpSchemas.agendaItem, req.body)),
+      async (req) =>
+        api.addAgendaItem(organizer(req), param(req, 'id'), parse(HttpSchemas.agendaItem, req.body)),
       201,
     ),
   );
@@ -176,7 +185,10 @@ export function createHttpApp(api: OrganizerApi, clientDir: string): express.Exp
   );
   app.post(
     '/api/meetings/:id/links',
-    route(async (req) => api.issueLink(organizer(req), param(req, 'id'), parse(HttpSchemas.issueLink, req.body)), 201),
+    route(
+      async (req) => api.issueLink(organizer(req), param(req, 'id'), parse(HttpSchemas.issueLink, req.body)),
+      201,
+    ),
   );
   app.get(
     '/api/meetings/:id/links',
@@ -206,15 +218,23 @@ export function createHttpApp(api: OrganizerApi, clientDir: string): express.Exp
     });
   } else {
     app.get('/', (_req, res) => {
-      res.type('html').send('<!doctype html><title>Giao Ban</title><p>Giao Ban hub is running. Client not built.</p>');
+      res
+        .type('html')
+        .send('<!doctype html><title>Giao Ban</title><p>Giao Ban hub is running. Client not built.</p>');
     });
   }
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const parseFailure =
-      typeof err === 'object' && err !== null && 'type' in err && (err as { type: unknown }).type === 'entity.parse.failed';
+      typeof err === 'object' &&
+      err !== null &&
+      'type' in err &&
+      (err as { type: unknown }).type === 'entity.parse.failed';
     const tooLarge =
-      typeof err === 'object' && err !== null && 'type' in err && (err as { type: unknown }).type === 'entity.too.large';
+      typeof err === 'object' &&
+      err !== null &&
+      'type' in err &&
+      (err as { type: unknown }).type === 'entity.too.large';
     const wire = parseFailure
       ? { code: 'VALIDATION' as const, message: 'Request body is not valid JSON' }
       : tooLarge

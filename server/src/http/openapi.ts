@@ -10,10 +10,16 @@ type Op = {
 
 const ops: Record<string, Record<string, Op>> = {
   '/api/health': { get: { summary: 'Liveness and protocol version', auth: false } },
-  '/api/auth/login': { post: { summary: 'Organizer sign-in; returns a session token', body: HttpSchemas.login, auth: false } },
+  '/api/auth/login': {
+    post: { summary: 'Organizer sign-in; returns a session token', body: HttpSchemas.login, auth: false },
+  },
   '/api/directory/sites': {
     get: { summary: 'The sites directory (34 provincial-level units + the central host, plus your own)' },
-    post: { summary: 'Add a site to the directory (e.g. a commune)', body: HttpSchemas.createSite, status: 201 },
+    post: {
+      summary: 'Add a site to the directory (e.g. a commune)',
+      body: HttpSchemas.createSite,
+      status: 201,
+    },
   },
   '/api/meetings': {
     get: { summary: 'List meetings' },
@@ -24,15 +30,23 @@ const ops: Record<string, Record<string, Op>> = {
     patch: { summary: 'Edit a meeting', body: HttpSchemas.updateMeeting },
   },
   '/api/meetings/{id}/sites': { put: { summary: 'Set the invited sites', body: HttpSchemas.inviteSites } },
-  '/api/meetings/{id}/agenda': { post: { summary: 'Add an agenda item', body: HttpSchemas.agendaItem, status: 201 } },
-  '/api/meetings/{id}/agenda/order': { put: { summary: 'Reorder the agenda', body: HttpSchemas.reorderAgenda } },
+  '/api/meetings/{id}/agenda': {
+    post: { summary: 'Add an agenda item', body: HttpSchemas.agendaItem, status: 201 },
+  },
+  '/api/meetings/{id}/agenda/order': {
+    put: { summary: 'Reorder the agenda', body: HttpSchemas.reorderAgenda },
+  },
   '/api/meetings/{id}/agenda/{itemId}': {
     patch: { summary: 'Edit an agenda item', body: HttpSchemas.agendaItem },
     delete: { summary: 'Remove an agenda item', status: 204 },
   },
   '/api/meetings/{id}/links': {
     get: { summary: 'List the join links of a meeting' },
-    post: { summary: 'Issue a join link (per site or person, per role)', body: HttpSchemas.issueLink, status: 201 },
+    post: {
+      summary: 'Issue a join link (per site or person, per role)',
+      body: HttpSchemas.issueLink,
+      status: 201,
+    },
   },
   '/api/meetings/{id}/links/{linkId}/revoke': {
     post: { summary: 'Revoke a join link; its connections are cut at once' },

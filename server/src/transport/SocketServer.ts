@@ -1,20 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
-import { randomUUID } from 'node:crypto';
 import {
   type ClientEventName,
   ClientEventSchemas,
   type ClientPayload,
   type ClientToServerEvents,
   type DisconnectReason,
+  fail,
   type JoinLink,
   type JoinResult,
   type MeetingId,
+  ok,
   type Result,
   type ServerToClientEvents,
   type SiteId,
-  fail,
-  ok,
 } from '@giaoban/shared';
 import { Server, type Socket } from 'socket.io';
 import { AppError, describeZodError, toWireError } from '../app/errors.js';
@@ -22,10 +22,17 @@ import { log } from '../app/log.js';
 import type { MediaRegistry } from '../app/MediaRegistry.js';
 import type { MeetingService } from '../app/MeetingService.js';
 import type { TokenService } from '../auth/tokens.js';
-import { type Actor, CLIENT_COMMAND_TYPES, type ClientCommandType, can, commandFromClient, toSnapshot } from '../domain/index.js';
+import {
+  type Actor,
+  CLIENT_COMMAND_TYPES,
+  type ClientCommandType,
+  can,
+  commandFromClient,
+  toSnapshot,
+} from '../domain/index.js';
 import type { MediaPeer } from '../media/index.js';
 import type { Store } from '../store/Store.js';
-import { HandshakeError, type SocketIdentity, authenticateHandshake } from './handshake.js';
+import { authenticateHandshake, HandshakeError, type SocketIdentity } from './handshake.js';
 
 interface SocketData {
   identity: SocketIdentity;
@@ -148,7 +155,10 @@ export class SocketServer {
     for (const event of Object.keys(ClientEventSchemas) as ClientEventName[]) {
       socket.on(event, (payload: unknown, ack: unknown) => {
         if (typeof ack !== 'function') {
-          log.warn('SocketServer', 'event without ack ignored', { event, participant: identity.participantId });
+          log.warn('SocketServer', 'event without ack ignored', {
+            event,
+            participant: identity.participantId,
+          });
           return;
         }
         const reply = ack as (r: Result<unknown>) => void;
@@ -185,7 +195,11 @@ export class SocketServer {
     if (event === 'meeting:sync') return toSnapshot(await this.deps.meetings.get(meetingId));
     if ((CLIENT_COMMAND_TYPES as readonly string[]).includes(event)) {
       const type = event as ClientCommandType;
-      return this.deps.meetings.run(meetingId, actor, commandFromClient(type, payload as ClientPayload<typeof type>));
+      return this.deps.meetings.run(
+        meetingId,
+        actor,
+        commandFromClient(type, payload as ClientPayload<typeof type>),
+      );
     }
     return this.#media(socket, event, payload);
   }
@@ -200,22 +214,29 @@ export class SocketServer {
     await socket.join(rooms.meeting(meetingId));
     if (can(actor, 'readMinutes')) await socket.join(rooms.minutes(meetingId));
     if (can(actor, 'viewGrid')) await socket.join(rooms.moderators(meetingId));
-    await this.deps.meetings.run(meetingId, { system: true }, {
-      type: 'participant:joined',
-      participant: {
-        id: identity.participantId,
-        role: identity.role,
-        siteId: identity.siteId,
-        displayName: identity.displayName,
+    await this.deps.meetings.run(
+      meetingId,
+      { system: true },
+      {
+        type: 'participant:joined',
+        participant: {
+          id: identity.participantId,
+          role: identity.role,
+          siteId: identity.siteId,
+          displayName: identity.displayName,
+        },
       },
-    });
+    );
     socket.data.joined = true;
     socket.data.peer = media.addPeer(
       { participantId: identity.participantId, siteId: identity.siteId, role: identity.role },
       {
         newConsumer: async (info) => {
-          const result = (await socket.timeout(10_000).emitWithAck('media:newConsumer', info)) as Result<null>;
-          if (!result.ok) throw new AppError('UNAVAILABLE', `client could not consume: ${result.error.message}`);
+          const result = (await socket
+            .timeout(10_000)
+            .emitWithAck('media:newConsumer', info)) as Result<null>;
+          if (!result.ok)
+            throw new AppError('UNAVAILABLE', `client could not consume: ${result.error.message}`);
         },
         consumerClosed: (id) => socket.emit('media:consumerClosed', { id }),
         consumerState: (state) => socket.emit('media:consumerState', state),
@@ -260,7 +281,8 @@ export class SocketServer {
         peer.closeProducer((payload as ClientPayload<'media:closeProducer'>).producerId);
         return null;
       case 'media:visibleTiles':
-        if (!can(actorOf(identity), 'viewGrid')) throw new AppError('FORBIDDEN', `a ${identity.role} has no grid`);
+        if (!can(actorOf(identity), 'viewGrid'))
+          throw new AppError('FORBIDDEN', `a ${identity.role} has no grid`);
         await peer.setVisibleTiles((payload as ClientPayload<'media:visibleTiles'>).siteIds);
         return null;
       case 'media:report': {
@@ -268,7 +290,11 @@ export class SocketServer {
         const poor = p.lossPct > POOR_LOSS_PCT || p.rttMs > POOR_RTT_MS;
         if (identity.siteId && poor !== socket.data.poor) {
           socket.data.poor = poor;
-          await this.deps.meetings.system(identity.meetingId, { type: 'site:quality', siteId: identity.siteId, poor });
+          await this.deps.meetings.system(identity.meetingId, {
+            type: 'site:quality',
+            siteId: identity.siteId,
+            poor,
+          });
         }
         return null;
       }
@@ -278,13 +304,18 @@ export class SocketServer {
   }
 
   /** New or changed minutes entries go only to those who may read minutes. */
-  #announceMinutes(meetingId: string, now: readonly { id: string }[], before: readonly { id: string }[]): void {
+  #announceMinutes(
+    meetingId: string,
+    now: readonly { id: string }[],
+    before: readonly { id: string }[],
+  ): void {
     if (now === before) return;
     const old = new Map(before.map((e) => [e.id, e]));
     for (const entry of now as Parameters<ServerToClientEvents['minutes:added']>[0][]) {
       const prev = old.get(entry.id);
       if (!prev) this.io.to(rooms.minutes(meetingId)).emit('minutes:added', entry);
-      else if (JSON.stringify(prev) !== JSON.stringify(entry)) this.io.to(rooms.minutes(meetingId)).emit('minutes:updated', entry);
+      else if (JSON.stringify(prev) !== JSON.stringify(entry))
+        this.io.to(rooms.minutes(meetingId)).emit('minutes:updated', entry);
     }
   }
 }

@@ -2,8 +2,8 @@ import {
   HandshakeAuth,
   type HandshakeErrorData,
   type JoinLink,
-  PROTOCOL_VERSION,
   type ParticipantId,
+  PROTOCOL_VERSION,
   type Role,
   type SiteId,
 } from '@giaoban/shared';
