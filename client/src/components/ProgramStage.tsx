@@ -1,0 +1,79 @@
+import { useI18n } from '../i18n/i18n';
+import { LOCAL_CAMERA } from '../services/streams';
+import { useMeeting } from '../state/hooks';
+import { findConsumer } from '../state/reconcile';
+import { activeFloor, programSiteId, siteById } from '../state/selectors';
+import { FloorCountdown } from './Indicators';
+import { VideoView } from './VideoView';
+
+/** The stream key showing a site's camera here: our own preview when we are that site, else its consumer. */
+function useCameraKey(siteId: string | null): string | null {
+  const selfSite = useMeeting((s) =>
+    s.media.publishes && s.media.hasLocalVideo ? (s.self?.siteId ?? null) : null,
+  );
+  const consumerId = useMeeting((s) => findConsumer(s.consumers, siteId, 'camera')?.id ?? null);
+  if (siteId && siteId === selfSite) return LOCAL_CAMERA;
+  return consumerId;
+}
+
+/**
+ * The main stage (program): the pinned site, else the floor holder, else the host. While a site
+ * speaks, the host's camera stays in a corner, as in the meeting rooms' hardware MCUs.
+ */
+export function ProgramStage({ className }: { className?: string }) {
+  const { t } = useI18n();
+  const snapshot = useMeeting((s) => s.snapshot);
+  const siteId = programSiteId(snapshot);
+  const site = siteById(snapshot, siteId);
+  const hostId = snapshot?.meeting.hostSiteId ?? null;
+  const floor = activeFloor(snapshot);
+  const floorSite = siteById(snapshot, floor?.siteId ?? null);
+  const mainKey = useCameraKey(siteId);
+  const cornerKey = useCameraKey(siteId !== hostId ? hostId : null);
+  const pinned = snapshot?.stage.pinnedSiteId != null;
+
+  return (
+    <section className={`stage ${className ?? ''}`} aria-label={t('stage.label')}>
+      <VideoView
+        streamKey={mainKey}
+        siteId={siteId}
+        testId="program-video"
+        label={t('stage.videoOf', { site: site?.name ?? '—' })}
+        placeholder={t('stage.noSignal')}
+        className="stage__main"
+      />
+      {cornerKey ? (
+        <VideoView
+          streamKey={cornerKey}
+          siteId={hostId}
+          testId="program-corner-video"
+          label={t('stage.hostCorner')}
+          className="stage__corner"
+        />
+      ) : null}
+      <div className="stage__caption">
+        <span className="stage__site" data-testid="program-site-name">
+          {site?.name ?? t('stage.none')}
+        </span>
+        {pinned ? <span className="tag tag--pin">{t('stage.pinned')}</span> : null}
+        {floor && floorSite ? (
+          <span className="stage__floor">
+            <span className="tag tag--floor">{t('floor.speaking')}</span>
+            {floor.topic ? <span className="stage__topic">{floor.topic}</span> : null}
+            <FloorCountdown floor={floor} />
+          </span>
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
+/** Where slides appear; the slides issue fills it with page images. */
+export function SlidesArea({ className }: { className?: string }) {
+  const { t } = useI18n();
+  return (
+    <section className={`slides ${className ?? ''}`} data-testid="slides-area" aria-label={t('slides.label')}>
+      <div className="slides__empty">{t('slides.empty')}</div>
+    </section>
+  );
+}

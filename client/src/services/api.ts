@@ -1,0 +1,110 @@
+import type {
+  AgendaItem,
+  AgendaItemBody,
+  CreateMeetingBody,
+  CreateSiteBody,
+  DirectorySite,
+  IssuedLink,
+  IssueLinkBody,
+  JoinLink,
+  LoginResponse,
+  MeetingSummary,
+  UpdateMeetingBody,
+} from '@giaoban/shared';
+import { createStore } from '../state/store';
+
+const STORAGE_KEY = 'giaoban.organizerToken';
+
+/** A refused HTTP call, with the server's error code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+interface Session {
+  token: string;
+  expiresAt: number;
+}
+
+function loadSession(): Session | null {
+  try {
+    const raw = localStorage.getItem(STORAGE_KEY);
+    const parsed = raw ? (JSON.parse(raw) as Session) : null;
+    return parsed && parsed.expiresAt > Date.now() ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The organizer's sign-in, persisted across reloads until it expires. */
+export const authStore = createStore<{ session: Session | null }>({ session: loadSession() });
+
+function saveSession(session: Session | null): void {
+  authStore.set({ session });
+  try {
+    if (session) localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
+    else localStorage.removeItem(STORAGE_KEY);
+  } catch {
+    // not persisted
+  }
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const session = authStore.get().session;
+  if (session) headers.Authorization = `Bearer ${session.token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new ApiError(0, 'OFFLINE', String(error));
+  }
+  const text = await response.text();
+  const json = text ? (JSON.parse(text) as unknown) : null;
+  if (!response.ok) {
+    const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
+    if (response.status === 401) saveSession(null);
+    throw new ApiError(response.status, error?.code ?? 'INTERNAL', error?.message ?? response.statusText);
+  }
+  return json as T;
+}
+
+const m = (id: string) => `/api/meetings/${encodeURIComponent(id)}`;
+
+/** The organizer HTTP API (see shared/src/http.ts). */
+export const api = {
+  async login(username: string, password: string): Promise<void> {
+    const res = await call<LoginResponse>('POST', '/api/auth/login', { username, password });
+    saveSession({ token: res.token, expiresAt: res.expiresAt });
+  },
+  logout: () => saveSession(null),
+  sites: () => call<DirectorySite[]>('GET', '/api/directory/sites'),
+  createSite: (body: CreateSiteBody) => call<DirectorySite>('POST', '/api/directory/sites', body),
+  meetings: () => call<MeetingSummary[]>('GET', '/api/meetings'),
+  meeting: (id: string) => call<MeetingSummary>('GET', m(id)),
+  createMeeting: (body: CreateMeetingBody) => call<MeetingSummary>('POST', '/api/meetings', body),
+  updateMeeting: (id: string, body: UpdateMeetingBody) => call<MeetingSummary>('PATCH', m(id), body),
+  inviteSites: (id: string, siteIds: string[]) => call<unknown>('PUT', `${m(id)}/sites`, { siteIds }),
+  addAgendaItem: (id: string, body: AgendaItemBody) => call<AgendaItem>('POST', `${m(id)}/agenda`, body),
+  updateAgendaItem: (id: string, itemId: string, body: Partial<AgendaItemBody>) =>
+    call<AgendaItem>('PATCH', `${m(id)}/agenda/${encodeURIComponent(itemId)}`, body),
+  deleteAgendaItem: (id: string, itemId: string) =>
+    call<unknown>('DELETE', `${m(id)}/agenda/${encodeURIComponent(itemId)}`),
+  reorderAgenda: (id: string, itemIds: string[]) =>
+    call<unknown>('PUT', `${m(id)}/agenda/order`, { itemIds }),
+  issueLink: (id: string, body: IssueLinkBody) => call<IssuedLink>('POST', `${m(id)}/links`, body),
+  links: (id: string) => call<JoinLink[]>('GET', `${m(id)}/links`),
+  revokeLink: (id: string, linkId: string) =>
+    call<unknown>('POST', `${m(id)}/links/${encodeURIComponent(linkId)}/revoke`),
+};

@@ -1,0 +1,209 @@
+import {
+  type ConsumerInfo,
+  type ConsumerState,
+  type JoinResult,
+  publishesMedia,
+  type Result,
+  type TransportInfo,
+} from '@giaoban/shared';
+import { Device, type types } from 'mediasoup-client';
+import { meetingStore, patchMedia } from '../state/meetingState';
+import { addConsumer, removeConsumer, updateConsumer } from '../state/reconcile';
+import { log, logError } from './log';
+import { Publisher } from './publisher';
+import type { Request } from './request';
+import { streams } from './streams';
+
+/** What the stats monitor needs to read. */
+export interface StatsSources {
+  recv: types.Transport | null;
+  send: types.Transport | null;
+  /** Consumer id with the ids getStats reports it under. */
+  consumers: Array<{ id: string; trackId: string; mid: string | undefined }>;
+}
+
+/**
+ * Owns the mediasoup-client Device, the receive transport and the consumers, and the publisher
+ * (send side). Everything live stays here; the store only learns ids and flags.
+ */
+export class MediaService {
+  private recv: types.Transport | null = null;
+  private readonly consumers = new Map<string, types.Consumer>();
+  /** Bumped on every reset so that work started for an old connection is dropped. */
+  private generation = 0;
+  private seq = 0;
+  private recvWaiters: Array<(t: types.Transport | null) => void> = [];
+  private visibleTiles: string[] | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly publisher: Publisher;
+
+  /**
+   * @param request sends a signalling request.
+   * @param onTransportFailed called when ICE fails for good: the session reconnects, which makes
+   *   the server drop this connection's media and lets `start` rebuild it cleanly.
+   */
+  constructor(
+    private readonly request: Request,
+    private readonly onTransportFailed: () => void,
+  ) {
+    this.publisher = new Publisher(request, (device, info) => this.createTransport(device, info, 'send'));
+  }
+
+  /** Sets up receiving (and sending for chair and sites) after a join; retries on failure. */
+  async start(join: JoinResult, attempt = 0): Promise<void> {
+    const generation = this.generation;
+    const current = () => generation === this.generation;
+    const publishes = publishesMedia(join.self.role);
+    patchMedia({ publishes, error: null });
+    try {
+      const device = await Device.factory();
+      await device.load({
+        routerRtpCapabilities: join.routerRtpCapabilities as unknown as types.RtpCapabilities,
+      });
+      if (!current()) return;
+      await this.request('media:setRtpCapabilities', {
+        rtpCapabilities: device.recvRtpCapabilities as unknown as Record<string, unknown>,
+      });
+      const info = await this.request('media:createTransport', { direction: 'recv' });
+      if (!current()) return;
+      this.recv = this.createTransport(device, info, 'recv');
+      for (const wake of this.recvWaiters.splice(0)) wake(this.recv);
+      patchMedia({ recvReady: true });
+      if (this.visibleTiles) void this.reportVisibleTiles(this.visibleTiles, true);
+      if (publishes) await this.publisher.start(device, current);
+    } catch (error) {
+      if (!current()) return;
+      logError('start', 'media setup failed', error, { attempt });
+      patchMedia({ error: 'media.error.setup' });
+      const delay = Math.min(30_000, 1000 * 2 ** attempt);
+      this.retryTimer = setTimeout(() => {
+        if (!current()) return;
+        this.reset();
+        void this.start(join, attempt + 1);
+      }, delay);
+    }
+  }
+
+  /** Closes transports and consumers (the server's are gone after a disconnect); keeps local tracks. */
+  reset(): void {
+    this.generation++;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    for (const wake of this.recvWaiters.splice(0)) wake(null);
+    for (const consumer of this.consumers.values()) consumer.close();
+    this.consumers.clear();
+    this.recv?.close();
+    this.recv = null;
+    this.publisher.detach();
+    streams.clearRemote();
+    meetingStore.set((s) => ({
+      ...s,
+      consumers: {},
+      trackStats: {},
+      mic: null,
+      media: { ...s.media, recvReady: false, sendReady: false, error: null },
+    }));
+  }
+
+  /** Builds the consumer the server announced, registers its stream and acks (the server then resumes it). */
+  async consume(info: ConsumerInfo, ack: (result: Result<null>) => void): Promise<void> {
+    const generation = this.generation;
+    try {
+      const recv = this.recv ?? (await new Promise<types.Transport | null>((r) => this.recvWaiters.push(r)));
+      if (!recv || generation !== this.generation) throw new Error('receive transport gone');
+      const consumer = await recv.consume({
+        id: info.id,
+        producerId: info.producerId,
+        kind: info.kind,
+        rtpParameters: info.rtpParameters as unknown as types.RtpParameters,
+      });
+      if (generation !== this.generation) {
+        consumer.close();
+        throw new Error('connection replaced');
+      }
+      this.consumers.set(consumer.id, consumer);
+      consumer.on('transportclose', () => this.closeConsumer(consumer.id));
+      streams.set(consumer.id, new MediaStream([consumer.track]));
+      const seq = ++this.seq;
+      meetingStore.set((s) => ({ ...s, consumers: addConsumer(s.consumers, info, seq) }));
+      ack({ ok: true, data: null });
+    } catch (error) {
+      logError('consume', 'could not build consumer', error, { id: info.id, source: info.source });
+      ack({ ok: false, error: { code: 'INTERNAL', message: String(error) } });
+    }
+  }
+
+  /** The server closed a consumer (its producer left, or the policy dropped it). */
+  closeConsumer(id: string): void {
+    this.consumers.get(id)?.close();
+    this.consumers.delete(id);
+    streams.delete(id);
+    meetingStore.set((s) => ({ ...s, consumers: removeConsumer(s.consumers, id) }));
+  }
+
+  /** The server paused or resumed a consumer. */
+  updateConsumer(state: ConsumerState): void {
+    meetingStore.set((s) => {
+      const consumers = updateConsumer(s.consumers, state);
+      return consumers === s.consumers ? s : { ...s, consumers };
+    });
+  }
+
+  /** Tells the server which site tiles are on screen, so hidden ones are paused there. */
+  async reportVisibleTiles(siteIds: string[], force = false): Promise<void> {
+    const same = this.visibleTiles && this.visibleTiles.join() === siteIds.join();
+    this.visibleTiles = siteIds;
+    if (same && !force) return;
+    if (!this.recv) return; // sent once receiving is set up
+    try {
+      await this.request('media:visibleTiles', { siteIds: siteIds as never });
+    } catch (error) {
+      logError('reportVisibleTiles', 'media:visibleTiles failed', error, { count: siteIds.length });
+    }
+  }
+
+  /** Transports and consumer ids for the stats monitor. */
+  statsSources(): StatsSources {
+    return {
+      recv: this.recv,
+      send: this.publisher.transport,
+      consumers: [...this.consumers.values()].map((c) => ({
+        id: c.id,
+        trackId: c.track.id,
+        mid: c.rtpParameters.mid,
+      })),
+    };
+  }
+
+  /** Builds a transport and wires DTLS connect to the server; a failed ICE link triggers a full media rebuild. */
+  private createTransport(
+    device: types.Device,
+    info: TransportInfo,
+    direction: 'send' | 'recv',
+  ): types.Transport {
+    const options = {
+      id: info.id,
+      iceParameters: info.iceParameters as unknown as types.IceParameters,
+      iceCandidates: info.iceCandidates as unknown as types.IceCandidate[],
+      dtlsParameters: info.dtlsParameters as unknown as types.DtlsParameters,
+    };
+    const transport =
+      direction === 'recv' ? device.createRecvTransport(options) : device.createSendTransport(options);
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.request('media:connectTransport', {
+        transportId: transport.id,
+        dtlsParameters: dtlsParameters as unknown as Record<string, unknown>,
+      })
+        .then(() => callback())
+        .catch((error: Error) => errback(error));
+    });
+    transport.on('connectionstatechange', (state) => {
+      log('createTransport', 'transport state', { direction, state });
+      if (state === 'failed') {
+        patchMedia({ error: 'media.error.transport' });
+        this.onTransportFailed();
+      }
+    });
+    return transport;
+  }
+}

@@ -1,0 +1,224 @@
+import {
+  type ClientAckData,
+  type ClientEventName,
+  type ClientPayload,
+  type ClientToServerEvents,
+  type DisconnectReason,
+  type HandshakeErrorData,
+  isModerator,
+  type MeetingChanged,
+  PROTOCOL_VERSION,
+  type Result,
+  type ServerToClientEvents,
+} from '@giaoban/shared';
+import { io, type Socket } from 'socket.io-client';
+import { type ClosedReason, initialMeetingState, meetingStore } from '../state/meetingState';
+import { reconcileBatch, reconcileSnapshot, upsertMinute } from '../state/reconcile';
+import { forgetJoinToken } from './joinToken';
+import { log, logError } from './log';
+import { MediaService } from './media';
+import { errorCodeOf, RequestError } from './request';
+import { StatsMonitor } from './statsMonitor';
+
+const REQUEST_TIMEOUT_MS = 15_000;
+
+type GiaoBanSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * The meeting connection of this page: owns the socket, joins, merges state increments,
+ * re-syncs on a gap, and after a dropped link rejoins and rebuilds media by itself.
+ */
+export class MeetingSession {
+  private socket: GiaoBanSocket | null = null;
+  private token: string | null = null;
+  /** Set when the server or the user ended the session: no automatic reconnect. */
+  private closed = false;
+  private joining = false;
+  private syncing = false;
+  /** Batches that arrive while the join is in flight; applied after the join snapshot. */
+  private pending: MeetingChanged[] = [];
+  private lastReconnectAt = 0;
+  readonly media = new MediaService(
+    (event, payload) => this.request(event, payload),
+    () => this.reconnect(),
+  );
+  private readonly stats = new StatsMonitor(this.media, (event, payload) => this.request(event, payload));
+
+  /** Connects with a join-link token and joins its meeting. */
+  start(token: string): void {
+    this.stop();
+    this.token = token;
+    this.closed = false;
+    meetingStore.set({ ...initialMeetingState, phase: 'connecting' });
+    const socket: GiaoBanSocket = io({
+      path: '/socket.io',
+      auth: { token, protocolVersion: PROTOCOL_VERSION },
+      transports: ['websocket', 'polling'],
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5000,
+    });
+    this.socket = socket;
+    socket.on('connect', () => void this.join());
+    socket.on('disconnect', (reason) => this.onDisconnect(reason));
+    socket.on('connect_error', (error) => this.onConnectError(error));
+    socket.io.on('reconnect_attempt', (attempt) => meetingStore.set({ attempts: attempt }));
+    socket.on('meeting:changed', (batch) => this.onChanged(batch));
+    socket.on('minutes:added', (entry) =>
+      meetingStore.set((s) => ({ ...s, minutes: upsertMinute(s.minutes, entry) })),
+    );
+    socket.on('minutes:updated', (entry) =>
+      meetingStore.set((s) => ({ ...s, minutes: upsertMinute(s.minutes, entry) })),
+    );
+    socket.on('media:newConsumer', (info, ack) => void this.media.consume(info, ack));
+    socket.on('media:consumerClosed', ({ id }) => this.media.closeConsumer(id));
+    socket.on('media:consumerState', (state) => this.media.updateConsumer(state));
+    socket.on('media:micState', (mic) => meetingStore.set({ mic }));
+    socket.on('session:ended', ({ reason }) => this.onEnded(reason));
+  }
+
+  /** Leaves the meeting and releases camera and microphone. */
+  stop(): void {
+    this.closed = true;
+    this.stats.stop();
+    this.media.reset();
+    this.media.publisher.release();
+    this.socket?.removeAllListeners();
+    this.socket?.io.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+  }
+
+  /** Starts again with the same token (after "replaced", a full meeting, or a failed join). */
+  retry(): void {
+    if (this.token) this.start(this.token);
+  }
+
+  /** Drops and re-opens the socket: the server then releases this connection's media and we rejoin. */
+  private reconnect(): void {
+    if (this.closed || !this.socket) return;
+    // A network that blocks media would fail again at once: back off instead of looping.
+    if (Date.now() - this.lastReconnectAt < 15_000) return;
+    this.lastReconnectAt = Date.now();
+    log('reconnect', 'rebuilding the connection after a media failure');
+    this.socket.disconnect();
+    this.socket.connect();
+  }
+
+  /** Sends a request and waits for its ack; refuses while offline rather than queueing stale actions. */
+  request<E extends ClientEventName>(event: E, payload: ClientPayload<E>): Promise<ClientAckData[E]> {
+    const socket = this.socket;
+    if (!socket?.connected) return Promise.reject(new RequestError('OFFLINE', 'not connected'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new RequestError('TIMEOUT', `${event} timed out`)),
+        REQUEST_TIMEOUT_MS,
+      );
+      const ack = (result: Result<ClientAckData[E]>) => {
+        clearTimeout(timer);
+        if (result.ok) resolve(result.data);
+        else reject(new RequestError(result.error.code, result.error.message));
+      };
+      // The typed map is keyed by event; socket.io's emit overloads cannot narrow a generic key.
+      (socket.emit as (e: string, p: unknown, a: typeof ack) => void)(event, payload, ack);
+    });
+  }
+
+  private async join(): Promise<void> {
+    if (this.joining) return;
+    this.joining = true;
+    this.pending = [];
+    try {
+      const result = await this.request('meeting:join', {});
+      log('join', 'joined', { role: result.self.role, version: result.snapshot.version });
+      meetingStore.set((s) => ({
+        ...reconcileSnapshot({ ...s, snapshot: null }, result.snapshot),
+        self: result.self,
+        phase: 'joined',
+        closedReason: null,
+        attempts: 0,
+      }));
+      for (const batch of this.pending) this.onChanged(batch);
+      this.pending = [];
+      void this.media.start(result);
+      this.stats.start();
+      if (isModerator(result.self.role) || result.self.role === 'secretary') void this.loadMinutes();
+    } catch (error) {
+      const code = errorCodeOf(error);
+      logError('join', 'join refused', error, { code });
+      if (code === 'OFFLINE' || code === 'TIMEOUT' || code === 'UNAVAILABLE') return; // the socket retries
+      this.close(code === 'UNAUTHENTICATED' ? 'unauthenticated' : code === 'LIMIT' ? 'limit' : 'joinFailed');
+    } finally {
+      this.joining = false;
+    }
+  }
+
+  private async loadMinutes(): Promise<void> {
+    try {
+      const minutes = await this.request('minutes:list', {});
+      meetingStore.set({ minutes: [...minutes].sort((a, b) => a.at - b.at) });
+    } catch (error) {
+      logError('loadMinutes', 'minutes:list failed', error);
+    }
+  }
+
+  private onChanged(batch: MeetingChanged): void {
+    if (this.joining || meetingStore.get().phase !== 'joined') {
+      this.pending.push(batch);
+      return;
+    }
+    const outcome = reconcileBatch(meetingStore.get(), batch, Date.now());
+    meetingStore.set(outcome.state);
+    if (outcome.needsSync) void this.sync();
+  }
+
+  private async sync(): Promise<void> {
+    if (this.syncing) return;
+    this.syncing = true;
+    try {
+      const snapshot = await this.request('meeting:sync', {});
+      log('sync', 're-synced after a version gap', { version: snapshot.version });
+      meetingStore.set((s) => reconcileSnapshot(s, snapshot));
+    } catch (error) {
+      logError('sync', 'meeting:sync failed', error);
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  private onDisconnect(reason: string): void {
+    this.stats.stop();
+    this.media.reset();
+    if (this.closed) return;
+    log('onDisconnect', 'connection lost', { reason });
+    meetingStore.set({ phase: 'reconnecting' });
+    // A server-side disconnect is not retried by socket.io; a hub restart looks like one.
+    if (reason === 'io server disconnect') setTimeout(() => this.socket?.connect(), 1000);
+  }
+
+  private onConnectError(error: Error & { data?: Partial<HandshakeErrorData> }): void {
+    const code = error.data?.code;
+    if (!code) {
+      // Network trouble: socket.io keeps retrying; the banner shows it.
+      if (meetingStore.get().phase === 'joined') meetingStore.set({ phase: 'reconnecting' });
+      return;
+    }
+    log('onConnectError', 'handshake refused', { code });
+    this.close(
+      code === 'PROTOCOL_MISMATCH' ? 'protocolMismatch' : code === 'LIMIT' ? 'limit' : 'unauthenticated',
+    );
+  }
+
+  private onEnded(reason: DisconnectReason): void {
+    log('onEnded', 'session ended by the server', { reason });
+    this.close(reason);
+  }
+
+  private close(reason: ClosedReason): void {
+    this.stop();
+    if (reason === 'unauthenticated' || reason === 'revoked' || reason === 'expired') forgetJoinToken();
+    meetingStore.set({ phase: 'closed', closedReason: reason });
+  }
+}
+
+/** The page's one meeting session. */
+export const session = new MeetingSession();

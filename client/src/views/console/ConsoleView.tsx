@@ -1,0 +1,62 @@
+import { useState } from 'react';
+import {
+  AudioUnlockBanner,
+  DeviceProblemBanner,
+  NoticeList,
+  ReconnectingBanner,
+} from '../../components/Banners';
+import { LocalControls } from '../../components/LocalControls';
+import { MeetingHeader } from '../../components/MeetingHeader';
+import { ProgramStage } from '../../components/ProgramStage';
+import { Tabs } from '../../components/Tabs';
+import { useI18n } from '../../i18n/i18n';
+import { useMeeting } from '../../state/hooks';
+import { AgendaPanel } from './AgendaPanel';
+import { Multiview } from './Multiview';
+import { FloorCard, MeetingControls, QueuePanel } from './QueuePanel';
+import { AttendanceTotalsBadge, RollCallBoard } from './RollCallBoard';
+
+/**
+ * The chair's and operator's console: program and multiview on the left; the floor, the
+ * speaking queue, the agenda and the roll call on the right.
+ */
+export function ConsoleView() {
+  const { t } = useI18n();
+  const status = useMeeting((s) => s.snapshot?.meeting.status ?? 'scheduled');
+  const publishes = useMeeting((s) => s.media.publishes);
+  const queued = useMeeting((s) => s.snapshot?.queue.requests.length ?? 0);
+  const [tab, setTab] = useState<string>(status === 'live' ? 'queue' : 'rollcall');
+
+  return (
+    <div className="layout layout--console" data-testid="console-view">
+      <MeetingHeader>
+        <AttendanceTotalsBadge />
+      </MeetingHeader>
+      <ReconnectingBanner />
+      <AudioUnlockBanner />
+      <DeviceProblemBanner />
+      <div className="console">
+        <div className="console__main">
+          <ProgramStage className="stage--console" />
+          <Multiview />
+        </div>
+        <aside className="console__side" aria-label={t('console.side')}>
+          <MeetingControls />
+          {publishes ? <LocalControls /> : null}
+          <FloorCard />
+          <Tabs
+            label={t('console.panels')}
+            selected={tab}
+            onSelect={setTab}
+            tabs={[
+              { id: 'queue', label: t('queue.tab', { count: queued }), content: <QueuePanel /> },
+              { id: 'agenda', label: t('agenda.title'), content: <AgendaPanel /> },
+              { id: 'rollcall', label: t('rollcall.title'), content: <RollCallBoard /> },
+            ]}
+          />
+        </aside>
+      </div>
+      <NoticeList />
+    </div>
+  );
+}
