@@ -1,0 +1,303 @@
+import type { MeetingId, ParticipantId, SiteId } from '@giaoban/shared';
+import type { types as ms } from 'mediasoup';
+import { Coalescer } from './Coalescer.js';
+import { type MediaPolicySnapshot, PolicyPass } from './ConsumptionPolicy.js';
+import { MEETING_CODECS } from './codecs.js';
+import { errorText, type MediaLogger } from './logger.js';
+import type { MediaConfig } from './MediaConfig.js';
+import { MediaError } from './MediaError.js';
+import { MediaPeer, type MediaPeerInfo, type PeerSignal } from './MediaPeer.js';
+import type { PeerHost, RoomProducer, TransportListen } from './PeerHost.js';
+import { SafeEmitter } from './SafeEmitter.js';
+import { type SiteMediaStatus, SiteMediaTracker } from './SiteMediaTracker.js';
+
+/** Why a meeting's media closed. */
+export type MeetingMediaCloseReason = 'meetingclosed' | 'workerdied' | 'poolclosed';
+
+/** One site's microphone level, in dBov (-127 = silence … 0 = loudest). */
+export interface SiteAudioLevel {
+  siteId: SiteId;
+  dBov: number;
+}
+
+/** Events of a MeetingMedia. */
+export type MeetingMediaEvents = {
+  /** The meeting's media is gone, and why. Emitted once. */
+  close: [MeetingMediaCloseReason];
+  /** Sites currently heard above the threshold, loudest first; [] once when all fall silent. */
+  audiolevels: [SiteAudioLevel[]];
+  /** A site's media started flowing, turned poor, recovered, or stopped (roll-call board). */
+  sitemedia: [SiteMediaStatus];
+};
+
+/** What MeetingMedia needs from the pool. */
+export interface MeetingMediaOptions {
+  meetingId: MeetingId;
+  worker: ms.Worker;
+  webRtcServer: ms.WebRtcServer | undefined;
+  config: MediaConfig;
+  logger: MediaLogger;
+}
+
+/** A level change smaller than this (dB) is not worth a new `audiolevels` event. */
+const LEVEL_STEP_DB = 3;
+
+/**
+ * The media of one meeting: one mediasoup router on one worker, its peers, and the policy that
+ * decides what flows. The app layer calls `applyPolicy()` after every meeting change; only the
+ * mediasoup objects whose state must change are touched.
+ */
+export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
+  readonly meetingId: MeetingId;
+  readonly #router: ms.Router;
+  readonly #audioLevels: ms.AudioLevelObserver;
+  readonly #config: MediaConfig;
+  readonly #listen: TransportListen;
+  readonly #peers = new Map<ParticipantId, MediaPeer>();
+  readonly #producers = new Map<string, RoomProducer>();
+  /** Coalesced pause/resume of each microphone producer, by producer id. */
+  readonly #micRuns = new Map<string, Coalescer>();
+  readonly #pending = new Set<Promise<unknown>>();
+  readonly #sites: SiteMediaTracker;
+  #pass: PolicyPass | null = null;
+  #lastLevels: SiteAudioLevel[] = [];
+  #closed = false;
+  #closeReason: MeetingMediaCloseReason | null = null;
+
+  /** Creates the router (Opus, VP8, H264) and the audio level observer on the given worker. */
+  static async create(options: MeetingMediaOptions): Promise<MeetingMedia> {
+    const router = await options.worker.createRouter({
+      mediaCodecs: MEETING_CODECS,
+      appData: { meetingId: options.meetingId },
+    });
+    try {
+      const audioLevels = await router.createAudioLevelObserver({
+        maxEntries: 16,
+        threshold: -70,
+        interval: options.config.audioLevelIntervalMs,
+      });
+      return new MeetingMedia(options, router, audioLevels);
+    } catch (e) {
+      router.close();
+      throw e;
+    }
+  }
+
+  private constructor(options: MeetingMediaOptions, router: ms.Router, audioLevels: ms.AudioLevelObserver) {
+    super(options.logger);
+    this.meetingId = options.meetingId;
+    this.#router = router;
+    this.#audioLevels = audioLevels;
+    this.#config = options.config;
+    this.#listen = options.webRtcServer
+      ? { webRtcServer: options.webRtcServer }
+      : { listenIps: [{ ip: options.config.listenIp, announcedIp: options.config.announcedIp }] };
+    this.#sites = new SiteMediaTracker((status) => this.safeEmit('sitemedia', status));
+    router.on('workerclose', () => this.close('workerdied'));
+    audioLevels.on('volumes', (volumes) => this.#onVolumes(volumes));
+    audioLevels.on('silence', () => this.#onVolumes([]));
+  }
+
+  /** Whether close() has run. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Why it closed, once closed. */
+  get closeReason(): MeetingMediaCloseReason | null {
+    return this.#closeReason;
+  }
+
+  /** The router's RTP capabilities, for the client's mediasoup-client Device. */
+  get rtpCapabilities(): ms.RtpCapabilities {
+    return this.#router.rtpCapabilities;
+  }
+
+  /** Connected media peers. */
+  get peers(): ReadonlyMap<ParticipantId, MediaPeer> {
+    return this.#peers;
+  }
+
+  /** Live producers of the meeting. */
+  get producerCount(): number {
+    return this.#producers.size;
+  }
+
+  /** The router, for tests and the benchmark (e.g. a PlainTransport fed by ffmpeg). */
+  get routerForTesting(): ms.Router {
+    return this.#router;
+  }
+
+  /**
+   * Adds a participant's media. A participant already present (a reload, a second tab) is
+   * replaced: its old peer closes with reason 'replaced'.
+   */
+  addPeer(info: MediaPeerInfo, signal: PeerSignal): MediaPeer {
+    if (this.#closed) {
+      throw new MediaError('UNAVAILABLE', `addPeer() | meeting media closed [meetingId:${this.meetingId}]`);
+    }
+    this.#peers.get(info.participantId)?.close('replaced');
+    const peer = new MediaPeer(info, signal, this.#hostFor());
+    this.#peers.set(info.participantId, peer);
+    peer.updateMicState(this.#pass);
+    return peer;
+  }
+
+  /** The peer of a participant, if connected. */
+  getPeer(participantId: ParticipantId): MediaPeer | undefined {
+    return this.#peers.get(participantId);
+  }
+
+  /**
+   * Applies the domain's media policy: pauses/resumes microphone producers, pauses/resumes
+   * consumers and sets their layers, and tells clients what changed (consumerState, micState).
+   * Idempotent and cheap when nothing changed; resolves once mediasoup has applied the changes.
+   */
+  applyPolicy(policy: MediaPolicySnapshot): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const pass = new PolicyPass(policy);
+    this.#pass = pass;
+    const work: Promise<void>[] = [];
+    for (const [producerId, run] of this.#micRuns) {
+      const rp = this.#producers.get(producerId);
+      if (rp && (run.busy || rp.producer.paused !== this.#micShouldPause(rp, pass))) work.push(run.run());
+    }
+    for (const peer of this.#peers.values()) {
+      peer.updateMicState(pass);
+      work.push(...peer.reconcileConsumers(pass));
+    }
+    const all = Promise.all(work).then(() => undefined);
+    this.#track(all);
+    return all;
+  }
+
+  /** Whether the server currently forwards this site's microphone. */
+  micOpen(siteId: SiteId): boolean {
+    return this.#pass?.micOpen(siteId) ?? false;
+  }
+
+  /** The roll-call view of a site's media. */
+  siteMedia(siteId: SiteId): SiteMediaStatus {
+    return this.#sites.status(siteId);
+  }
+
+  /** Resolves when all background work (consumer creation, policy passes) has settled. */
+  async whenIdle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  /** Closes every peer and the router; says why. Idempotent. */
+  close(reason: MeetingMediaCloseReason = 'meetingclosed'): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeReason = reason;
+    const level = reason === 'workerdied' ? 'warn' : 'info';
+    this.logger[level](`close() | meeting media closed [meetingId:${this.meetingId}, reason:${reason}]`);
+    for (const peer of [...this.#peers.values()]) peer.close(reason);
+    this.#peers.clear();
+    this.#producers.clear();
+    this.#micRuns.clear();
+    if (!this.#router.closed) this.#router.close();
+    this.safeEmit('close', reason);
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  #hostFor(): PeerHost {
+    return {
+      router: this.#router,
+      listen: this.#listen,
+      config: this.#config,
+      logger: this.logger,
+      pass: () => this.#pass,
+      producers: () => this.#producers.values(),
+      producerAdded: (rp) => this.#producerAdded(rp),
+      track: (work) => this.#track(work),
+      peerClosed: (participantId, peer) => {
+        if (this.#peers.get(participantId) === peer) this.#peers.delete(participantId);
+      },
+    };
+  }
+
+  #track(work: Promise<unknown>): void {
+    const settled = work.then(
+      () => undefined,
+      (e: unknown) => {
+        if (!this.#closed)
+          this.logger.error(`track() | background media work failed [meetingId:${this.meetingId}]`, e);
+      },
+    );
+    this.#pending.add(settled);
+    void settled.finally(() => this.#pending.delete(settled));
+  }
+
+  #micShouldPause(rp: RoomProducer, pass: PolicyPass | null): boolean {
+    return pass === null || rp.siteId === null || !pass.micOpen(rp.siteId);
+  }
+
+  #producerAdded(rp: RoomProducer): void {
+    if (this.#closed) {
+      rp.producer.close();
+      return;
+    }
+    const { producer } = rp;
+    this.#producers.set(producer.id, rp);
+    producer.observer.once('close', () => {
+      this.#producers.delete(producer.id);
+      this.#micRuns.delete(producer.id);
+      if (rp.siteId !== null) this.#sites.producerClosed(rp.siteId, producer.id);
+    });
+    if (rp.siteId !== null && rp.source !== 'screen') {
+      const siteId = rp.siteId;
+      this.#sites.producerScore(siteId, producer.id, producer.score);
+      producer.on('score', (score) => this.#sites.producerScore(siteId, producer.id, score));
+    }
+    if (rp.source === 'mic') {
+      const run = new Coalescer(() => this.#reconcileMic(rp));
+      this.#micRuns.set(producer.id, run);
+      this.#track(run.run());
+      this.#audioLevels.addProducer({ producerId: producer.id }).catch((e: unknown) => {
+        if (!producer.closed)
+          this.logger.warn(`producerAdded() | audio level observer refused [error:${errorText(e)}]`);
+      });
+    }
+    for (const peer of this.#peers.values()) {
+      if (peer.participantId !== rp.participantId) this.#track(peer.consumeProducer(rp));
+    }
+  }
+
+  /** Pauses or resumes a microphone at the server so it matches the policy. */
+  async #reconcileMic(rp: RoomProducer): Promise<void> {
+    const { producer } = rp;
+    if (producer.closed || this.#closed) return;
+    const pause = this.#micShouldPause(rp, this.#pass);
+    try {
+      if (pause && !producer.paused) await producer.pause();
+      else if (!pause && producer.paused) await producer.resume();
+    } catch (e) {
+      if (!producer.closed)
+        this.logger.warn(`reconcileMic() | failed [producerId:${producer.id}, error:${errorText(e)}]`);
+      return;
+    }
+    if (!producer.closed) {
+      this.logger.debug(`reconcileMic() | [siteId:${rp.siteId}, paused:${producer.paused}]`);
+    }
+  }
+
+  #onVolumes(volumes: ms.AudioLevelObserverVolume[]): void {
+    const levels: SiteAudioLevel[] = [];
+    for (const { producer, volume } of volumes) {
+      const siteId = this.#producers.get(producer.id)?.siteId;
+      if (siteId && !levels.some((l) => l.siteId === siteId)) levels.push({ siteId, dBov: volume });
+    }
+    const last = this.#lastLevels;
+    const same =
+      levels.length === last.length &&
+      levels.every(
+        (l, i) => l.siteId === last[i]?.siteId && Math.abs(l.dBov - (last[i]?.dBov ?? 0)) < LEVEL_STEP_DB,
+      );
+    if (same) return;
+    this.#lastLevels = levels;
+    this.safeEmit('audiolevels', levels);
+  }
+}

@@ -1,0 +1,40 @@
+import type { MediaSource, ParticipantId, Role, SiteId } from '@giaoban/shared';
+import type { types as ms } from 'mediasoup';
+import type { PolicyPass } from './ConsumptionPolicy.js';
+import type { MediaLogger } from './logger.js';
+import type { MediaConfig } from './MediaConfig.js';
+
+/** A producer as the meeting knows it: who sends it and what it is. */
+export interface RoomProducer {
+  readonly producer: ms.Producer;
+  readonly participantId: ParticipantId;
+  readonly siteId: SiteId | null;
+  readonly role: Role;
+  readonly source: MediaSource;
+}
+
+/** How transports listen: on the worker's WebRtcServer, or on their own ports. */
+export type TransportListen =
+  | { webRtcServer: ms.WebRtcServer; listenIps?: never }
+  | { listenIps: ms.TransportListenIp[]; webRtcServer?: never };
+
+/**
+ * What a meeting lends each of its peers: its router and callbacks. A peer never holds a
+ * reference to the meeting itself (children get callbacks, not their parent).
+ */
+export interface PeerHost {
+  readonly router: ms.Router;
+  readonly listen: TransportListen;
+  readonly config: MediaConfig;
+  readonly logger: MediaLogger;
+  /** The current policy (null before the first `applyPolicy`). */
+  pass(): PolicyPass | null;
+  /** Every live producer of the meeting. */
+  producers(): Iterable<RoomProducer>;
+  /** A peer created a producer: the meeting registers it and fans it out to the other peers. */
+  producerAdded(producer: RoomProducer): void;
+  /** Keeps background work (consumer creation) visible to `whenIdle()`. */
+  track(work: Promise<unknown>): void;
+  /** The peer closed; the meeting forgets it. */
+  peerClosed(participantId: ParticipantId, peer: object): void;
+}

@@ -1,0 +1,248 @@
+import { existsSync } from 'node:fs';
+import type { MeetingId } from '@giaoban/shared';
+import type { types as ms } from 'mediasoup';
+import { consoleMediaLogger, errorText, type MediaLogger } from './logger.js';
+import type { MediaConfig } from './MediaConfig.js';
+import { MediaError } from './MediaError.js';
+import { MeetingMedia } from './MeetingMedia.js';
+import { SafeEmitter } from './SafeEmitter.js';
+
+type Mediasoup = typeof import('mediasoup');
+
+/** One worker process and what runs on it. */
+interface WorkerSlot {
+  readonly index: number;
+  readonly worker: ms.Worker;
+  readonly webRtcServer: ms.WebRtcServer | undefined;
+  readonly webRtcServerPort: number | undefined;
+  dead: boolean;
+  routers: number;
+  transports: number;
+  readonly meetings: Set<MeetingMedia>;
+}
+
+/** Load and resource usage of one worker, for the benchmark and diagnostics. */
+export interface WorkerUsage {
+  index: number;
+  pid: number;
+  dead: boolean;
+  /** WebRtcServer port (UDP and TCP), if the worker has one. */
+  webRtcServerPort: number | undefined;
+  meetings: number;
+  routers: number;
+  transports: number;
+  /** getrusage(2) of the worker process; null if it is dead or did not answer. */
+  usage: ms.WorkerResourceUsage | null;
+}
+
+/** Events of a WorkerPool. */
+export type WorkerPoolEvents = {
+  /** A worker process died; its meetings were closed with reason 'workerdied'. */
+  workerdied: [{ index: number; pid: number; error: Error }];
+};
+
+/**
+ * mediasoup reads MEDIASOUP_WORKER_BIN once, when it is first loaded; so it is loaded here,
+ * lazily, after the configured binary has been put into the environment.
+ */
+async function loadMediasoup(config: MediaConfig, logger: MediaLogger): Promise<Mediasoup> {
+  if (config.workerBin) process.env.MEDIASOUP_WORKER_BIN = config.workerBin;
+  const mediasoup = (await import('mediasoup')) as Mediasoup;
+  if (config.workerBin && mediasoup.workerBin !== config.workerBin) {
+    logger.warn(
+      `loadMediasoup() | mediasoup was loaded earlier with another worker binary [using:${mediasoup.workerBin}]`,
+    );
+  }
+  if (!existsSync(mediasoup.workerBin)) {
+    throw new MediaError(
+      'UNAVAILABLE',
+      `mediasoup worker binary not found at ${mediasoup.workerBin}: run infra/setup.sh to build it, ` +
+        'or set MEDIASOUP_WORKER_BIN',
+    );
+  }
+  return mediasoup;
+}
+
+/**
+ * The mediasoup workers of this hub: one process per core, each with a WebRtcServer (one UDP and
+ * one TCP port, the same number, easy to open in a firewall). A new meeting goes to the
+ * least-loaded live worker; all of a meeting's media stays on that worker.
+ */
+export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
+  readonly config: MediaConfig;
+  readonly #slots: WorkerSlot[];
+  #closed = false;
+
+  /** Starts `config.numWorkers` workers and their WebRtcServers. */
+  static async create(config: MediaConfig, logger: MediaLogger = consoleMediaLogger): Promise<WorkerPool> {
+    const mediasoup = await loadMediasoup(config, logger);
+    const slots: WorkerSlot[] = [];
+    try {
+      for (let index = 0; index < config.numWorkers; index++) {
+        slots.push(await WorkerPool.#startWorker(mediasoup, config, logger, index));
+      }
+    } catch (e) {
+      for (const s of slots) s.worker.close();
+      throw e;
+    }
+    logger.info(
+      `create() | ${slots.length} worker(s) [listenIp:${config.listenIp}, announcedIp:${config.announcedIp ?? '-'}, ` +
+        `webRtcServerPorts:${slots.map((s) => s.webRtcServerPort ?? 'none').join(',')}]`,
+    );
+    return new WorkerPool(config, logger, slots);
+  }
+
+  static async #startWorker(
+    mediasoup: Mediasoup,
+    config: MediaConfig,
+    logger: MediaLogger,
+    index: number,
+  ): Promise<WorkerSlot> {
+    const worker = await mediasoup.createWorker({
+      logLevel: config.logLevel,
+      logTags: ['info', 'ice', 'dtls', 'rtp', 'srtp', 'rtcp'],
+      rtcMinPort: config.rtcMinPort,
+      rtcMaxPort: config.rtcMaxPort,
+      appData: { index },
+    });
+    let webRtcServer: ms.WebRtcServer | undefined;
+    let webRtcServerPort: number | undefined;
+    if (config.webRtcServerPort !== 0) {
+      const port = config.webRtcServerPort + index;
+      try {
+        webRtcServer = await worker.createWebRtcServer({
+          listenInfos: [
+            { protocol: 'udp', ip: config.listenIp, announcedIp: config.announcedIp, port },
+            { protocol: 'tcp', ip: config.listenIp, announcedIp: config.announcedIp, port },
+          ],
+        });
+        webRtcServerPort = port;
+      } catch (e) {
+        // A taken port must not stop the hub: this worker's transports get their own ports.
+        logger.warn(
+          `startWorker() | no WebRtcServer, transports use ports ${config.rtcMinPort}-${config.rtcMaxPort} ` +
+            `[worker:${index}, port:${port}, error:${errorText(e)}]`,
+        );
+      }
+    }
+    const slot: WorkerSlot = {
+      index,
+      worker,
+      webRtcServer,
+      webRtcServerPort,
+      dead: false,
+      routers: 0,
+      transports: 0,
+      meetings: new Set(),
+    };
+    worker.observer.on('newrouter', (router) => {
+      slot.routers++;
+      router.observer.once('close', () => slot.routers--);
+      router.observer.on('newtransport', (transport) => {
+        slot.transports++;
+        transport.observer.once('close', () => slot.transports--);
+      });
+    });
+    return slot;
+  }
+
+  private constructor(config: MediaConfig, logger: MediaLogger, slots: WorkerSlot[]) {
+    super(logger);
+    this.config = config;
+    this.#slots = slots;
+    for (const slot of slots) slot.worker.on('died', (error) => this.#workerDied(slot, error));
+  }
+
+  /** Number of workers, dead ones included. */
+  get size(): number {
+    return this.#slots.length;
+  }
+
+  /** Number of live workers. */
+  get liveWorkers(): number {
+    return this.#slots.filter((s) => !s.dead).length;
+  }
+
+  /** Whether close() has run. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Creates a meeting's media (its router) on the least-loaded live worker: fewest transports
+   * plus routers, ties to the lower index. Throws UNAVAILABLE when no worker is alive.
+   */
+  async createMeetingMedia(meetingId: MeetingId): Promise<MeetingMedia> {
+    if (this.#closed) throw new MediaError('UNAVAILABLE', 'media worker pool is closed');
+    const slot = this.#leastLoaded();
+    if (!slot) throw new MediaError('UNAVAILABLE', 'no live media worker');
+    const meeting = await MeetingMedia.create({
+      meetingId,
+      worker: slot.worker,
+      webRtcServer: slot.webRtcServer,
+      config: this.config,
+      logger: this.logger,
+    });
+    slot.meetings.add(meeting);
+    meeting.on('close', () => slot.meetings.delete(meeting));
+    this.logger.debug(`createMeetingMedia() | [meetingId:${meetingId}, worker:${slot.index}]`);
+    return meeting;
+  }
+
+  /** Index of the worker a meeting runs on (tests, diagnostics); undefined if not in this pool. */
+  workerIndexOf(meeting: MeetingMedia): number | undefined {
+    return this.#slots.find((s) => s.meetings.has(meeting))?.index;
+  }
+
+  /** Load and getrusage of every worker. */
+  async getResourceUsage(): Promise<WorkerUsage[]> {
+    return Promise.all(
+      this.#slots.map(async (s) => ({
+        index: s.index,
+        pid: s.worker.pid,
+        dead: s.dead,
+        webRtcServerPort: s.webRtcServerPort,
+        meetings: s.meetings.size,
+        routers: s.routers,
+        transports: s.transports,
+        usage: s.dead || s.worker.closed ? null : await s.worker.getResourceUsage().catch(() => null),
+      })),
+    );
+  }
+
+  /** Closes every meeting (reason 'poolclosed') and every worker. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const slot of this.#slots) {
+      for (const meeting of [...slot.meetings]) meeting.close('poolclosed');
+      slot.worker.close();
+    }
+    this.logger.info('close() | media workers closed');
+  }
+
+  /** Test-only: the worker process of slot `index` (to kill it in a test). */
+  workerForTesting(index: number): ms.Worker | undefined {
+    return this.#slots[index]?.worker;
+  }
+
+  #leastLoaded(): WorkerSlot | undefined {
+    let best: WorkerSlot | undefined;
+    for (const s of this.#slots) {
+      if (s.dead || s.worker.closed) continue;
+      if (!best || s.transports + s.routers < best.transports + best.routers) best = s;
+    }
+    return best;
+  }
+
+  #workerDied(slot: WorkerSlot, error: Error): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    this.logger.error(
+      `workerDied() | mediasoup worker died, closing its meetings [worker:${slot.index}, pid:${slot.worker.pid}, ` +
+        `meetings:${slot.meetings.size}, error:${errorText(error)}]`,
+    );
+    for (const meeting of [...slot.meetings]) meeting.close('workerdied');
+    this.safeEmit('workerdied', { index: slot.index, pid: slot.worker.pid, error });
+  }
+}

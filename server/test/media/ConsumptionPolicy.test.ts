@@ -1,0 +1,145 @@
+import type { Role, SiteId } from '@giaoban/shared';
+import { describe, expect, it } from 'vitest';
+import { consumerTarget, mayPublish, PolicyPass } from '../../src/media/index.js';
+import { type SiteMediaStatus, SiteMediaTracker } from '../../src/media/SiteMediaTracker.js';
+import { policy, site } from './helpers/room.js';
+
+const HOST = site('host');
+const A = site('a');
+const B = site('b');
+const viewer = (role: Role, siteId: SiteId | null, tiles: SiteId[] = []) => ({
+  role,
+  siteId,
+  visibleTiles: new Set(tiles),
+});
+
+describe('consumerTarget()', () => {
+  const pass = new PolicyPass(policy(A, [HOST, A]));
+
+  it('sends the program camera at the top layer to every viewer', () => {
+    for (const v of [
+      viewer('site', B),
+      viewer('observer', null),
+      viewer('chair', HOST),
+      viewer('operator', HOST),
+    ]) {
+      expect(consumerTarget(v, { siteId: A, source: 'camera' }, pass)).toEqual({
+        paused: false,
+        spatialLayer: 2,
+      });
+    }
+  });
+
+  it('sends visible tiles at the lowest layer to grid viewers only', () => {
+    expect(consumerTarget(viewer('operator', HOST, [B]), { siteId: B, source: 'camera' }, pass)).toEqual({
+      paused: false,
+      spatialLayer: 0,
+    });
+    expect(consumerTarget(viewer('site', HOST, [B]), { siteId: B, source: 'camera' }, pass).paused).toBe(
+      true,
+    );
+    expect(consumerTarget(viewer('observer', null, [B]), { siteId: B, source: 'camera' }, pass).paused).toBe(
+      true,
+    );
+    expect(consumerTarget(viewer('chair', HOST, []), { siteId: B, source: 'camera' }, pass).paused).toBe(
+      true,
+    );
+  });
+
+  it('never sends a camera back into its own room', () => {
+    expect(consumerTarget(viewer('operator', A, [A]), { siteId: A, source: 'camera' }, pass).paused).toBe(
+      true,
+    );
+    expect(consumerTarget(viewer('site', A), { siteId: A, source: 'camera' }, pass).paused).toBe(true);
+  });
+
+  it('sends the corner picture (the chair while a site has the floor) at the middle layer', () => {
+    const withCorner = new PolicyPass(policy(A, [HOST, A], [], HOST));
+    expect(consumerTarget(viewer('site', B), { siteId: HOST, source: 'camera' }, withCorner)).toEqual({
+      paused: false,
+      spatialLayer: 1,
+    });
+    expect(consumerTarget(viewer('site', B), { siteId: HOST, source: 'camera' }, pass).paused).toBe(true);
+  });
+
+  it('keeps every camera paused before the first policy', () => {
+    expect(consumerTarget(viewer('chair', HOST, [A]), { siteId: A, source: 'camera' }, null).paused).toBe(
+      true,
+    );
+  });
+
+  it('lets microphones flow except into the same room, and screens to everyone', () => {
+    expect(consumerTarget(viewer('site', B), { siteId: A, source: 'mic' }, pass).paused).toBe(false);
+    expect(consumerTarget(viewer('operator', HOST), { siteId: HOST, source: 'mic' }, pass).paused).toBe(true);
+    expect(consumerTarget(viewer('observer', null), { siteId: HOST, source: 'mic' }, null).paused).toBe(
+      false,
+    );
+    expect(consumerTarget(viewer('observer', null), { siteId: B, source: 'screen' }, pass).paused).toBe(
+      false,
+    );
+  });
+});
+
+describe('PolicyPass', () => {
+  it('asks the domain once per site and role per pass', () => {
+    let calls = 0;
+    const pass = new PolicyPass({
+      programSiteId: null,
+      micAllowed: () => {
+        calls++;
+        return true;
+      },
+      selfMuted: (s) => s === B,
+      gridViewer: () => {
+        calls++;
+        return false;
+      },
+    });
+    for (let i = 0; i < 100; i++) {
+      pass.micOpen(A);
+      pass.micOpen(B);
+      pass.gridViewer('site');
+    }
+    expect(calls).toBe(3);
+    expect(pass.micOpen(A)).toBe(true);
+    expect(pass.micOpen(B)).toBe(false);
+  });
+});
+
+describe('mayPublish()', () => {
+  it.each([
+    ['chair', true, true],
+    ['site', true, true],
+    ['operator', false, true],
+    ['secretary', false, false],
+    ['observer', false, false],
+    ['organizer', false, false],
+  ] as const)('%s: camera+mic %s, screen %s', (role, av, screen) => {
+    expect(mayPublish(role, 'camera')).toBe(av);
+    expect(mayPublish(role, 'mic')).toBe(av);
+    expect(mayPublish(role, 'screen')).toBe(screen);
+  });
+});
+
+describe('SiteMediaTracker', () => {
+  it('reports flowing, poor with hysteresis, and none, only on change', () => {
+    const seen: SiteMediaStatus[] = [];
+    const t = new SiteMediaTracker((s) => seen.push(s));
+    t.producerScore(A, 'cam', []); // created, nothing received yet
+    expect(seen).toEqual([]);
+    t.producerScore(A, 'cam', [{ score: 10 }, { score: 0 }, { score: 9 }]);
+    t.producerScore(A, 'mic', [{ score: 10 }]);
+    t.producerScore(A, 'cam', [{ score: 4 }]);
+    t.producerScore(A, 'cam', [{ score: 6 }]); // still poor until 7
+    t.producerScore(A, 'cam', [{ score: 8 }]);
+    t.producerScore(A, 'cam', [{ score: 0 }]); // camera stalled: the microphone still delivers
+    t.producerClosed(A, 'mic');
+    expect(seen.map((s) => [s.state, s.score])).toEqual([
+      ['flowing', 10],
+      ['poor', 4],
+      ['flowing', 8],
+      ['none', 0],
+    ]);
+    expect(t.status(A).state).toBe('none');
+  });
+});
