@@ -58,6 +58,8 @@ export type OrganizerCommand =
 export type SystemCommand =
   | { type: 'participant:joined'; participant: ParticipantJoin }
   | { type: 'participant:left'; participantId: ParticipantId }
+  /** Every listed connection (all when omitted) is gone at once: a hub restart, where no socket survived. */
+  | { type: 'participants:reset'; participantIds?: ParticipantId[] }
   | { type: 'site:mediaFlowing'; siteId: SiteId; flowing: boolean }
   | { type: 'site:quality'; siteId: SiteId; poor: boolean }
   | { type: 'floor:expire' };
@@ -102,6 +104,7 @@ export const ACTION_OF: Readonly<Record<PersonCommand['type'], Action>> = {
 const SYSTEM_TYPES: ReadonlySet<string> = new Set<SystemCommand['type']>([
   'participant:joined',
   'participant:left',
+  'participants:reset',
   'site:mediaFlowing',
   'site:quality',
   'floor:expire',

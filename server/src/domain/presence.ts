@@ -1,4 +1,4 @@
-import type { FloorRequestId, ParticipantState } from '@giaoban/shared';
+import type { FloorRequestId, ParticipantId, ParticipantState } from '@giaoban/shared';
 import { logAttendance } from './Attendance.js';
 import * as Site from './BridgePoint.js';
 import type { SystemCommand } from './commands.js';
@@ -18,7 +18,18 @@ export function runSystemCommand(rec: MeetingRecord, cmd: SystemCommand, ctx: Ex
     case 'participant:joined':
       return participantJoined(rec, cmd.participant, now);
     case 'participant:left':
-      return participantLeft(rec, cmd, ctx);
+      return participantLeft(rec, cmd.participantId, ctx);
+    case 'participants:reset': {
+      // One command, one version: clients see every stale connection go in a single batch.
+      const ids = cmd.participantIds ?? rec.participants.map((p) => p.id);
+      let next = rec;
+      for (const id of ids) {
+        const step = participantLeft(next, id, ctx);
+        if (!step.ok) return step;
+        next = step.value.record;
+      }
+      return done(next);
+    }
     case 'site:mediaFlowing':
     case 'site:quality': {
       const site = Site.getSite(rec.sites, cmd.siteId);
@@ -85,12 +96,12 @@ function participantJoined(
  */
 function participantLeft(
   rec: MeetingRecord,
-  cmd: Extract<SystemCommand, { type: 'participant:left' }>,
+  participantId: ParticipantId,
   ctx: ExecuteContext,
 ): Outcome<Step> {
-  const leaving = rec.participants.find((p) => p.id === cmd.participantId);
+  const leaving = rec.participants.find((p) => p.id === participantId);
   if (!leaving) return done(rec);
-  const participants = removeParticipant(rec.participants, cmd.participantId);
+  const participants = removeParticipant(rec.participants, participantId);
   const siteId = leaving.siteId;
   if (siteId === null || !isRoomDevice(leaving) || siteHasRoomDevice(participants, siteId)) {
     return done({ ...rec, participants });

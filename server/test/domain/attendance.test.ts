@@ -134,6 +134,28 @@ describe('Attendance and bridge points', () => {
     );
   });
 
+  it('participants:reset drops every stale connection after a hub restart in one batch', () => {
+    const { m } = liveMeeting();
+    m.ok(A.chair, { type: 'floor:grant', siteId: HN });
+    const v = m.record.version;
+    m.tick(1000).ok(SYSTEM, { type: 'participants:reset' });
+    expect(m.record.version).toBe(v + 1);
+    expect(m.record.participants).toEqual([]);
+    expect(m.snapshot.totals).toMatchObject({ connectedSites: 0, delegates: 0 });
+    expect(m.record.queue.history.at(-1)).toMatchObject({ siteId: HN, endReason: 'left' });
+    expect(m.record.attendance.filter((e) => e.kind === 'leave')).toHaveLength(4);
+  });
+
+  it('participants:reset can drop only the listed connections', () => {
+    const { m } = liveMeeting();
+    m.ok(SYSTEM, {
+      type: 'participants:reset',
+      participantIds: [A.hn.participantId, A.observer.participantId],
+    });
+    expect(m.site(HN).connection).toBe('absent');
+    expect(m.site(HP).connection).toBe('connected');
+  });
+
   it('participant:left is still recorded after the end, for the leave times of the report', () => {
     const { m } = liveMeeting();
     m.ok(A.chair, { type: 'meeting:end' });

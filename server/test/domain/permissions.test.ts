@@ -333,6 +333,7 @@ describe('execute() — ownership and principals', () => {
   const systemCommands: MeetingCommand[] = [
     { type: 'participant:joined', participant: { ...A.hn, id: A.hn.participantId } },
     { type: 'participant:left', participantId: A.hn.participantId },
+    { type: 'participants:reset' },
     { type: 'site:mediaFlowing', siteId: HN, flowing: true },
     { type: 'site:quality', siteId: HN, poor: true },
     { type: 'floor:expire' },
