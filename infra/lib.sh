@@ -28,3 +28,6 @@ elapsed_s() {
   local ms=$(($(now_ms) - $1))
   printf '%d.%d' $((ms / 1000)) $(((ms % 1000) / 100))
 }
+
+# Under `set -e` a failing command would end the script silently: say which one it was.
+trap 'log "${0##*/}" "command failed [line:$LINENO exit:$? command:$BASH_COMMAND]"' ERR

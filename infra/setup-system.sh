@@ -34,7 +34,9 @@ command -v dpkg-query >/dev/null || die setup-system "not a Debian system: insta
 start=$(now_ms)
 all=("${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}" "${TOOL_PACKAGES[@]}")
 # One dpkg-query for all packages; unknown packages print nothing, so compare by name.
-installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${all[@]}" 2>/dev/null | awk '$2 == "ii" { print $1 }')
+# dpkg-query exits 1 when any package is unknown, hence the `|| true`.
+installed=$({ dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${all[@]}" 2>/dev/null || true; } |
+  awk '$2 == "ii" { print $1 }')
 missing=()
 for p in "${all[@]}"; do
   grep -qxF "$p" <<<"$installed" || missing+=("$p")
