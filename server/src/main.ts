@@ -72,7 +72,7 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env): Promise<Hu
   );
   sockets = new SocketServer(server, { tokens, store, meetings, media });
   server.on('request', createHttpApp(organizer, config.clientDir));
-  await meetings.restoreTimers();
+  await meetings.recoverAfterRestart();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

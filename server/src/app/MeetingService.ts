@@ -96,9 +96,16 @@ export class MeetingService {
     }
   }
 
-  /** Re-arms floor timers of every stored meeting (after a restart). */
-  async restoreTimers(): Promise<void> {
-    for (const record of await this.store.meetings.list()) this.#armFloorTimer(record);
+  /**
+   * After a restart of a single hub: connections of the old process are gone, so stored
+   * participants are cleared (their sites show as absent until they reconnect), and floor
+   * timers are re-armed from the stored state.
+   */
+  async recoverAfterRestart(): Promise<void> {
+    for (const record of await this.store.meetings.list()) {
+      if (record.participants.length > 0) await this.system(record.meeting.id, { type: 'participants:reset' });
+      this.#armFloorTimer(record);
+    }
   }
 
   /** The minutes of a meeting (for the secretary's list and the reports). */
