@@ -1,6 +1,4 @@
 import type {
-  ConsumerInfo,
-  ConsumerState,
   MediaKind,
   MediaSource,
   MicState,
@@ -11,17 +9,10 @@ import type {
   TransportInfo,
 } from '@giaoban/shared';
 import type { types as ms } from 'mediasoup';
-import { Coalescer } from './Coalescer.js';
-import {
-  type ConsumerTarget,
-  consumerTarget,
-  kindOfSource,
-  mayPublish,
-  type PolicyPass,
-  TILE_SPATIAL_LAYER,
-} from './ConsumptionPolicy.js';
+import { kindOfSource, mayPublish, type PolicyPass } from './ConsumptionPolicy.js';
 import { errorText } from './logger.js';
 import { MediaError } from './MediaError.js';
+import { type ConsumerSignal, PeerConsumers } from './PeerConsumers.js';
 import type { PeerHost, RoomProducer } from './PeerHost.js';
 import { SafeEmitter } from './SafeEmitter.js';
 
@@ -36,13 +27,7 @@ export interface MediaPeerInfo {
  * How the media layer talks to one client; the socket layer implements it with its events.
  * Only `newConsumer` waits for the client (emitWithAck); the others are fire-and-forget.
  */
-export interface PeerSignal {
-  /** The client must build this (paused) consumer; resolve once it has, reject if it could not. */
-  newConsumer(info: ConsumerInfo): Promise<void>;
-  /** The consumer is gone (its producer closed). */
-  consumerClosed(consumerId: string): void;
-  /** The server paused/resumed the consumer or its producer. */
-  consumerState(state: ConsumerState): void;
+export interface PeerSignal extends ConsumerSignal {
   /** Whether this device's microphone is heard, and why not. */
   micState(state: MicState): void;
 }
@@ -61,39 +46,11 @@ export interface ProduceRequest {
   rtpParameters: Record<string, unknown>;
 }
 
-/** One remote producer as this peer consumes it. */
-interface ConsumerSlot {
-  readonly from: RoomProducer;
-  consumer: ms.Consumer | null;
-  /** The client has built the consumer (newConsumer acknowledged): the policy may resume it. */
-  ready: boolean;
-  /** The preferred spatial layer we last asked mediasoup for (null = mediasoup's default, the highest). */
-  layer: number | null;
-  /** The last state told to the client. */
-  sent: ConsumerState | null;
-  readonly run: Coalescer;
-}
-
 type AnyTransport = ms.WebRtcTransport | ms.PlainTransport;
 
-/** Order in which a joining peer's consumers are created: what it must see first comes first. */
-function urgency(p: RoomProducer, pass: PolicyPass | null): number {
-  if (p.source === 'camera' && p.siteId !== null && p.siteId === pass?.programSiteId) return 0;
-  if (p.source === 'mic' && !p.producer.paused) return 1;
-  if (p.source === 'screen') return 2;
-  return 3;
-}
-
 /**
- * One connected participant's media: its two transports, what it publishes and what it consumes.
- *
- * Consumption model: once the peer has given its RTP capabilities and has a receive transport,
- * it gets exactly one consumer per remote producer of the meeting — every microphone, camera and
- * screen — whether or not the policy wants it flowing now. Each is created PAUSED, announced to
- * the client (`newConsumer`, awaited), and only then resumed or left paused as the policy says.
- * Because the consumers of every possible program site already exist, a floor change is just
- * resume + setPreferredLayers + requestKeyFrame on consumers that are already wired end to end:
- * no signalling round trip, no renegotiation. Paused consumers cost the worker nothing per packet.
+ * One connected participant's media: its two transports, what it publishes, and (through
+ * PeerConsumers, which explains the consumption model) what it receives.
  */
 export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
   readonly participantId: ParticipantId;
@@ -101,14 +58,12 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
   readonly role: Role;
 
   #closed = false;
-  #rtpCapabilities: ms.RtpCapabilities | null = null;
   #send: AnyTransport | null = null;
   #recv: AnyTransport | null = null;
   readonly #producers = new Map<MediaSource, ms.Producer>();
   /** Sources whose produce() is in flight, so a second one for the same source is refused. */
   readonly #producing = new Set<MediaSource>();
-  /** Consumer slots by producer id. */
-  readonly #slots = new Map<string, ConsumerSlot>();
+  readonly #consumers: PeerConsumers;
   #visibleTiles: ReadonlySet<SiteId> = new Set();
   #micSent: MicState | null = null;
 
@@ -121,6 +76,7 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
     this.participantId = info.participantId;
     this.siteId = info.siteId;
     this.role = info.role;
+    this.#consumers = new PeerConsumers(info.participantId, this, signal, host);
   }
 
   /** Whether close() has run. */
@@ -147,8 +103,7 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
     if (!Array.isArray(rtpCapabilities.codecs)) {
       throw new MediaError('VALIDATION', 'rtpCapabilities.codecs must be an array');
     }
-    this.#rtpCapabilities = rtpCapabilities as unknown as ms.RtpCapabilities;
-    this.#startConsuming();
+    this.#consumers.setRtpCapabilities(rtpCapabilities as unknown as ms.RtpCapabilities);
   }
 
   /**
@@ -321,7 +276,7 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
     this.#recv?.close();
     this.#send = null;
     this.#recv = null;
-    this.#slots.clear();
+    this.#consumers.close();
     this.host.peerClosed(this.participantId, this);
     this.safeEmit('close', reason);
   }
@@ -329,105 +284,13 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
   // ---- called by MeetingMedia ------------------------------------------------------------
 
   /** Creates this peer's consumer of a (remote) producer, if it can consume yet. */
-  async consumeProducer(from: RoomProducer): Promise<void> {
-    const rtpCapabilities = this.#rtpCapabilities;
-    const recv = this.#recv;
-    if (this.#closed || !rtpCapabilities || !recv || recv.closed) return;
-    if (from.participantId === this.participantId || from.producer.closed) return;
-    const producerId = from.producer.id;
-    if (this.#slots.has(producerId)) return;
-    if (!this.host.router.canConsume({ producerId, rtpCapabilities })) {
-      this.logger.warn(
-        `consumeProducer() | client cannot consume [participantId:${this.participantId}, producerId:${producerId}]`,
-      );
-      return;
-    }
-    const target = this.#target(from, this.host.pass());
-    const layer =
-      from.source === 'camera' ? (target.spatialLayer ?? TILE_SPATIAL_LAYER) : target.spatialLayer;
-    const slot: ConsumerSlot = {
-      from,
-      consumer: null,
-      ready: false,
-      layer,
-      sent: null,
-      run: new Coalescer(() => this.#reconcileSlot(slot)),
-    };
-    this.#slots.set(producerId, slot);
-
-    let consumer: ms.Consumer;
-    try {
-      consumer = await recv.consume({
-        producerId,
-        rtpCapabilities,
-        // Create the consumer paused: see below.
-        paused: true,
-        ...(layer !== null ? { preferredLayers: { spatialLayer: layer } } : {}),
-        enableRtx: true,
-        ignoreDtx: true,
-        appData: { participantId: this.participantId, from: from.participantId, source: from.source },
-      });
-    } catch (e) {
-      this.#dropSlot(slot);
-      if (!from.producer.closed && !recv.closed) {
-        this.logger.warn(
-          `consumeProducer() | consume failed [producerId:${producerId}, error:${errorText(e)}]`,
-        );
-      }
-      this.#retryOnNewTransport(from, recv);
-      return;
-    }
-    if (this.#slots.get(producerId) !== slot || this.#closed || recv.closed) {
-      consumer.close();
-      this.#dropSlot(slot);
-      this.#retryOnNewTransport(from, recv);
-      return;
-    }
-    slot.consumer = consumer;
-    this.#watchConsumer(slot, consumer);
-
-    try {
-      await this.signal.newConsumer({
-        id: consumer.id,
-        producerId,
-        kind: consumer.kind,
-        rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown>,
-        siteId: from.siteId,
-        participantId: from.participantId,
-        source: from.source,
-      });
-    } catch (e) {
-      if (!consumer.closed) {
-        this.logger.warn(
-          `consumeProducer() | client did not create consumer [participantId:${this.participantId}, ` +
-            `consumerId:${consumer.id}, error:${errorText(e)}]`,
-        );
-        consumer.close();
-        this.#dropSlot(slot);
-      }
-      return;
-    }
-    if (consumer.closed) return;
-    // Now that we got the positive response from the remote endpoint, resume
-    // the Consumer so the remote endpoint will receive the a first RTP packet
-    // of this new stream once its PeerConnection is already ready to process
-    // and associate it.
-    // (Here "resume" means: let the policy decide; it resumes what should flow.)
-    slot.ready = true;
-    await slot.run.run();
+  consumeProducer(from: RoomProducer): Promise<void> {
+    return this.#consumers.consume(from);
   }
 
-  /**
-   * Brings every consumer of this peer in line with the policy. Returns the pending work; only
-   * consumers whose target differs from what was applied (or that are mid-change) cost anything.
-   */
+  /** Brings this peer's consumers in line with the policy; returns the pending work. */
   reconcileConsumers(pass: PolicyPass | null): Promise<void>[] {
-    const work: Promise<void>[] = [];
-    if (this.#closed) return work;
-    for (const slot of this.#slots.values()) {
-      if (slot.run.busy || this.#needsWork(slot, this.#target(slot.from, pass))) work.push(slot.run.run());
-    }
-    return work;
+    return this.#closed ? [] : this.#consumers.reconcile(pass);
   }
 
   /** Sends `micState` if whether this device's microphone is heard has changed. */
@@ -448,9 +311,7 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
 
   /** Consumer ids of this peer by producer id (tests, diagnostics). */
   consumersForTesting(): Map<string, ms.Consumer> {
-    const out = new Map<string, ms.Consumer>();
-    for (const [producerId, slot] of this.#slots) if (slot.consumer) out.set(producerId, slot.consumer);
-    return out;
+    return this.#consumers.byProducer();
   }
 
   // ---- internals ---------------------------------------------------------------------------
@@ -479,98 +340,6 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
       );
       old.close();
     }
-    if (direction === 'recv') this.#startConsuming();
-  }
-
-  /** Consumes every existing remote producer once capabilities and a receive transport exist. */
-  #startConsuming(): void {
-    if (!this.#rtpCapabilities || !this.#recv) return;
-    // Deferred so the reply to the call that got us here leaves first.
-    const started = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      const pass = this.host.pass();
-      const all = [...this.host.producers()].sort((a, b) => urgency(a, pass) - urgency(b, pass));
-      return Promise.all(all.map((p) => this.consumeProducer(p)));
-    });
-    this.host.track(started);
-  }
-
-  #target(from: RoomProducer, pass: PolicyPass | null): ConsumerTarget {
-    return consumerTarget(this, from, pass);
-  }
-
-  #needsWork(slot: ConsumerSlot, target: ConsumerTarget): boolean {
-    const c = slot.consumer;
-    if (!slot.ready || !c || c.closed) return false;
-    if (target.paused) return !c.paused;
-    return (
-      c.paused || (target.spatialLayer !== null && target.spatialLayer !== slot.layer && c.type !== 'simple')
-    );
-  }
-
-  /** One reconcile step of one consumer: pause, or set layer + resume + key frame. */
-  async #reconcileSlot(slot: ConsumerSlot): Promise<void> {
-    const c = slot.consumer;
-    if (!slot.ready || !c || c.closed || this.#closed) return;
-    const target = this.#target(slot.from, this.host.pass());
-    try {
-      if (target.paused) {
-        if (!c.paused) await c.pause();
-      } else {
-        if (target.spatialLayer !== null && target.spatialLayer !== slot.layer && c.type !== 'simple') {
-          await c.setPreferredLayers({ spatialLayer: target.spatialLayer });
-          slot.layer = target.spatialLayer;
-        }
-        if (c.paused) {
-          await c.resume();
-          // A viewer switching to this stream needs a key frame now, not at the next GOP.
-          if (c.kind === 'video') await c.requestKeyFrame();
-        }
-      }
-    } catch (e) {
-      if (!c.closed) {
-        this.logger.warn(`reconcile() | consumer update failed [consumerId:${c.id}, error:${errorText(e)}]`);
-      }
-      return;
-    }
-    this.#sendState(slot);
-  }
-
-  #sendState(slot: ConsumerSlot): void {
-    const c = slot.consumer;
-    if (!slot.ready || !c || c.closed || this.#closed) return;
-    const state: ConsumerState = { id: c.id, paused: c.paused, producerPaused: c.producerPaused };
-    if (slot.sent && slot.sent.paused === state.paused && slot.sent.producerPaused === state.producerPaused)
-      return;
-    slot.sent = state;
-    try {
-      this.signal.consumerState(state);
-    } catch (e) {
-      this.logger.error('sendState() | signal.consumerState threw', e);
-    }
-  }
-
-  /** The receive transport was replaced while a consumer was being made on the old one: redo it. */
-  #retryOnNewTransport(from: RoomProducer, oldRecv: AnyTransport): void {
-    if (!this.#closed && this.#recv && this.#recv !== oldRecv) this.host.track(this.consumeProducer(from));
-  }
-
-  #dropSlot(slot: ConsumerSlot): void {
-    const id = slot.from.producer.id;
-    if (this.#slots.get(id) === slot) this.#slots.delete(id);
-  }
-
-  #watchConsumer(slot: ConsumerSlot, consumer: ms.Consumer): void {
-    consumer.on('transportclose', () => this.#dropSlot(slot));
-    consumer.on('producerclose', () => {
-      this.#dropSlot(slot);
-      if (this.#closed) return;
-      try {
-        this.signal.consumerClosed(consumer.id);
-      } catch (e) {
-        this.logger.error('consumer "producerclose" | signal.consumerClosed threw', e);
-      }
-    });
-    consumer.on('producerpause', () => this.#sendState(slot));
-    consumer.on('producerresume', () => this.#sendState(slot));
+    if (direction === 'recv') this.#consumers.setTransport(transport);
   }
 }

@@ -282,6 +282,26 @@ describe('MeetingMedia with three publishing sites', () => {
     }
   });
 
+  it('a replaced receive transport (client recovery) gets every consumer again, in the right state', async () => {
+    const room = await threeSiteRoom('recover');
+    try {
+      await room.meeting.applyPolicy(policy(B, [HOST, B]));
+      const a = room.participants.get('a');
+      const before = room.consumer('a', 'b', 'camera');
+      await a?.peer.createPlainTransportForTesting('recv', { comedia: false });
+      await room.meeting.whenIdle();
+      expect(before.closed).toBe(true);
+      const after = room.consumer('a', 'b', 'camera');
+      expect(after.id).not.toBe(before.id);
+      expect(after.paused).toBe(false);
+      expect(a?.peer.consumersForTesting().size).toBe(4);
+      expect(a?.signal.consumers.has(after.id)).toBe(true);
+    } finally {
+      room.meeting.close();
+      room.close();
+    }
+  });
+
   it('closing a producer closes its consumers and tells every viewer', async () => {
     const room = await threeSiteRoom('closeproducer');
     try {
