@@ -1,5 +1,5 @@
 import { isModerator, type MeetingId, type SiteId } from '@giaoban/shared';
-import { isMicAllowed, type MeetingRecord, programSiteId } from '../domain/index.js';
+import { isMicAllowed, type MeetingRecord, programView } from '../domain/index.js';
 import type { MediaPolicySnapshot, MeetingMedia, SiteAudioLevel, WorkerPool } from '../media/index.js';
 import { log } from './log.js';
 import type { MeetingService } from './MeetingService.js';
@@ -7,8 +7,12 @@ import type { MeetingService } from './MeetingService.js';
 /** The domain's media policy for one meeting state, in the shape the media layer applies. */
 export function mediaPolicyOf(record: MeetingRecord): MediaPolicySnapshot {
   const selfMuted = new Map(record.sites.map((s) => [s.id, s.selfMuted]));
+  const view = programView(record);
+  const ended = record.meeting.status === 'ended';
   return {
-    programSiteId: record.meeting.status === 'ended' ? null : programSiteId(record),
+    programSiteId: ended ? null : view.programSiteId,
+    // The chair stays in a corner (medium layer) while a site has the program.
+    cornerSiteId: ended ? null : view.cornerSiteId,
     micAllowed: (siteId: SiteId) => isMicAllowed(record, siteId),
     selfMuted: (siteId: SiteId) => selfMuted.get(siteId) ?? false,
     gridViewer: isModerator,

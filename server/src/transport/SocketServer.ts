@@ -28,6 +28,7 @@ import {
   type ClientCommandType,
   can,
   commandFromClient,
+  SYSTEM,
   toSnapshot,
 } from '../domain/index.js';
 import type { MediaPeer } from '../media/index.js';
@@ -123,8 +124,8 @@ export class SocketServer {
     );
     const record = await this.deps.store.meetings.get(identity.meetingId as MeetingId);
     if (!record) throw new HandshakeError('UNAUTHENTICATED', 'This meeting no longer exists');
-    const connected = (await this.io.in(rooms.meeting(identity.meetingId)).fetchSockets()).length;
-    if (connected >= record.meeting.maxConnections) {
+    // The stored roster counts connections on every instance, at no cost per handshake.
+    if (record.participants.length >= record.meeting.maxConnections) {
       throw new HandshakeError('LIMIT', `The meeting is full (${record.meeting.maxConnections} connections)`);
     }
     socket.data = { identity, joined: false, peer: null, poor: false };
@@ -214,10 +215,8 @@ export class SocketServer {
     await socket.join(rooms.meeting(meetingId));
     if (can(actor, 'readMinutes')) await socket.join(rooms.minutes(meetingId));
     if (can(actor, 'viewGrid')) await socket.join(rooms.moderators(meetingId));
-    await this.deps.meetings.run(
-      meetingId,
-      { system: true },
-      {
+    try {
+      await this.deps.meetings.run(meetingId, SYSTEM, {
         type: 'participant:joined',
         participant: {
           id: identity.participantId,
@@ -225,8 +224,13 @@ export class SocketServer {
           siteId: identity.siteId,
           displayName: identity.displayName,
         },
-      },
-    );
+      });
+    } catch (err) {
+      for (const room of [rooms.meeting(meetingId), rooms.minutes(meetingId), rooms.moderators(meetingId)]) {
+        void socket.leave(room);
+      }
+      throw err;
+    }
     socket.data.joined = true;
     socket.data.peer = media.addPeer(
       { participantId: identity.participantId, siteId: identity.siteId, role: identity.role },
