@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ParticipantId } from './ids.js';
+import { SlidesState } from './slides.js';
 import {
   AgendaState,
   AttendanceTotals,
@@ -22,6 +23,7 @@ export const MeetingChange = z.discriminatedUnion('type', [
   z.object({ type: z.literal('queue'), queue: QueueState }),
   z.object({ type: z.literal('stage'), stage: StageState }),
   z.object({ type: z.literal('totals'), totals: AttendanceTotals }),
+  z.object({ type: z.literal('slides'), slides: SlidesState }),
 ]);
 export type MeetingChange = z.infer<typeof MeetingChange>;
 
@@ -64,6 +66,8 @@ export function applyChange(s: MeetingSnapshot, c: MeetingChange): MeetingSnapsh
       return { ...s, stage: c.stage };
     case 'totals':
       return { ...s, totals: c.totals };
+    case 'slides':
+      return { ...s, slides: c.slides };
     default: {
       const never: never = c;
       return never;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { MeetingChanged } from './changes.js';
+import { type ConclusionView, DocSchemas, type DocSyncResult, type WireBytes } from './docs.js';
 import type { Result } from './errors.js';
-import { AgendaItemId, FloorRequestId, MinuteEntryId, SiteId } from './ids.js';
+import { AgendaItemId, DocumentId, FloorRequestId, MinuteEntryId, SiteId } from './ids.js';
 import {
   type ConsumerInfo,
   type ConsumerState,
@@ -10,6 +11,7 @@ import {
   type TransportInfo,
 } from './media.js';
 import type { Role } from './roles.js';
+import { SlidePoint, type SlidePointer } from './slides.js';
 import { type MeetingSnapshot, type MinuteEntry, MinuteKind, type ParticipantState } from './state.js';
 
 /** Bumped on any incompatible change of events or payloads. Checked at the socket handshake. */
@@ -64,6 +66,24 @@ export const ClientEventSchemas = {
     .object({ agendaItemId: AgendaItemId, kind: MinuteKind, text: z.string().trim().min(1).max(20_000) })
     .strict(),
   'minutes:confirm': z.object({ entryId: MinuteEntryId }).strict(),
+  /** Shows a converted document on every screen, from page 1 (presenter). */
+  'slides:show': z.object({ documentId: DocumentId }).strict(),
+  /** Turns to a page, 1-based (presenter). */
+  'slides:page': z.object({ page: z.number().int().min(1).max(10_000) }).strict(),
+  /** Makes a site the presenter, or gives the pages back to the moderators with null (moderators). */
+  'slides:presenter': z.object({ siteId: SiteId.nullable() }).strict(),
+  /** Takes the document off every screen (presenter). */
+  'slides:stop': Empty,
+  /** Where the presenter points, as a fraction of the page; `{}` hides the pointer. Volatile. */
+  'slides:pointer': z.union([SlidePoint, Empty]),
+  /** Secretary workspace: exchange state vectors; the ack carries what the client lacks. */
+  'doc:sync': DocSchemas.sync,
+  /** Secretary workspace: one Yjs update, stored by the hub before it is acknowledged. */
+  'doc:update': DocSchemas.update,
+  /** The conclusions of every agenda item, read-only (chair, operator, secretary). */
+  'doc:conclusions': Empty,
+  /** The chair confirms a conclusion (or takes the confirmation back). */
+  'doc:confirm': DocSchemas.confirm,
   'media:setRtpCapabilities': MediaSchemas.setRtpCapabilities,
   'media:createTransport': MediaSchemas.createTransport,
   'media:connectTransport': MediaSchemas.connectTransport,
@@ -116,6 +136,15 @@ export interface ClientAckData {
   'minutes:list': MinuteEntry[];
   'minutes:add': MinuteEntry;
   'minutes:confirm': MinuteEntry;
+  'slides:show': null;
+  'slides:page': null;
+  'slides:presenter': null;
+  'slides:stop': null;
+  'slides:pointer': null;
+  'doc:sync': DocSyncResult;
+  'doc:update': null;
+  'doc:conclusions': ConclusionView[];
+  'doc:confirm': ConclusionView;
   'media:setRtpCapabilities': null;
   'media:createTransport': TransportInfo;
   'media:connectTransport': null;
@@ -142,6 +171,10 @@ export interface ServerToClientEvents {
   'meeting:changed': (batch: MeetingChanged) => void;
   'minutes:added': (entry: MinuteEntry) => void;
   'minutes:updated': (entry: MinuteEntry) => void;
+  /** A workspace update from another writer (or the hub), to those who synced the document. */
+  'doc:updated': (payload: { update: WireBytes }) => void;
+  /** The conclusions changed (to chair, operator and secretaries; throttled). */
+  'doc:conclusions': (conclusions: ConclusionView[]) => void;
   /** A consumer was created paused; ack once the client has built it. */
   'media:newConsumer': (consumer: ConsumerInfo, ack: (result: Result<null>) => void) => void;
   'media:consumerClosed': (payload: { id: string }) => void;
@@ -149,6 +182,8 @@ export interface ServerToClientEvents {
   'media:micState': (state: MicState) => void;
   /** Per-site microphone levels (0–1), to moderators, a few times a second while anyone is heard. */
   'media:audioLevels': (levels: { siteId: SiteId; level: number }[]) => void;
+  /** The presenter's pointer on the shown page (volatile: only the latest matters). */
+  'slides:pointer': (pointer: SlidePointer) => void;
   /** The server is about to disconnect this client on purpose. */
   'session:ended': (payload: { reason: DisconnectReason }) => void;
 }

@@ -15,6 +15,8 @@ export const JoinLinkId = z.string().min(1).max(64).brand<'JoinLinkId'>();
 export type JoinLinkId = z.infer<typeof JoinLinkId>;
 export const MinuteEntryId = z.string().min(1).max(64).brand<'MinuteEntryId'>();
 export type MinuteEntryId = z.infer<typeof MinuteEntryId>;
+export const DocumentId = z.string().min(1).max(64).brand<'DocumentId'>();
+export type DocumentId = z.infer<typeof DocumentId>;
 
 /** ISO-8601 instant as sent on the wire (milliseconds since epoch). */
 export const Instant = z.number().int().nonnegative();

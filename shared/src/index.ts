@@ -7,4 +7,5 @@ export * from './http.js';
 export * from './ids.js';
 export * from './media.js';
 export * from './roles.js';
+export * from './slides.js';
 export * from './state.js';

@@ -9,6 +9,7 @@ import {
   SiteId,
 } from './ids.js';
 import { Role } from './roles.js';
+import { SlidesState } from './slides.js';
 
 /** Lifecycle of a meeting: scheduled → techCheck → live → ended. */
 export const MeetingStatus = z.enum(['scheduled', 'techCheck', 'live', 'ended']);
@@ -172,5 +173,7 @@ export const MeetingSnapshot = z.object({
   queue: QueueState,
   stage: StageState,
   totals: AttendanceTotals,
+  /** Report documents and the page every screen shows. */
+  slides: SlidesState,
 });
 export type MeetingSnapshot = z.infer<typeof MeetingSnapshot>;

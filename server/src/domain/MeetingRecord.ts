@@ -10,6 +10,7 @@ import {
   QueueState,
   SiteId,
   SiteState,
+  SlidesState,
 } from '@giaoban/shared';
 import { z } from 'zod';
 import { emptyAgenda } from './Agenda.js';
@@ -17,6 +18,7 @@ import { attendanceTotals } from './Attendance.js';
 import { siteFromDirectory } from './BridgePoint.js';
 import { type Outcome, refuse, succeed } from './DomainError.js';
 import { programSiteId } from './MediaPolicy.js';
+import { emptySlides } from './Slides.js';
 import { emptyQueue } from './SpeakingQueue.js';
 
 /**
@@ -34,6 +36,8 @@ export const MeetingRecord = z.object({
   stage: z.object({ pinnedSiteId: SiteId.nullable() }),
   attendance: z.array(AttendanceEvent),
   minutes: z.array(MinuteEntry),
+  /** Report documents and the presentation; records stored before slides existed read as empty. */
+  slides: SlidesState.default(emptySlides),
 });
 /** See {@link MeetingRecord}. */
 export type MeetingRecord = z.infer<typeof MeetingRecord>;
@@ -78,6 +82,7 @@ export function createMeetingRecord(input: NewMeeting): MeetingRecord {
     stage: { pinnedSiteId: null },
     attendance: [],
     minutes: [],
+    slides: emptySlides(),
   };
 }
 
@@ -92,6 +97,7 @@ export function toSnapshot(record: MeetingRecord): MeetingSnapshot {
     queue: record.queue,
     stage: { pinnedSiteId: record.stage.pinnedSiteId, programSiteId: programSiteId(record) },
     totals: attendanceTotals(record.sites),
+    slides: record.slides,
   };
 }
 

@@ -23,11 +23,15 @@ export const ACTIONS = [
   'readMinutes',
   'writeMinutes',
   'confirmConclusion',
+  'readConclusions',
   'publishMedia',
   'viewGrid',
   'readRollCall',
   'editMeeting',
   'issueLinks',
+  'presentSlides',
+  'assignPresenter',
+  'uploadDocument',
 ] as const;
 /** One action of {@link ACTIONS}. */
 export type Action = (typeof ACTIONS)[number];
@@ -69,11 +73,18 @@ export const PERMISSIONS: Readonly<Record<Action, Readonly<Partial<Record<Role, 
   readMinutes: { organizer: 'any', chair: 'any', secretary: 'any' },
   writeMinutes: { secretary: 'any' },
   confirmConclusion: { chair: 'any' },
+  // The conclusions (not the minutes) are shown live on the console, read-only, to follow the meeting.
+  readConclusions: { organizer: 'any', chair: 'any', operator: 'any', secretary: 'any' },
   publishMedia: { chair: 'own', site: 'own' },
   viewGrid: { chair: 'any', operator: 'any' },
   readRollCall: { organizer: 'any', chair: 'any', operator: 'any' },
   editMeeting: { organizer: 'any' },
   issueLinks: { organizer: 'any' },
+  // Moderators drive slides; a site turns pages only while it is the presenter (its 'own' target).
+  presentSlides: { chair: 'any', operator: 'any', site: 'own' },
+  assignPresenter: { chair: 'any', operator: 'any' },
+  // Organizers attach reports before the meeting; the presenter may bring one during it.
+  uploadDocument: { organizer: 'any', chair: 'any', operator: 'any', site: 'own' },
 };
 
 /** What an action is about, when ownership matters. */

@@ -31,6 +31,7 @@ export function diffSnapshots(before: MeetingSnapshot, after: MeetingSnapshot): 
   if (!deepEqual(before.queue, after.queue)) changes.push({ type: 'queue', queue: after.queue });
   if (!deepEqual(before.stage, after.stage)) changes.push({ type: 'stage', stage: after.stage });
   if (!deepEqual(before.totals, after.totals)) changes.push({ type: 'totals', totals: after.totals });
+  if (!deepEqual(before.slides, after.slides)) changes.push({ type: 'slides', slides: after.slides });
   return changes;
 }
 

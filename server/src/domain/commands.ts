@@ -3,15 +3,18 @@ import type {
   AgendaItemId,
   ClientPayload,
   DirectorySite,
+  DocumentId,
   FloorRequestId,
   MinuteEntry,
   ParticipantId,
   SiteId,
+  SlideDocument,
 } from '@giaoban/shared';
 import type { AgendaItemDraft } from './Agenda.js';
 import type { MeetingEdit } from './Meeting.js';
 import type { ParticipantJoin } from './Participant.js';
 import type { Action } from './Permissions.js';
+import type { DocumentProgress } from './Slides.js';
 
 /** Client events that change or read the meeting, in shared/src/events.ts's names. */
 export const CLIENT_COMMAND_TYPES = [
@@ -34,6 +37,10 @@ export const CLIENT_COMMAND_TYPES = [
   'minutes:list',
   'minutes:add',
   'minutes:confirm',
+  'slides:show',
+  'slides:page',
+  'slides:presenter',
+  'slides:stop',
 ] as const;
 /** Name of a client event that maps to a domain command. */
 export type ClientCommandType = (typeof CLIENT_COMMAND_TYPES)[number];
@@ -52,7 +59,21 @@ export type OrganizerCommand =
   | { type: 'agenda:addItem'; item: AgendaItemDraft; index?: number }
   | { type: 'agenda:updateItem'; itemId: AgendaItemId; patch: Partial<AgendaItemDraft> }
   | { type: 'agenda:removeItem'; itemId: AgendaItemId }
-  | { type: 'agenda:reorder'; itemIds: string[] };
+  | { type: 'agenda:reorder'; itemIds: string[] }
+  | { type: 'documents:remove'; documentId: DocumentId };
+
+/**
+ * A document arrives over HTTP, from an organizer or from the presenter during the meeting; the
+ * hub has already checked and stored the file, so the command only records it.
+ */
+export type DocumentCommand = { type: 'documents:add'; document: SlideDocument };
+
+/** What the document converter reports (status and pages done); only the hub runs it. */
+export type ConverterCommand = {
+  type: 'documents:progress';
+  documentId: DocumentId;
+  progress: DocumentProgress;
+};
 
 /** Facts the hub itself reports (connections, media, timers); only the SYSTEM principal may run them. */
 export type SystemCommand =
@@ -65,11 +86,16 @@ export type SystemCommand =
   | { type: 'floor:expire' };
 
 /** Everything `execute` understands. */
-export type MeetingCommand = ClientCommand | OrganizerCommand | SystemCommand;
+export type MeetingCommand =
+  | ClientCommand
+  | OrganizerCommand
+  | DocumentCommand
+  | SystemCommand
+  | ConverterCommand;
 /** The `type` of any command. */
 export type MeetingCommandType = MeetingCommand['type'];
 /** Commands a person issues (clients and organizers), each checked against the permission matrix. */
-export type PersonCommand = ClientCommand | OrganizerCommand;
+export type PersonCommand = ClientCommand | OrganizerCommand | DocumentCommand;
 
 /** The action each person command needs; organizer edits are all `editMeeting`. */
 export const ACTION_OF: Readonly<Record<PersonCommand['type'], Action>> = {
@@ -92,6 +118,12 @@ export const ACTION_OF: Readonly<Record<PersonCommand['type'], Action>> = {
   'minutes:list': 'readMinutes',
   'minutes:add': 'writeMinutes',
   'minutes:confirm': 'confirmConclusion',
+  'slides:show': 'presentSlides',
+  'slides:page': 'presentSlides',
+  'slides:presenter': 'assignPresenter',
+  'slides:stop': 'presentSlides',
+  'documents:add': 'uploadDocument',
+  'documents:remove': 'editMeeting',
   'meeting:update': 'editMeeting',
   'sites:invite': 'editMeeting',
   'sites:uninvite': 'editMeeting',
@@ -113,6 +145,10 @@ const SYSTEM_TYPES: ReadonlySet<string> = new Set<SystemCommand['type']>([
 /** True for commands only the hub may issue. */
 export const isSystemCommand = (c: MeetingCommand): c is SystemCommand => SYSTEM_TYPES.has(c.type);
 
+/** True for the converter's reports (also hub-only). */
+export const isConverterCommand = (c: MeetingCommand): c is ConverterCommand =>
+  c.type === 'documents:progress';
+
 /** Replies of the commands that return something; every other command replies null. */
 export interface CommandReplies {
   'queue:request': { requestId: FloorRequestId };
@@ -120,6 +156,7 @@ export interface CommandReplies {
   'minutes:add': MinuteEntry;
   'minutes:confirm': MinuteEntry;
   'agenda:addItem': AgendaItem;
+  'documents:add': SlideDocument;
 }
 
 /** The reply type of a command type (matches ClientAckData for client events). */

@@ -6,6 +6,8 @@ import * as Site from './BridgePoint.js';
 import {
   ACTION_OF,
   type ClientCommand,
+  type DocumentCommand,
+  isConverterCommand,
   isSystemCommand,
   type MeetingCommand,
   type OrganizerCommand,
@@ -17,6 +19,7 @@ import { type MeetingRecord, toSnapshot } from './MeetingRecord.js';
 import * as Minutes from './Minutes.js';
 import { authorize, mayAttempt } from './Permissions.js';
 import { runSystemCommand } from './presence.js';
+import * as Slides from './Slides.js';
 import { deepEqual, diffSnapshots } from './SnapshotDiff.js';
 import * as Queue from './SpeakingQueue.js';
 
@@ -77,6 +80,11 @@ function dispatch(
     if (!isSystem(principal)) return refuse('FORBIDDEN', `only the hub may report ${command.type}`);
     return runSystemCommand(record, command, ctx);
   }
+  if (isConverterCommand(command)) {
+    if (!isSystem(principal)) return refuse('FORBIDDEN', `only the hub may report ${command.type}`);
+    const slides = Slides.reportProgress(record.slides, command.documentId, command.progress);
+    return slides.ok ? done({ ...record, slides: slides.value }) : slides;
+  }
   // The hub never acts in a person's name: a person command always carries a real actor.
   if (isSystem(principal)) return refuse('FORBIDDEN', `${command.type} needs a person, not the hub`);
   const allowed = mayAttempt(principal, ACTION_OF[command.type]);
@@ -90,7 +98,7 @@ const done = (record: MeetingRecord): Outcome<Step> => succeed({ record, reply: 
 function runPersonCommand(
   rec: MeetingRecord,
   actor: Actor,
-  cmd: ClientCommand | OrganizerCommand,
+  cmd: ClientCommand | OrganizerCommand | DocumentCommand,
   ctx: ExecuteContext,
 ): Outcome<Step> {
   const { now } = ctx;
@@ -206,8 +214,60 @@ function runPersonCommand(
       if (!confirmed.ok) return confirmed;
       return succeed({ record: { ...rec, minutes: confirmed.value.minutes }, reply: confirmed.value.entry });
     }
+    case 'slides:show':
+    case 'slides:page':
+    case 'slides:stop':
+    case 'slides:presenter':
+    case 'documents:add':
+      return runSlidesCommand(rec, actor, cmd);
     default:
       return runOrganizerCommand(rec, cmd, ctx);
+  }
+}
+
+/**
+ * Presenting and uploading. Every screen shows `slides.showing`, so a page turn is one state
+ * change that reaches late joiners through the snapshot. A site acts only while it is the
+ * presenter; moderators always may, so they can take over from a stuck site.
+ */
+function runSlidesCommand(
+  rec: MeetingRecord,
+  actor: Actor,
+  cmd: Extract<ClientCommand, { type: `slides:${string}` }> | DocumentCommand,
+): Outcome<Step> {
+  const withSlides = (slides: Outcome<MeetingRecord['slides']>): Outcome<Step> =>
+    slides.ok ? done({ ...rec, slides: slides.value }) : slides;
+  switch (cmd.type) {
+    case 'slides:presenter': {
+      const open = requireStatus(rec.meeting, NOT_ENDED, 'choose the presenter');
+      if (!open.ok) return open;
+      if (cmd.siteId !== null) {
+        const site = Site.getSite(rec.sites, cmd.siteId);
+        if (!site.ok) return site;
+      }
+      return done({ ...rec, slides: Slides.setPresenter(rec.slides, cmd.siteId) });
+    }
+    case 'documents:add': {
+      const open = requireStatus(rec.meeting, NOT_ENDED, 'add documents');
+      if (!open.ok) return open;
+      const may = Slides.mayUpload(rec.slides, actor);
+      if (!may.ok) return may;
+      if (cmd.document.agendaItemId !== null) {
+        const item = Agenda.getItem(rec.agenda, cmd.document.agendaItemId);
+        if (!item.ok) return item;
+      }
+      const slides = Slides.addDocument(rec.slides, cmd.document);
+      return slides.ok ? succeed({ record: { ...rec, slides: slides.value }, reply: cmd.document }) : slides;
+    }
+    default: {
+      const open = requireStatus(rec.meeting, OPEN, 'present slides');
+      if (!open.ok) return open;
+      const may = Slides.mayPresent(rec.slides, actor);
+      if (!may.ok) return may;
+      if (cmd.type === 'slides:show') return withSlides(Slides.show(rec.slides, cmd.documentId));
+      if (cmd.type === 'slides:page') return withSlides(Slides.turnPage(rec.slides, cmd.page));
+      return done({ ...rec, slides: Slides.stop(rec.slides) });
+    }
   }
 }
 
@@ -292,7 +352,13 @@ function runOrganizerCommand(rec: MeetingRecord, cmd: OrganizerCommand, ctx: Exe
       const queue = cmd.siteIds.reduce(Queue.dropSiteRequests, rec.queue);
       const pinned = rec.stage.pinnedSiteId;
       const stage = pinned !== null && gone.has(pinned) ? { pinnedSiteId: null } : rec.stage;
-      return done({ ...rec, sites: sites.value, queue, stage });
+      return done({
+        ...rec,
+        sites: sites.value,
+        queue,
+        stage,
+        slides: Slides.dropSites(rec.slides, cmd.siteIds),
+      });
     }
     case 'agenda:addItem': {
       const id = ctx.newId() as Parameters<typeof Agenda.addItem>[1];
@@ -306,11 +372,16 @@ function runOrganizerCommand(rec: MeetingRecord, cmd: OrganizerCommand, ctx: Exe
     case 'agenda:removeItem': {
       const hasMinutes = rec.minutes.some((m) => m.agendaItemId === cmd.itemId);
       const agenda = Agenda.removeItem(rec.agenda, cmd.itemId, hasMinutes);
-      return agenda.ok ? done({ ...rec, agenda: agenda.value }) : agenda;
+      if (!agenda.ok) return agenda;
+      return done({ ...rec, agenda: agenda.value, slides: Slides.detachFromItem(rec.slides, cmd.itemId) });
     }
     case 'agenda:reorder': {
       const agenda = Agenda.reorderItems(rec.agenda, cmd.itemIds);
       return agenda.ok ? done({ ...rec, agenda: agenda.value }) : agenda;
+    }
+    case 'documents:remove': {
+      const slides = Slides.removeDocument(rec.slides, cmd.documentId);
+      return slides.ok ? done({ ...rec, slides: slides.value }) : slides;
     }
     default: {
       const never: never = cmd;

@@ -18,6 +18,8 @@ export * as Minutes from './Minutes.js';
 export { confirmedConclusions, minutesOfItem } from './Minutes.js';
 export type { ParticipantJoin } from './Participant.js';
 export * from './Permissions.js';
+export type { DocumentProgress } from './Slides.js';
+export * as Slides from './Slides.js';
 export { deepEqual, diffSnapshots } from './SnapshotDiff.js';
 export * as SpeakingQueue from './SpeakingQueue.js';
 export { nextExpiry, turnDurationMs } from './SpeakingQueue.js';

@@ -1,10 +1,12 @@
 import type {
   AgendaItemId,
   DirectorySite,
+  DocumentId,
   FloorRequestId,
   MinuteEntry,
   MinuteEntryId,
   Role,
+  SlideDocument,
 } from '@giaoban/shared';
 import { describe, expect, it } from 'vitest';
 import { SYSTEM } from '../../src/domain/Actor.js';
@@ -50,11 +52,15 @@ const ALLOWED: Record<Action, readonly Role[]> = {
   readMinutes: ['organizer', 'chair', 'secretary'],
   writeMinutes: ['secretary'],
   confirmConclusion: ['chair'],
+  readConclusions: ['organizer', 'chair', 'operator', 'secretary'],
   publishMedia: ['chair', 'site'],
   viewGrid: ['chair', 'operator'],
   readRollCall: ['organizer', 'chair', 'operator'],
   editMeeting: ['organizer'],
   issueLinks: ['organizer'],
+  presentSlides: ['chair', 'operator', 'site'],
+  assignPresenter: ['chair', 'operator'],
+  uploadDocument: ['organizer', 'chair', 'operator', 'site'],
 };
 
 /** Roles that may take these actions only for their own bridge point. */
@@ -65,6 +71,8 @@ const OWN_ONLY: Partial<Record<Action, readonly Role[]>> = {
   declareAttendance: ['site'],
   selfMute: ['chair', 'site'],
   publishMedia: ['chair', 'site'],
+  presentSlides: ['site'],
+  uploadDocument: ['site'],
 };
 
 const cells = ACTIONS.flatMap((action) =>
@@ -144,7 +152,30 @@ const COMMAND_ACTION: Record<PersonCommand['type'], Action> = {
   'agenda:updateItem': 'editMeeting',
   'agenda:removeItem': 'editMeeting',
   'agenda:reorder': 'editMeeting',
+  'slides:show': 'presentSlides',
+  'slides:page': 'presentSlides',
+  'slides:presenter': 'assignPresenter',
+  'slides:stop': 'presentSlides',
+  'documents:add': 'uploadDocument',
+  'documents:remove': 'editMeeting',
 };
+
+/** A converted document of `pages` pages, as the hub records it. */
+const readyDocument = (id: string, pages = 3): SlideDocument => ({
+  id: id as DocumentId,
+  name: `${id}.pdf`,
+  kind: 'pdf',
+  sizeBytes: 1000,
+  agendaItemId: null,
+  uploadedBy: 'org',
+  uploadedAt: 0,
+  status: 'ready',
+  pageCount: pages,
+  pagesDone: pages,
+  aspect: 16 / 9,
+  failure: null,
+  error: null,
+});
 
 interface Fixture {
   m: TestMeeting;
@@ -173,6 +204,16 @@ function busyMeeting(): Fixture {
     text: 'Các tỉnh hoàn thành báo cáo trước ngày 15.',
   }).id;
   return { m, items, hnRequest, conclusion };
+}
+
+/** busyMeeting() with two converted reports, the first on screen, and Hà Nội made presenter. */
+function presentingMeeting(): Fixture {
+  const f = busyMeeting();
+  f.m.ok(A.organizer, { type: 'documents:add', document: readyDocument('doc-1') });
+  f.m.ok(A.organizer, { type: 'documents:add', document: readyDocument('doc-2') });
+  f.m.ok(A.chair, { type: 'slides:show', documentId: 'doc-1' as DocumentId });
+  f.m.ok(A.chair, { type: 'slides:presenter', siteId: HN });
+  return f;
 }
 
 interface Case {
@@ -273,6 +314,21 @@ const CASES: Record<PersonCommand['type'], Case> = {
   'agenda:reorder': {
     setup: busyMeeting,
     command: (f) => ({ type: 'agenda:reorder', itemIds: [...f.items].reverse() }),
+  },
+  'slides:show': {
+    setup: presentingMeeting,
+    command: () => ({ type: 'slides:show', documentId: 'doc-2' as DocumentId }),
+  },
+  'slides:page': { setup: presentingMeeting, command: () => ({ type: 'slides:page', page: 2 }) },
+  'slides:presenter': { setup: presentingMeeting, command: () => ({ type: 'slides:presenter', siteId: DN }) },
+  'slides:stop': { setup: presentingMeeting, command: () => ({ type: 'slides:stop' }) },
+  'documents:add': {
+    setup: presentingMeeting,
+    command: () => ({ type: 'documents:add', document: readyDocument('doc-3') }),
+  },
+  'documents:remove': {
+    setup: presentingMeeting,
+    command: () => ({ type: 'documents:remove', documentId: 'doc-2' as DocumentId }),
   },
 };
 
