@@ -34,7 +34,9 @@ export function MeetingHeader({ children }: { children?: ReactNode }) {
         {children}
         {self ? (
           <span className="mheader__self" title={t(`role.${self.role}`)}>
-            {self.displayName} · {t(`role.${self.role}`)}
+            {self.displayName === t(`role.${self.role}`)
+              ? self.displayName
+              : `${self.displayName} · ${t(`role.${self.role}`)}`}
           </span>
         ) : null}
         <QualityIndicator />

@@ -6,12 +6,18 @@ import { activeFloor, programSiteId, siteById } from '../state/selectors';
 import { FloorCountdown } from './Indicators';
 import { VideoView } from './VideoView';
 
-/** The stream key showing a site's camera here: our own preview when we are that site, else its consumer. */
-function useCameraKey(siteId: string | null): string | null {
+/**
+ * The stream key showing a site's camera here: our own preview when we are that site, else its
+ * consumer. With `flowingOnly`, a consumer the server keeps paused counts as none (no black box).
+ */
+function useCameraKey(siteId: string | null, flowingOnly = false): string | null {
   const selfSite = useMeeting((s) =>
     s.media.publishes && s.media.hasLocalVideo ? (s.self?.siteId ?? null) : null,
   );
-  const consumerId = useMeeting((s) => findConsumer(s.consumers, siteId, 'camera')?.id ?? null);
+  const consumerId = useMeeting((s) => {
+    const c = findConsumer(s.consumers, siteId, 'camera');
+    return c && (!flowingOnly || (!c.paused && !c.producerPaused)) ? c.id : null;
+  });
   if (siteId && siteId === selfSite) return LOCAL_CAMERA;
   return consumerId;
 }
@@ -29,7 +35,7 @@ export function ProgramStage({ className }: { className?: string }) {
   const floor = activeFloor(snapshot);
   const floorSite = siteById(snapshot, floor?.siteId ?? null);
   const mainKey = useCameraKey(siteId);
-  const cornerKey = useCameraKey(siteId !== hostId ? hostId : null);
+  const cornerKey = useCameraKey(siteId !== hostId ? hostId : null, true);
   const pinned = snapshot?.stage.pinnedSiteId != null;
 
   return (

@@ -6,6 +6,7 @@ import {
   type DisconnectReason,
   type HandshakeErrorData,
   isModerator,
+  type JoinResult,
   type MeetingChanged,
   PROTOCOL_VERSION,
   type Result,
@@ -38,6 +39,7 @@ export class MeetingSession {
   /** Batches that arrive while the join is in flight; applied after the join snapshot. */
   private pending: MeetingChanged[] = [];
   private lastReconnectAt = 0;
+  private levelsTimer: ReturnType<typeof setTimeout> | null = null;
   readonly media = new MediaService(
     (event, payload) => this.request(event, payload),
     () => this.reconnect(),
@@ -73,6 +75,7 @@ export class MeetingSession {
     socket.on('media:consumerClosed', ({ id }) => this.media.closeConsumer(id));
     socket.on('media:consumerState', (state) => this.media.updateConsumer(state));
     socket.on('media:micState', (mic) => meetingStore.set({ mic }));
+    socket.on('media:audioLevels', (levels) => this.onAudioLevels(levels));
     socket.on('session:ended', ({ reason }) => this.onEnded(reason));
   }
 
@@ -127,29 +130,32 @@ export class MeetingSession {
     if (this.joining) return;
     this.joining = true;
     this.pending = [];
+    let result: JoinResult;
     try {
-      const result = await this.request('meeting:join', {});
-      log('join', 'joined', { role: result.self.role, version: result.snapshot.version });
-      meetingStore.set((s) => ({
-        ...reconcileSnapshot({ ...s, snapshot: null }, result.snapshot),
-        self: result.self,
-        phase: 'joined',
-        closedReason: null,
-        attempts: 0,
-      }));
-      for (const batch of this.pending) this.onChanged(batch);
-      this.pending = [];
-      void this.media.start(result);
-      this.stats.start();
-      if (isModerator(result.self.role) || result.self.role === 'secretary') void this.loadMinutes();
+      result = await this.request('meeting:join', {});
     } catch (error) {
+      this.joining = false;
       const code = errorCodeOf(error);
       logError('join', 'join refused', error, { code });
       if (code === 'OFFLINE' || code === 'TIMEOUT' || code === 'UNAVAILABLE') return; // the socket retries
       this.close(code === 'UNAUTHENTICATED' ? 'unauthenticated' : code === 'LIMIT' ? 'limit' : 'joinFailed');
-    } finally {
-      this.joining = false;
+      return;
     }
+    log('join', 'joined', { role: result.self.role, version: result.snapshot.version });
+    meetingStore.set((s) => ({
+      ...reconcileSnapshot({ ...s, snapshot: null }, result.snapshot),
+      self: result.self,
+      phase: 'joined',
+      closedReason: null,
+      attempts: 0,
+    }));
+    this.joining = false;
+    const early = this.pending;
+    this.pending = [];
+    for (const batch of early) this.onChanged(batch);
+    void this.media.start(result);
+    this.stats.start();
+    if (isModerator(result.self.role) || result.self.role === 'secretary') void this.loadMinutes();
   }
 
   private async loadMinutes(): Promise<void> {
@@ -169,6 +175,13 @@ export class MeetingSession {
     const outcome = reconcileBatch(meetingStore.get(), batch, Date.now());
     meetingStore.set(outcome.state);
     if (outcome.needsSync) void this.sync();
+  }
+
+  private onAudioLevels(levels: { siteId: string; level: number }[]): void {
+    meetingStore.set({ audioLevels: Object.fromEntries(levels.map((l) => [l.siteId, l.level])) });
+    // The server only sends while someone is heard: fall back to silence when it stops.
+    if (this.levelsTimer) clearTimeout(this.levelsTimer);
+    this.levelsTimer = setTimeout(() => meetingStore.set({ audioLevels: {} }), 1500);
   }
 
   private async sync(): Promise<void> {

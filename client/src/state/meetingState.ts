@@ -105,6 +105,8 @@ export interface MeetingState {
   clockSkewMs: number;
   consumers: Record<string, ConsumerView>;
   trackStats: Record<string, TrackStats>;
+  /** Microphone level per site (0..1), pushed by the server to moderators while anyone is heard. */
+  audioLevels: Record<string, number>;
   quality: LinkQuality | null;
   mic: MicState | null;
   media: MediaState;
@@ -141,6 +143,7 @@ export const initialMeetingState: MeetingState = {
   clockSkewMs: 0,
   consumers: {},
   trackStats: {},
+  audioLevels: {},
   quality: null,
   mic: null,
   media: initialMedia,

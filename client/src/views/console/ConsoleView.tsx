@@ -12,8 +12,10 @@ import { Tabs } from '../../components/Tabs';
 import { useI18n } from '../../i18n/i18n';
 import { useMeeting } from '../../state/hooks';
 import { AgendaPanel } from './AgendaPanel';
+import { FloorCard } from './FloorCard';
+import { MeetingControls } from './MeetingControls';
 import { Multiview } from './Multiview';
-import { FloorCard, MeetingControls, QueuePanel } from './QueuePanel';
+import { QueuePanel } from './QueuePanel';
 import { AttendanceTotalsBadge, RollCallBoard } from './RollCallBoard';
 
 /**

@@ -1,54 +1,12 @@
 import { useState } from 'react';
-import { ConfirmButton } from '../../components/ConfirmButton';
-import { FloorCountdown } from '../../components/Indicators';
 import { useI18n } from '../../i18n/i18n';
 import { moderator } from '../../services/actions';
 import { formatTime } from '../../state/format';
 import { useMeeting } from '../../state/hooks';
-import { activeFloor, moveItem, siteById } from '../../state/selectors';
+import { moveItem, siteById } from '../../state/selectors';
 
 /** Time limits offered when granting the floor ('' = the meeting default, 0 = no limit). */
 const LIMITS = ['', '60', '120', '180', '300', '600', '0'] as const;
-
-/** Who has the floor now, the countdown, and extend / revoke. */
-export function FloorCard() {
-  const { t } = useI18n();
-  const snapshot = useMeeting((s) => s.snapshot);
-  const floor = activeFloor(snapshot);
-  const site = siteById(snapshot, floor?.siteId ?? null);
-  if (!floor) {
-    return (
-      <section className="floor-card floor-card--idle" aria-label={t('floor.title')} data-testid="floor-card">
-        <span>{t('floor.nobody')}</span>
-      </section>
-    );
-  }
-  return (
-    <section className="floor-card" aria-label={t('floor.title')} data-testid="floor-card">
-      <div className="floor-card__who">
-        <span className="tag tag--floor">{t('floor.speaking')}</span>
-        <strong data-testid="floor-site">{site?.name ?? floor.siteId}</strong>
-        {floor.topic ? <span className="floor-card__topic">{floor.topic}</span> : null}
-      </div>
-      <FloorCountdown floor={floor} />
-      <div className="floor-card__actions">
-        <button type="button" className="btn btn--small" onClick={() => void moderator.extendFloor(60)}>
-          {t('floor.extend1')}
-        </button>
-        <button type="button" className="btn btn--small" onClick={() => void moderator.extendFloor(180)}>
-          {t('floor.extend3')}
-        </button>
-        <button
-          type="button"
-          className="btn btn--small btn--danger"
-          onClick={() => void moderator.revokeFloor()}
-        >
-          {t('floor.revoke')}
-        </button>
-      </div>
-    </section>
-  );
-}
 
 /**
  * The speaking queue (đăng ký phát biểu): requests in grant order with their topics; move them
@@ -145,32 +103,5 @@ export function QueuePanel() {
         })}
       </ol>
     </section>
-  );
-}
-
-/** Open tech check → go live → end, as the meeting's status allows. */
-export function MeetingControls() {
-  const { t } = useI18n();
-  const status = useMeeting((s) => s.snapshot?.meeting.status ?? 'scheduled');
-  return (
-    <fieldset className="meeting-controls" aria-label={t('meeting.controls')}>
-      {status === 'scheduled' ? (
-        <button type="button" className="btn btn--primary" onClick={() => void moderator.openTechCheck()}>
-          {t('meeting.openTechCheck')}
-        </button>
-      ) : null}
-      {status === 'scheduled' || status === 'techCheck' ? (
-        <button type="button" className="btn btn--primary" onClick={() => void moderator.goLive()}>
-          {t('meeting.goLive')}
-        </button>
-      ) : null}
-      {status !== 'ended' ? (
-        <ConfirmButton
-          className="btn btn--danger"
-          label={t('meeting.end')}
-          onConfirm={() => void moderator.endMeeting()}
-        />
-      ) : null}
-    </fieldset>
   );
 }

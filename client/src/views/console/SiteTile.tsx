@@ -49,7 +49,9 @@ export function SiteTile({ site, isProgram, isFloor, isPinned, requested }: Prop
   );
   const video = useMeeting((s) => findConsumer(s.consumers, site.id, 'camera'));
   const audioId = useMeeting((s) => findConsumer(s.consumers, site.id, 'mic')?.id ?? null);
-  const level = useMeeting((s) => (audioId ? (s.trackStats[audioId]?.audioLevel ?? 0) : 0));
+  const level = useMeeting((s) =>
+    Math.max(s.audioLevels[site.id] ?? 0, audioId ? (s.trackStats[audioId]?.audioLevel ?? 0) : 0),
+  );
   const isSelf = selfSite === site.id;
   const micOpen = site.micOpenedByModerator || isFloor;
   const classes = [

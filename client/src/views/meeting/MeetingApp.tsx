@@ -75,6 +75,8 @@ export function MeetingApp() {
   const endedAt = useMeeting((s) => s.snapshot?.meeting.endedAt ?? null);
 
   useEffect(() => {
+    // Read-only view of the serialisable state, for support staff and browser tests.
+    (globalThis as { giaobanState?: () => unknown }).giaobanState = () => meetingStore.get();
     const token = takeJoinToken();
     if (token) session.start(token);
     else meetingStore.set({ phase: 'closed', closedReason: 'noToken' });
