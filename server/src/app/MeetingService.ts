@@ -3,6 +3,7 @@ import type { MeetingChanged, MeetingId, MinuteEntry } from '@giaoban/shared';
 import {
   DomainError,
   execute,
+  isDomainError,
   type MeetingCommand,
   type MeetingRecord,
   nextExpiry,
@@ -16,9 +17,39 @@ import { log } from './log.js';
 
 /** What the transport and media layers hear after each committed change. */
 export interface MeetingListener {
-  /** A batch every client of the meeting must apply (may carry no changes: then only the version moved). */
-  changed(meetingId: MeetingId, batch: MeetingChanged, record: MeetingRecord, previous: MeetingRecord): void;
+  /**
+   * A batch every client of the meeting must apply (may carry no changes: then only the version moved).
+   * `origin` is 'elsewhere' when another hub instance committed it (its batch is empty and `previous`
+   * is `record`): that instance has already fanned it out to clients; only local state such as media follows.
+   */
+  changed(
+    meetingId: MeetingId,
+    batch: MeetingChanged,
+    record: MeetingRecord,
+    previous: MeetingRecord,
+    origin?: 'here' | 'elsewhere',
+  ): void;
 }
+
+/**
+ * How meeting services on several hub instances stay in step (implemented over Redis by
+ * cluster/HubCluster). Absent on a single hub.
+ */
+export interface MeetingCoordination {
+  /** Tells the other instances that this one committed `version` (and when its floor turn ends). */
+  committed(meetingId: string, version: number, floorExpiresAt: number | null): void;
+  /** True for exactly one instance per floor expiry: the one that runs it. */
+  claimExpiry(meetingId: string, at: number): Promise<boolean>;
+  /** Records, before it is saved, that a connection of this instance joins (so a dead instance's can be cleared). */
+  joining(meetingId: string, participantId: string): Promise<void>;
+  /** Forgets a connection of this instance that has left. */
+  left(meetingId: string, participantId: string): void;
+}
+
+/** Saves lost to another instance's concurrent write are re-run on the fresh state this many times. */
+const MAX_CONFLICT_RETRIES = 8;
+/** After another instance claimed a floor expiry, check again this much later in case it died meanwhile. */
+const EXPIRY_RECHECK_MS = 30_000;
 
 /** Longest single timer Node allows; longer floor limits are re-armed when it fires. */
 const MAX_TIMER_MS = 2_147_000_000;
@@ -32,6 +63,9 @@ export class MeetingService {
   readonly #mutex = new KeyedMutex<string>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #listeners: MeetingListener[] = [];
+  /** Highest version announced per meeting, so a late reload never rolls media back. */
+  readonly #announced = new Map<string, number>();
+  #coordination: MeetingCoordination | null = null;
   #closed = false;
 
   constructor(
@@ -39,6 +73,11 @@ export class MeetingService {
     private readonly clock: () => number = Date.now,
     private readonly newId: () => string = () => randomUUID(),
   ) {}
+
+  /** Joins this service to the other hub instances (set once at start-up, before any command). */
+  coordinate(coordination: MeetingCoordination): void {
+    this.#coordination = coordination;
+  }
 
   /** Subscribes to committed changes. */
   onChanged(listener: MeetingListener): void {
@@ -62,25 +101,67 @@ export class MeetingService {
     command: C,
   ): Promise<ReplyOf<C['type']>> {
     return this.#mutex.run(meetingId, async () => {
-      if (this.#closed) throw new DomainError('UNAVAILABLE', 'the hub is shutting down');
-      const record = await this.get(meetingId);
-      const outcome = execute(record, principal, command, { now: this.clock(), newId: this.newId });
-      if (!outcome.ok) throw outcome.error;
-      const { record: next, changes, reply } = outcome.value;
-      if (next.version !== record.version) {
-        await this.store.meetings.save(next, record.version);
-        const batch: MeetingChanged = { version: next.version, changes };
-        for (const l of this.#listeners) {
-          try {
-            l.changed(meetingId as MeetingId, batch, next, record);
-          } catch (err) {
-            log.error('MeetingService.run()', 'listener failed', err, { meetingId });
-          }
+      for (let attempt = 0; ; attempt++) {
+        if (this.#closed) throw new DomainError('UNAVAILABLE', 'the hub is shutting down');
+        const record = await this.get(meetingId);
+        const outcome = execute(record, principal, command, { now: this.clock(), newId: this.newId });
+        if (!outcome.ok) throw outcome.error;
+        const { record: next, changes, reply } = outcome.value;
+        if (next.version === record.version) return reply;
+        if (command.type === 'participant:joined') {
+          await this.#coordination?.joining(meetingId, command.participant.id);
         }
+        try {
+          await this.store.meetings.save(next, record.version);
+        } catch (err) {
+          // Another hub instance saved first: run the command again on its state (the mutex only
+          // serialises this instance). One instance alone never gets here.
+          if (isDomainError(err) && err.code === 'CONFLICT' && attempt < MAX_CONFLICT_RETRIES) continue;
+          throw err;
+        }
+        this.#announce(meetingId, { version: next.version, changes }, next, record, 'here');
+        if (command.type === 'participant:left') this.#coordination?.left(meetingId, command.participantId);
+        this.#coordination?.committed(meetingId, next.version, nextExpiry(next.queue));
         this.#armFloorTimer(next);
+        return reply;
       }
-      return reply;
     });
+  }
+
+  /**
+   * Another hub instance committed `version`: re-arms the floor timer from its notice (when it
+   * says) and, when `reload` (this instance holds the meeting's media), tells the listeners the
+   * stored state.
+   */
+  async changedElsewhere(
+    meetingId: string,
+    notice: { version: number; floorExpiresAt?: number | null },
+    reload: boolean,
+  ): Promise<void> {
+    if (this.#closed) return;
+    if (notice.floorExpiresAt !== undefined) this.#armFloorTimerAt(meetingId, notice.floorExpiresAt);
+    if (!reload || (this.#announced.get(meetingId) ?? -1) >= notice.version) return;
+    const record = await this.store.meetings.get(meetingId as MeetingId);
+    if (!record || (this.#announced.get(meetingId) ?? -1) >= record.version) return;
+    this.#announce(meetingId, { version: record.version, changes: [] }, record, record, 'elsewhere');
+  }
+
+  #announce(
+    meetingId: string,
+    batch: MeetingChanged,
+    record: MeetingRecord,
+    previous: MeetingRecord,
+    origin: 'here' | 'elsewhere',
+  ): void {
+    if ((this.#announced.get(meetingId) ?? -1) < record.version)
+      this.#announced.set(meetingId, record.version);
+    for (const l of this.#listeners) {
+      try {
+        l.changed(meetingId as MeetingId, batch, record, previous, origin);
+      } catch (err) {
+        log.error('MeetingService.run()', 'listener failed', err, { meetingId });
+      }
+    }
   }
 
   /** Runs a command as the hub itself (joins, leaves, media facts, timers); logs refusals instead of throwing. */
@@ -103,7 +184,11 @@ export class MeetingService {
    */
   async recoverAfterRestart(): Promise<void> {
     for (const record of await this.store.meetings.list()) {
-      if (record.participants.length > 0) await this.system(record.meeting.id, { type: 'participants:reset' });
+      // With several instances the others' connections are alive: the cluster clears only those
+      // of instances that are gone (HubCluster's sweep).
+      if (!this.#coordination && record.participants.length > 0) {
+        await this.system(record.meeting.id, { type: 'participants:reset' });
+      }
       this.#armFloorTimer(record);
     }
   }
@@ -121,22 +206,44 @@ export class MeetingService {
   }
 
   #armFloorTimer(record: MeetingRecord): void {
-    const id = record.meeting.id;
+    this.#armFloorTimerAt(record.meeting.id, nextExpiry(record.queue));
+  }
+
+  #armFloorTimerAt(id: string, at: number | null, delayMs?: number): void {
     const existing = this.#timers.get(id);
     if (existing) clearTimeout(existing);
     this.#timers.delete(id);
-    const at = nextExpiry(record.queue);
     if (at === null || this.#closed) return;
-    const delay = Math.min(Math.max(0, at - this.clock()), MAX_TIMER_MS);
+    const delay = delayMs ?? Math.min(Math.max(0, at - this.clock()), MAX_TIMER_MS);
     const timer = setTimeout(() => {
       this.#timers.delete(id);
-      // An expiry that fires early (a capped timer) changes nothing, so re-arm from the stored state.
-      void this.system(id, { type: 'floor:expire' })
-        .then(() => this.store.meetings.get(id))
-        .then((fresh) => fresh && !this.#timers.has(id) && this.#armFloorTimer(fresh))
-        .catch((err) => log.error('MeetingService.#armFloorTimer()', 'cannot re-arm floor timer', err));
+      void this.#expire(id, at);
     }, delay);
     timer.unref();
     this.#timers.set(id, timer);
+  }
+
+  async #expire(id: string, at: number): Promise<void> {
+    try {
+      // Every instance arms the timer; one claims it. If the claimant dies before expiring the
+      // turn, the others find it still due when they look again.
+      const mine = this.#coordination ? await this.#coordination.claimExpiry(id, at) : true;
+      if (!mine) {
+        this.#armFloorTimerAt(id, at, EXPIRY_RECHECK_MS);
+        return;
+      }
+      // An expiry that fires early (a capped timer) changes nothing, so re-arm from the stored state.
+      await this.system(id, { type: 'floor:expire' });
+      const fresh = await this.store.meetings.get(id as MeetingId);
+      if (!fresh || this.#timers.has(id)) return;
+      const next = nextExpiry(fresh.queue);
+      // Still due after an expiry that was refused (storage trouble): try again shortly, not in a loop.
+      this.#armFloorTimerAt(id, next, next !== null && next <= at ? 1_000 : undefined);
+    } catch (err) {
+      log.error('MeetingService.#expire()', 'cannot run or re-arm the floor timer; retrying', err, {
+        meetingId: id,
+      });
+      if (!this.#timers.has(id)) this.#armFloorTimerAt(id, at, 5_000);
+    }
   }
 }
