@@ -20,6 +20,9 @@ import { consoleMediaLogger, loadMediaConfig, MediaConfigError, WorkerPool } fro
 import { MemoryStore } from './store/MemoryStore.js';
 import type { Store } from './store/Store.js';
 import { SocketServer } from './transport/SocketServer.js';
+import { ExportService } from './workspace/exports/ExportService.js';
+import { PdfConverter } from './workspace/exports/PdfConverter.js';
+import { WorkspaceService } from './workspace/WorkspaceService.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -34,7 +37,17 @@ export interface Hub {
     media: MediaRegistry;
     pool: WorkerPool;
     tokens: TokenService;
+    workspace: WorkspaceService;
   };
+}
+
+/** Options of {@link startHub} that the environment cannot carry. */
+export interface StartHubOptions {
+  /**
+   * A store the caller owns (tests restart a hub on the same store): used instead of building one,
+   * and left open when the hub stops.
+   */
+  store?: Store;
 }
 
 async function seed(store: Store): Promise<void> {
@@ -44,15 +57,25 @@ async function seed(store: Store): Promise<void> {
 }
 
 /** Starts the hub with the given environment. */
-export async function startHub(env: NodeJS.ProcessEnv = process.env): Promise<Hub> {
+export async function startHub(
+  env: NodeJS.ProcessEnv = process.env,
+  options: StartHubOptions = {},
+): Promise<Hub> {
   const config = loadConfig(env, repoRoot);
   const mediaConfig = loadMediaConfig(env);
-  const store: Store = new MemoryStore();
-  log.warn('main', 'storage is in memory: meetings, minutes and links are lost when the hub stops');
+  const store: Store = options.store ?? new MemoryStore();
+  if (store instanceof MemoryStore) {
+    log.warn(
+      'main',
+      'storage is in memory: meetings, minutes and links are lost when the hub stops (not durable)',
+    );
+  }
   await seed(store);
 
   const tokens = new TokenService(config.jwtSecret);
   const meetings = new MeetingService(store);
+  const workspace = new WorkspaceService(store, meetings);
+  const pdf = new PdfConverter();
   const pool = await WorkerPool.create(mediaConfig, consoleMediaLogger);
 
   const server = config.tls
@@ -70,8 +93,16 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env): Promise<Hu
   const media = new MediaRegistry(pool, meetings, (meetingId, levels) =>
     sockets?.sendAudioLevels(meetingId, levels),
   );
-  sockets = new SocketServer(server, { tokens, store, meetings, media });
-  server.on('request', createHttpApp(organizer, config.clientDir));
+  sockets = new SocketServer(server, { tokens, store, meetings, media, workspace });
+  const exportsApi = new ExportService({
+    store,
+    tokens,
+    meetings,
+    workspace,
+    pdf,
+    authenticateOrganizer: (token) => organizer.authenticate(token),
+  });
+  server.on('request', createHttpApp(organizer, config.clientDir, exportsApi));
   await meetings.recoverAfterRestart();
 
   await new Promise<void>((resolve, reject) => {
@@ -93,15 +124,17 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env): Promise<Hu
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       meetings.close();
+      workspace.close();
       await sockets?.close();
+      pdf.close();
       pool.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
-      await store.close();
+      if (!options.store) await store.close();
     })();
     return stopping;
   };
-  return { url, stop, parts: { store, meetings, media, pool, tokens } };
+  return { url, stop, parts: { store, meetings, media, pool, tokens, workspace } };
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 /** @giaoban/shared — the wire protocol and types both the hub and the client import. */
 
 export * from './changes.js';
+export * from './docs.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './http.js';

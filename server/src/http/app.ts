@@ -50,6 +50,17 @@ export interface OrganizerApi {
   revokeLink(organizer: string, id: string, linkId: string): Promise<JoinLink>;
 }
 
+/** Meeting exports (conclusion notice, attendance report); implemented by the workspace. */
+export interface ExportApi {
+  /** Throws UNAUTHENTICATED/FORBIDDEN unless the bearer token may export this meeting. */
+  authorize(token: string, meetingId: string): Promise<void>;
+  /** One file: bytes, type and its names. */
+  render(
+    meetingId: string,
+    file: string,
+  ): Promise<{ bytes: Buffer; contentType: string; filename: string; asciiFilename: string; draft: boolean }>;
+}
+
 type Handler = (req: Request, res: Response) => Promise<unknown>;
 
 /** Wraps an async route: the result is sent as JSON, thrown errors go to the error middleware. */
@@ -75,7 +86,7 @@ function param(req: Request, name: string): string {
 }
 
 /** Builds the express app: organizer API under /api, the built client everywhere else. */
-export function createHttpApp(api: OrganizerApi, clientDir: string): express.Express {
+export function createHttpApp(api: OrganizerApi, clientDir: string, exportsApi?: ExportApi): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use((_req, res, next) => {
@@ -201,6 +212,31 @@ export function createHttpApp(api: OrganizerApi, clientDir: string): express.Exp
     '/api/meetings/:id/links/:linkId/revoke',
     route(async (req) => api.revokeLink(organizer(req), param(req, 'id'), param(req, 'linkId'))),
   );
+  if (exportsApi) {
+    // Organizers (session token) and the chair's or secretary's join link: the browser fetches with
+    // the header and saves the blob, so no token ever appears in a URL.
+    app.get('/api/meetings/:id/exports/:file', (req, res, next) => {
+      (async () => {
+        const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+        if (!token) throw new AppError('UNAUTHENTICATED', 'Sign in first (Authorization: Bearer <token>)');
+        const meetingId = param(req, 'id');
+        await exportsApi.authorize(token, meetingId);
+        const file = await exportsApi.render(meetingId, param(req, 'file'));
+        const encoded = encodeURIComponent(file.filename).replace(
+          /['()*]/g,
+          (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+        );
+        res.setHeader('Content-Type', file.contentType);
+        res.setHeader(
+          'Content-Disposition',
+          `attachment; filename="${file.asciiFilename}"; filename*=UTF-8''${encoded}`,
+        );
+        res.setHeader('Cache-Control', 'no-store');
+        res.setHeader('X-Giaoban-Draft', file.draft ? '1' : '0');
+        res.status(200).end(file.bytes);
+      })().catch(next);
+    });
+  }
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such API route' } });
   });

@@ -98,6 +98,22 @@ export class MemoryStore implements Store {
     return (this.docs.get(docKey(meetingId, docName)) ?? []).map((u) => new Uint8Array(u));
   }
 
+  /** Swaps the first `replacedCount` updates for their merge; later appends stay after it. */
+  async compactDocUpdates(
+    meetingId: MeetingId,
+    docName: string,
+    merged: Uint8Array,
+    replacedCount: number,
+  ): Promise<void> {
+    this.assertOpen();
+    const key = docKey(meetingId, docName);
+    const log = this.docs.get(key) ?? [];
+    if (replacedCount < 1 || replacedCount > log.length) {
+      throw new DomainError('CONFLICT', `document log holds ${log.length} updates, not ${replacedCount}`);
+    }
+    this.docs.set(key, [new Uint8Array(merged), ...log.slice(replacedCount)]);
+  }
+
   /** Marks the store closed; idempotent. */
   async close(): Promise<void> {
     this.closed = true;

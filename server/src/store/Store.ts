@@ -49,6 +49,18 @@ export interface Store {
   appendDocUpdate(meetingId: MeetingId, docName: string, update: Uint8Array): Promise<void>;
   /** Every update of a document, in append order (empty when none). */
   readDocUpdates(meetingId: MeetingId, docName: string): Promise<Uint8Array[]>;
+  /**
+   * Replaces the first `replacedCount` updates of a document's log with `merged` (their merge), in one
+   * atomic step that keeps every update appended after them, so restart replay stays short.
+   * Rejects with CONFLICT when the log holds fewer than `replacedCount` updates (it was compacted
+   * meanwhile). Optional: a store without it keeps the whole log, which is correct, only slower to replay.
+   */
+  compactDocUpdates?(
+    meetingId: MeetingId,
+    docName: string,
+    merged: Uint8Array,
+    replacedCount: number,
+  ): Promise<void>;
   /** Releases connections; idempotent. Calls after close reject with UNAVAILABLE. */
   close(): Promise<void>;
 }

@@ -16,10 +16,10 @@ import {
   type ServerToClientEvents,
   type SiteId,
 } from '@giaoban/shared';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import { AppError, describeZodError, toWireError } from '../app/errors.js';
 import { log } from '../app/log.js';
-import type { MediaRegistry } from '../app/MediaRegistry.js';
+import type { MediaAccess, PeerHandle } from '../app/MediaAccess.js';
 import type { MeetingService } from '../app/MeetingService.js';
 import type { TokenService } from '../auth/tokens.js';
 import {
@@ -31,14 +31,14 @@ import {
   SYSTEM,
   toSnapshot,
 } from '../domain/index.js';
-import type { MediaPeer } from '../media/index.js';
 import type { Store } from '../store/Store.js';
+import type { WorkspaceService } from '../workspace/WorkspaceService.js';
 import { authenticateHandshake, HandshakeError, type SocketIdentity } from './handshake.js';
 
 interface SocketData {
   identity: SocketIdentity;
   joined: boolean;
-  peer: MediaPeer | null;
+  peer: PeerHandle | null;
   /** Last quality verdict sent to the domain, so only changes are reported. */
   poor: boolean;
 }
@@ -51,6 +51,10 @@ const rooms = {
   meeting: (id: string) => `m:${id}`,
   minutes: (id: string) => `m:${id}:minutes`,
   moderators: (id: string) => `m:${id}:mod`,
+  /** Holders of the workspace document (joined at `doc:sync`). */
+  doc: (id: string) => `m:${id}:doc`,
+  /** Watchers of the conclusions (joined at `doc:conclusions`). */
+  conclusions: (id: string) => `m:${id}:conclusions`,
   link: (id: string) => `link:${id}`,
 };
 
@@ -63,7 +67,11 @@ export interface SocketServerDeps {
   tokens: TokenService;
   store: Store;
   meetings: MeetingService;
-  media: MediaRegistry;
+  /** The meeting's media: here (MediaRegistry) or, with several instances, wherever it lives (ClusterMedia). */
+  media: MediaAccess;
+  /** socket.io adapter: the Redis Streams one when several instances share a Redis (fan-out, recovery). */
+  adapter?: ServerOptions['adapter'];
+  workspace: WorkspaceService;
 }
 
 /**
@@ -82,6 +90,7 @@ export class SocketServer {
       serveClient: false,
       maxHttpBufferSize: 1_000_000,
       connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+      ...(deps.adapter ? { adapter: deps.adapter } : {}),
     });
     this.io.use((socket, next) => {
       this.#authenticate(socket as GbSocket).then(
@@ -90,8 +99,18 @@ export class SocketServer {
       );
     });
     this.io.on('connection', (socket) => this.#onConnection(socket));
+    deps.workspace.onChanged({
+      updated: (meetingId, update, writer) => {
+        const to = this.io.to(rooms.doc(meetingId));
+        (writer ? to.except(writer) : to).emit('doc:updated', { update });
+      },
+      conclusions: (meetingId, list) =>
+        this.io.to(rooms.conclusions(meetingId)).emit('doc:conclusions', list),
+    });
     deps.meetings.onChanged({
-      changed: (meetingId, batch, record, previous) => {
+      changed: (meetingId, batch, record, previous, origin) => {
+        // The instance that committed it emits to the room; the adapter brings it to every instance.
+        if (origin === 'elsewhere') return;
         this.io.to(rooms.meeting(meetingId)).emit('meeting:changed', batch);
         this.#announceMinutes(meetingId, record.minutes, previous.minutes);
       },
@@ -107,6 +126,16 @@ export class SocketServer {
   /** Sends microphone levels to the moderators of a meeting (volatile: a lost sample is no loss). */
   sendAudioLevels(meetingId: MeetingId, levels: { siteId: SiteId; level: number }[]): void {
     this.io.to(rooms.moderators(meetingId)).volatile.emit('media:audioLevels', levels);
+  }
+
+  /** Drops this instance's connections to a meeting; their clients reconnect and rejoin (its media moved). */
+  rejoinMeeting(meetingId: MeetingId): void {
+    this.io.local.in(rooms.meeting(meetingId)).disconnectSockets(true);
+  }
+
+  /** Drops every connection of this instance; their clients reconnect and rejoin. */
+  rejoinAll(): void {
+    this.io.local.disconnectSockets(true);
   }
 
   /** Disconnects everyone and stops accepting connections. */
@@ -194,6 +223,7 @@ export class SocketServer {
     if (event === 'meeting:join') return this.#join(socket, actor);
     if (!socket.data.joined) throw new AppError('INVALID_STATE', 'Send meeting:join first');
     if (event === 'meeting:sync') return toSnapshot(await this.deps.meetings.get(meetingId));
+    if (event.startsWith('doc:')) return this.#doc(socket, actor, event, payload);
     if ((CLIENT_COMMAND_TYPES as readonly string[]).includes(event)) {
       const type = event as ClientCommandType;
       return this.deps.meetings.run(
@@ -260,6 +290,35 @@ export class SocketServer {
     };
   }
 
+  /** The secretary workspace; the service authorises each call for the socket's actor. */
+  async #doc(socket: GbSocket, actor: Actor, event: ClientEventName, payload: unknown): Promise<unknown> {
+    const meetingId = socket.data.identity.meetingId as MeetingId;
+    const workspace = this.deps.workspace;
+    switch (event) {
+      case 'doc:sync': {
+        const p = payload as ClientPayload<'doc:sync'>;
+        if (!can(actor, 'readMinutes'))
+          throw new AppError('FORBIDDEN', `a ${actor.role} may not readMinutes`);
+        // Room first: an update stored while the reply is built reaches this socket anyway (Yjs merges it twice harmlessly).
+        await socket.join(rooms.doc(meetingId));
+        return workspace.sync(meetingId, actor, p.stateVector);
+      }
+      case 'doc:update':
+        return workspace.update(meetingId, actor, (payload as ClientPayload<'doc:update'>).update, socket.id);
+      case 'doc:conclusions': {
+        const list = await workspace.conclusions(meetingId, actor);
+        await socket.join(rooms.conclusions(meetingId));
+        return list;
+      }
+      case 'doc:confirm': {
+        const p = payload as ClientPayload<'doc:confirm'>;
+        return workspace.confirm(meetingId, actor, p.conclusionId, p.confirmed);
+      }
+      default:
+        throw new AppError('VALIDATION', `Unknown event ${event}`);
+    }
+  }
+
   async #media(socket: GbSocket, event: ClientEventName, payload: unknown): Promise<unknown> {
     const peer = socket.data.peer;
     if (!peer || peer.closed) throw new AppError('UNAVAILABLE', 'Media for this meeting is not available');
@@ -267,7 +326,7 @@ export class SocketServer {
     switch (event) {
       case 'media:setRtpCapabilities': {
         const p = payload as ClientPayload<'media:setRtpCapabilities'>;
-        peer.setRtpCapabilities(p.rtpCapabilities);
+        await peer.setRtpCapabilities(p.rtpCapabilities);
         return null;
       }
       case 'media:createTransport':
@@ -282,7 +341,7 @@ export class SocketServer {
         return { producerId: await peer.produce(p) };
       }
       case 'media:closeProducer':
-        peer.closeProducer((payload as ClientPayload<'media:closeProducer'>).producerId);
+        await peer.closeProducer((payload as ClientPayload<'media:closeProducer'>).producerId);
         return null;
       case 'media:visibleTiles':
         if (!can(actorOf(identity), 'viewGrid'))

@@ -260,6 +260,27 @@ export function describeStoreContract(
         expect((await store.readDocUpdates(m2, 'minutes')).map((u) => Array.from(u))).toEqual([[3]]);
       });
 
+      it('compactDocUpdates() replaces the first updates by their merge and keeps later appends', async (ctx) => {
+        if (!store.compactDocUpdates) return ctx.skip();
+        for (const b of [1, 2, 3]) await store.appendDocUpdate(m1, 'minutes', new Uint8Array([b]));
+        await store.compactDocUpdates(m1, 'minutes', new Uint8Array([12]), 2);
+        await store.appendDocUpdate(m1, 'minutes', new Uint8Array([4]));
+        expect((await store.readDocUpdates(m1, 'minutes')).map((u) => Array.from(u))).toEqual([
+          [12],
+          [3],
+          [4],
+        ]);
+      });
+
+      it('compactDocUpdates() rejects with CONFLICT when the log is shorter than the count', async (ctx) => {
+        if (!store.compactDocUpdates) return ctx.skip();
+        await store.appendDocUpdate(m1, 'minutes', new Uint8Array([1]));
+        await expect(store.compactDocUpdates(m1, 'minutes', new Uint8Array([9]), 2)).rejects.toMatchObject({
+          code: 'CONFLICT',
+        });
+        expect((await store.readDocUpdates(m1, 'minutes')).map((u) => Array.from(u))).toEqual([[1]]);
+      });
+
       it('copies update bytes: mutating the buffer after append or after read changes nothing stored', async () => {
         const u = new Uint8Array([1, 2, 3]);
         await store.appendDocUpdate(m1, 'minutes', u);

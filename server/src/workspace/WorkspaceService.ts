@@ -1,0 +1,428 @@
+import {
+  type ConclusionView,
+  confirmationsMap,
+  DOC_UPDATE_MAX_BYTES,
+  findConclusion,
+  type MeetingId,
+  type NoticeFields,
+  type PetitionView,
+  readConclusions,
+  readNoticeFields,
+  readPetitions,
+  WORKSPACE_DOC,
+} from '@giaoban/shared';
+import * as Y from 'yjs';
+import { log } from '../app/log.js';
+import type { Actor } from '../domain/Actor.js';
+import { DomainError, unwrap } from '../domain/DomainError.js';
+import type { MeetingRecord } from '../domain/MeetingRecord.js';
+import { authorize } from '../domain/Permissions.js';
+import { KeyedMutex } from '../store/KeyedMutex.js';
+import type { Store } from '../store/Store.js';
+import { allowedNames, checkTransaction, HUB_ORIGIN, PersonOrigin, prepareLayout } from './WorkspaceRules.js';
+
+/** What the transport hears after each stored change. */
+export interface WorkspaceListener {
+  /** An update every other holder of the document applies; `writer` is the connection it came from (null: the hub). */
+  updated(meetingId: MeetingId, update: Uint8Array, writer: string | null): void;
+  /** The conclusions changed (throttled). */
+  conclusions(meetingId: MeetingId, conclusions: ConclusionView[]): void;
+}
+
+/** The workspace's content at one moment, for the exports. */
+export interface WorkspaceContent {
+  conclusions: ConclusionView[];
+  petitions: PetitionView[];
+  notice: NoticeFields;
+  /** Minutes text per agenda item id. */
+  minutes: Record<string, string>;
+}
+
+/** Tunables; tests shorten them. */
+export interface WorkspaceOptions {
+  clock?: () => number;
+  /** Compact a document's stored log once this many updates were appended since the last compaction. */
+  compactEvery?: number;
+  /** Delay before the conclusions projection is sent after a change (throttle). */
+  conclusionsDelayMs?: number;
+  /** A document unused this long is dropped from memory (it is in the store). */
+  idleMs?: number;
+}
+
+interface LoadedDoc {
+  doc: Y.Doc;
+  /** Agenda item ids, in agenda order (names the document may use). */
+  itemIds: string[];
+  allowed: Set<string>;
+  /** Updates appended to the stored log since it was last compacted (or read). */
+  appended: number;
+  /** Length of the stored log when read or compacted, plus appends since. */
+  logLength: number;
+  idle: NodeJS.Timeout | null;
+}
+
+/**
+ * The hub's side of the collaborative workspace: one Y.Doc per meeting, rebuilt from the store's
+ * document log, one writer at a time per meeting. Each secretary's update is size-checked,
+ * applied, checked against the workspace rules, and appended to the store before it is
+ * acknowledged or shown to anyone, so an acknowledged edit survives a hub restart.
+ */
+export class WorkspaceService {
+  readonly #mutex = new KeyedMutex<string>();
+  readonly #docs = new Map<string, LoadedDoc>();
+  readonly #listeners: WorkspaceListener[] = [];
+  readonly #pendingConclusions = new Map<string, NodeJS.Timeout>();
+  readonly #lastConclusions = new Map<string, string>();
+  readonly #clock: () => number;
+  readonly #compactEvery: number;
+  readonly #conclusionsDelayMs: number;
+  readonly #idleMs: number;
+  #closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly meetings: { get(meetingId: string): Promise<MeetingRecord> },
+    options: WorkspaceOptions = {},
+  ) {
+    this.#clock = options.clock ?? Date.now;
+    this.#compactEvery = options.compactEvery ?? 200;
+    this.#conclusionsDelayMs = options.conclusionsDelayMs ?? 150;
+    this.#idleMs = options.idleMs ?? 15 * 60_000;
+    if (!store.compactDocUpdates) {
+      log.warn(
+        'WorkspaceService',
+        'the store cannot compact document logs: restart replay grows with the log',
+      );
+    }
+  }
+
+  /** Subscribes to stored changes. */
+  onChanged(listener: WorkspaceListener): void {
+    this.#listeners.push(listener);
+  }
+
+  /**
+   * First half of a sync: returns what a reader with `stateVector` lacks, and the hub's state
+   * vector so the reader can send what the hub lacks. Reads the stored log first, so updates
+   * stored by another hub instance are included.
+   */
+  async sync(
+    meetingId: MeetingId,
+    actor: Actor,
+    stateVector: Uint8Array,
+  ): Promise<{ update: Uint8Array; stateVector: Uint8Array }> {
+    unwrap(authorize(actor, 'readMinutes'));
+    return this.#mutex.run(meetingId, async () => {
+      const loaded = await this.#load(meetingId, true);
+      let update: Uint8Array;
+      try {
+        update = Y.encodeStateAsUpdate(loaded.doc, stateVector);
+      } catch {
+        throw new DomainError('VALIDATION', 'the state vector is malformed');
+      }
+      return { update, stateVector: Y.encodeStateVector(loaded.doc) };
+    });
+  }
+
+  /**
+   * Applies one secretary update. Refused with LIMIT when larger than DOC_UPDATE_MAX_BYTES, with
+   * FORBIDDEN/VALIDATION when it breaks a workspace rule (then nothing is kept), UNAVAILABLE when
+   * the store cannot keep it. Resolves only once the store has it.
+   */
+  async update(meetingId: MeetingId, actor: Actor, update: Uint8Array, writer: string | null): Promise<null> {
+    unwrap(authorize(actor, 'writeMinutes'));
+    if (update.byteLength > DOC_UPDATE_MAX_BYTES) {
+      throw new DomainError(
+        'LIMIT',
+        `An edit of ${Math.ceil(update.byteLength / 1024)} KB is larger than the ${DOC_UPDATE_MAX_BYTES / 1024} KB allowed at once`,
+      );
+    }
+    return this.#mutex.run(meetingId, async () => {
+      const loaded = await this.#load(meetingId, false);
+      const origin = new PersonOrigin(actor);
+      try {
+        Y.applyUpdate(loaded.doc, update, origin);
+      } catch (err) {
+        this.#evict(meetingId);
+        log.warn('WorkspaceService.update()', 'malformed update refused', {
+          meetingId,
+          error: err instanceof Error ? err.message : String(err),
+        });
+        throw new DomainError('VALIDATION', 'the update is malformed');
+      }
+      if (origin.unknownName) {
+        // Maybe the organizer added an agenda item since the document was loaded: re-read and re-check.
+        this.#evict(meetingId);
+        const fresh = await this.#load(meetingId, false);
+        origin.violation = null;
+        origin.unknownName = false;
+        Y.applyUpdate(fresh.doc, update, origin);
+      }
+      if (origin.violation) {
+        // Nothing of it is kept: the document is rebuilt from the stored log on next use.
+        this.#evict(meetingId);
+        log.warn('WorkspaceService.update()', 'update refused', {
+          meetingId,
+          participant: actor.participantId,
+          reason: origin.violation.message,
+        });
+        throw origin.violation;
+      }
+      await this.#append(meetingId, update);
+      this.#emitUpdated(meetingId, update, writer);
+      if (origin.touchedConclusions) this.#scheduleConclusions(meetingId);
+      return null;
+    });
+  }
+
+  /** The conclusions of every agenda item, in agenda order (chair, operator, secretaries). */
+  async conclusions(meetingId: MeetingId, actor: Actor): Promise<ConclusionView[]> {
+    unwrap(authorize(actor, 'readConclusions'));
+    return this.#mutex.run(meetingId, async () => {
+      const loaded = await this.#load(meetingId, false);
+      return readConclusions(loaded.doc, loaded.itemIds);
+    });
+  }
+
+  /**
+   * The chair confirms a conclusion (or withdraws the confirmation): the hub writes it into the
+   * document as its own update, stored and sent like any other. Confirming twice changes nothing.
+   */
+  async confirm(
+    meetingId: MeetingId,
+    actor: Actor,
+    conclusionId: string,
+    confirmed: boolean,
+  ): Promise<ConclusionView> {
+    unwrap(authorize(actor, 'confirmConclusion'));
+    return this.#mutex.run(meetingId, async () => {
+      let loaded = await this.#load(meetingId, false);
+      if (!findConclusion(loaded.doc, loaded.itemIds, conclusionId)) {
+        loaded = await this.#load(meetingId, true);
+      }
+      if (!findConclusion(loaded.doc, loaded.itemIds, conclusionId)) {
+        throw new DomainError('NOT_FOUND', `conclusion ${conclusionId} does not exist`);
+      }
+      const confirmations = confirmationsMap(loaded.doc);
+      if (confirmations.has(conclusionId) !== confirmed) {
+        const before = Y.encodeStateVector(loaded.doc);
+        loaded.doc.transact(() => {
+          if (confirmed) confirmations.set(conclusionId, { by: actor.displayName, at: this.#clock() });
+          else confirmations.delete(conclusionId);
+        }, HUB_ORIGIN);
+        const update = Y.encodeStateAsUpdate(loaded.doc, before);
+        try {
+          await this.#append(meetingId, update);
+        } catch (err) {
+          this.#evict(meetingId);
+          throw err;
+        }
+        this.#emitUpdated(meetingId, update, null);
+        this.#scheduleConclusions(meetingId, 0);
+      }
+      const view = readConclusions(loaded.doc, loaded.itemIds).find((c) => c.id === conclusionId);
+      if (!view) throw new DomainError('NOT_FOUND', `conclusion ${conclusionId} does not exist`);
+      return view;
+    });
+  }
+
+  /** Everything the exports need, from the stored log (no permission check: the caller checked). */
+  content(meetingId: MeetingId): Promise<WorkspaceContent> {
+    return this.#mutex.run(meetingId, async () => {
+      const loaded = await this.#load(meetingId, true);
+      const minutes: Record<string, string> = {};
+      for (const id of loaded.itemIds) minutes[id] = loaded.doc.getText(`minutes:${id}`).toString();
+      return {
+        conclusions: readConclusions(loaded.doc, loaded.itemIds),
+        petitions: readPetitions(loaded.doc),
+        notice: readNoticeFields(loaded.doc),
+        minutes,
+      };
+    });
+  }
+
+  /**
+   * Merges a document's stored log into one update (deleted text garbage-collected), keeping any
+   * update appended meanwhile. Returns the number of updates replaced (0 when nothing to do).
+   */
+  compact(meetingId: MeetingId): Promise<number> {
+    return this.#mutex.run(meetingId, () => this.#compact(meetingId));
+  }
+
+  /** Drops every document from memory and stops timers; idempotent. Stored logs are untouched. */
+  close(): void {
+    this.#closed = true;
+    for (const t of this.#pendingConclusions.values()) clearTimeout(t);
+    this.#pendingConclusions.clear();
+    for (const id of [...this.#docs.keys()]) this.#evict(id);
+  }
+
+  async #load(meetingId: MeetingId, refresh: boolean): Promise<LoadedDoc> {
+    if (this.#closed) throw new DomainError('UNAVAILABLE', 'the hub is shutting down');
+    let loaded = this.#docs.get(meetingId);
+    if (!loaded) {
+      const record = await this.meetings.get(meetingId);
+      const itemIds = record.agenda.items.map((i) => i.id as string);
+      const doc = new Y.Doc({ gc: true });
+      prepareLayout(doc, itemIds);
+      loaded = { doc, itemIds, allowed: allowedNames(itemIds), appended: 0, logLength: 0, idle: null };
+      doc.on('afterTransaction', (tr) => {
+        if (tr.origin instanceof PersonOrigin && tr.origin.violation === null) {
+          tr.origin.violation = checkTransaction(tr, tr.origin, (loaded as LoadedDoc).allowed);
+        }
+      });
+      const started = performance.now();
+      const updates = await this.store.readDocUpdates(meetingId, WORKSPACE_DOC);
+      this.#applyStored(doc, updates);
+      loaded.logLength = updates.length;
+      this.#docs.set(meetingId, loaded);
+      log.debug('WorkspaceService.#load()', 'document loaded', {
+        meetingId,
+        updates: updates.length,
+        ms: Math.round(performance.now() - started),
+      });
+      if (updates.length > this.#compactEvery) {
+        loaded.appended = updates.length;
+        await this.#compactQuietly(meetingId);
+      }
+    } else if (refresh) {
+      // Another hub instance may have stored updates: apply the whole log (idempotent).
+      const [record, updates] = await Promise.all([
+        this.meetings.get(meetingId),
+        this.store.readDocUpdates(meetingId, WORKSPACE_DOC),
+      ]);
+      loaded.itemIds = record.agenda.items.map((i) => i.id as string);
+      loaded.allowed = allowedNames(loaded.itemIds);
+      prepareLayout(loaded.doc, loaded.itemIds);
+      this.#applyStored(loaded.doc, updates);
+      loaded.logLength = updates.length;
+    }
+    this.#touch(meetingId, loaded);
+    return loaded;
+  }
+
+  /** Applies stored updates as the hub's own (they were checked when they arrived). */
+  #applyStored(doc: Y.Doc, updates: readonly Uint8Array[]): void {
+    if (updates.length === 0) return;
+    Y.applyUpdate(doc, Y.mergeUpdates(updates as Uint8Array[]), HUB_ORIGIN);
+  }
+
+  async #append(meetingId: MeetingId, update: Uint8Array): Promise<void> {
+    try {
+      await this.store.appendDocUpdate(meetingId, WORKSPACE_DOC, update);
+    } catch (err) {
+      // The update is in memory but not stored: forget the memory so nothing unstored is ever served.
+      this.#evict(meetingId);
+      log.warn('WorkspaceService.#append()', 'update not stored', {
+        meetingId,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      throw err instanceof DomainError
+        ? err
+        : new DomainError('UNAVAILABLE', 'The edit could not be saved; it will be sent again');
+    }
+    const loaded = this.#docs.get(meetingId);
+    if (!loaded) return;
+    loaded.appended += 1;
+    loaded.logLength += 1;
+    if (loaded.appended >= this.#compactEvery) {
+      // After this task, still one at a time with the meeting's other work.
+      void this.#mutex.run(meetingId, () => this.#compactQuietly(meetingId));
+    }
+  }
+
+  async #compactQuietly(meetingId: MeetingId): Promise<void> {
+    try {
+      await this.#compact(meetingId);
+    } catch (err) {
+      log.warn('WorkspaceService.#compact()', 'compaction failed; the log stays as it is', {
+        meetingId,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  async #compact(meetingId: MeetingId): Promise<number> {
+    if (!this.store.compactDocUpdates || this.#closed) return 0;
+    const updates = await this.store.readDocUpdates(meetingId, WORKSPACE_DOC);
+    if (updates.length < 2) return 0;
+    const started = performance.now();
+    // A fresh doc from the stored log, not the live one: only what is stored may replace it.
+    const scratch = new Y.Doc({ gc: true });
+    const loadedNow = this.#docs.get(meetingId);
+    if (loadedNow) prepareLayout(scratch, loadedNow.itemIds);
+    Y.applyUpdate(scratch, Y.mergeUpdates(updates));
+    const merged = Y.encodeStateAsUpdate(scratch);
+    scratch.destroy();
+    await this.store.compactDocUpdates(meetingId, WORKSPACE_DOC, merged, updates.length);
+    const loaded = this.#docs.get(meetingId);
+    if (loaded) {
+      loaded.appended = 0;
+      loaded.logLength -= updates.length - 1;
+    }
+    log.debug('WorkspaceService.#compact()', 'document log compacted', {
+      meetingId,
+      updates: updates.length,
+      bytes: merged.byteLength,
+      ms: Math.round(performance.now() - started),
+    });
+    return updates.length;
+  }
+
+  #touch(meetingId: string, loaded: LoadedDoc): void {
+    if (loaded.idle) clearTimeout(loaded.idle);
+    loaded.idle = setTimeout(() => {
+      void this.#mutex.run(meetingId, async () => {
+        if (this.#docs.get(meetingId) !== loaded) return;
+        if (loaded.appended > 0) await this.#compactQuietly(meetingId as MeetingId);
+        this.#evict(meetingId);
+      });
+    }, this.#idleMs);
+    loaded.idle.unref();
+  }
+
+  #evict(meetingId: string): void {
+    const loaded = this.#docs.get(meetingId);
+    if (!loaded) return;
+    if (loaded.idle) clearTimeout(loaded.idle);
+    loaded.doc.destroy();
+    this.#docs.delete(meetingId);
+  }
+
+  #emitUpdated(meetingId: MeetingId, update: Uint8Array, writer: string | null): void {
+    for (const l of this.#listeners) {
+      try {
+        l.updated(meetingId, update, writer);
+      } catch (err) {
+        log.error('WorkspaceService', 'listener failed', err, { meetingId });
+      }
+    }
+  }
+
+  /** Sends the conclusions once after a burst of typing, and only when they changed. */
+  #scheduleConclusions(meetingId: MeetingId, delayMs = this.#conclusionsDelayMs): void {
+    if (this.#pendingConclusions.has(meetingId) || this.#closed) return;
+    const timer = setTimeout(() => {
+      this.#pendingConclusions.delete(meetingId);
+      void this.#mutex
+        .run(meetingId, async () => {
+          const loaded = await this.#load(meetingId, false);
+          return readConclusions(loaded.doc, loaded.itemIds);
+        })
+        .then((list) => {
+          const json = JSON.stringify(list);
+          if (this.#lastConclusions.get(meetingId) === json) return;
+          this.#lastConclusions.set(meetingId, json);
+          for (const l of this.#listeners) l.conclusions(meetingId, list);
+        })
+        .catch((err: unknown) =>
+          log.warn('WorkspaceService', 'conclusions not sent', {
+            meetingId,
+            error: err instanceof Error ? err.message : String(err),
+          }),
+        );
+    }, delayMs);
+    timer.unref();
+    this.#pendingConclusions.set(meetingId, timer);
+  }
+}

@@ -1,0 +1,118 @@
+import type { MeetingId, ParticipantId } from '@giaoban/shared';
+import type { TokenService } from '../../auth/tokens.js';
+import { slugify } from '../../directory/seed.js';
+import type { Actor } from '../../domain/Actor.js';
+import { DomainError, unwrap } from '../../domain/DomainError.js';
+import type { MeetingRecord } from '../../domain/MeetingRecord.js';
+import { authorize } from '../../domain/Permissions.js';
+import type { Store } from '../../store/Store.js';
+import type { WorkspaceService } from '../WorkspaceService.js';
+import { renderAttendanceCsv } from './csvRender.js';
+import { renderAttendanceDocx, renderNoticeDocx } from './docxRender.js';
+import type { PdfConverter } from './PdfConverter.js';
+import { attendanceModel, formatDate, noticeModel } from './reportModel.js';
+
+/** The files a meeting exports. */
+export const EXPORT_FILES = [
+  'notice.docx',
+  'notice.pdf',
+  'attendance.docx',
+  'attendance.pdf',
+  'attendance.csv',
+] as const;
+/** One of {@link EXPORT_FILES}. */
+export type ExportFile = (typeof EXPORT_FILES)[number];
+
+/** A produced file, ready to send. */
+export interface ExportedFile {
+  bytes: Buffer;
+  contentType: string;
+  /** Vietnamese file name (for `filename*`). */
+  filename: string;
+  /** ASCII fallback (for `filename`). */
+  asciiFilename: string;
+  draft: boolean;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  pdf: 'application/pdf',
+  csv: 'text/csv; charset=utf-8',
+};
+
+/**
+ * Produces the conclusion notice and the attendance report of a meeting, for an organizer
+ * session or a chair's or secretary's join link (whoever may read the minutes).
+ */
+export class ExportService {
+  constructor(
+    private readonly deps: {
+      store: Store;
+      tokens: TokenService;
+      meetings: { get(meetingId: string): Promise<MeetingRecord> };
+      workspace: WorkspaceService;
+      pdf: PdfConverter;
+      /** Throws UNAUTHENTICATED unless the token is a valid organizer session. */
+      authenticateOrganizer(token: string): string;
+      clock?: () => number;
+    },
+  ) {}
+
+  /** Checks a bearer token for this meeting; throws UNAUTHENTICATED or FORBIDDEN. */
+  async authorize(token: string, meetingId: string): Promise<void> {
+    if (this.deps.tokens.verifyOrganizer(token)) {
+      this.deps.authenticateOrganizer(token);
+      return;
+    }
+    const claims = this.deps.tokens.verifyJoin(token);
+    if (!claims) throw new DomainError('UNAUTHENTICATED', 'Sign in, or use a chair or secretary join link');
+    const link = await this.deps.store.links.get(claims.sub);
+    if (!link || link.meetingId !== claims.mid || link.revokedAt !== null) {
+      throw new DomainError('UNAUTHENTICATED', 'This join link is not valid any more');
+    }
+    if (link.meetingId !== meetingId)
+      throw new DomainError('FORBIDDEN', 'This join link is for another meeting');
+    const actor: Actor = {
+      participantId: `export:${link.id}` as ParticipantId,
+      role: link.role,
+      siteId: link.siteId,
+      displayName: link.displayName,
+    };
+    unwrap(authorize(actor, 'readMinutes'));
+  }
+
+  /** Builds one file; NOT_FOUND for an unknown meeting or file name. */
+  async render(meetingId: string, file: string): Promise<ExportedFile> {
+    if (!(EXPORT_FILES as readonly string[]).includes(file)) {
+      throw new DomainError('NOT_FOUND', `No export named ${file}; try ${EXPORT_FILES.join(', ')}`);
+    }
+    const record = await this.deps.meetings.get(meetingId);
+    const now = (this.deps.clock ?? Date.now)();
+    const [kind, ext] = file.split('.') as ['notice' | 'attendance', 'docx' | 'pdf' | 'csv'];
+    let bytes: Buffer;
+    let draft: boolean;
+    if (kind === 'notice') {
+      const content = await this.deps.workspace.content(meetingId as MeetingId);
+      const model = noticeModel(record, content, now);
+      draft = model.draft;
+      bytes = await renderNoticeDocx(model);
+    } else {
+      const model = attendanceModel(record, now);
+      draft = model.draft;
+      bytes =
+        ext === 'csv' ? Buffer.from(renderAttendanceCsv(model), 'utf8') : await renderAttendanceDocx(model);
+    }
+    if (ext === 'pdf') bytes = await this.deps.pdf.fromDocx(bytes);
+    const base = `${kind === 'notice' ? 'Thông báo kết luận' : 'Báo cáo điểm danh'} - ${record.meeting.title} - ${formatDate(
+      record.meeting.liveAt ?? record.meeting.scheduledAt,
+    ).replace(/\//g, '-')}${draft ? ' - DỰ THẢO' : ''}`;
+    const filename = `${base.replace(/[\\/:*?"<>|\r\n]+/g, ' ').slice(0, 180)}.${ext}`;
+    return {
+      bytes,
+      contentType: CONTENT_TYPES[ext] ?? 'application/octet-stream',
+      filename,
+      asciiFilename: `${slugify(base).slice(0, 120) || kind}.${ext}`,
+      draft,
+    };
+  }
+}
