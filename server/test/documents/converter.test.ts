@@ -1,0 +1,142 @@
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DocumentKind } from '@giaoban/shared';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Conversion, Converter } from '../../src/documents/Converter.js';
+import { type DocumentConfig, loadDocumentConfig } from '../../src/documents/DocumentConfig.js';
+import { DocumentError } from '../../src/documents/DocumentError.js';
+
+const fixtures = fileURLToPath(new URL('../../../tests/fixtures/documents/', import.meta.url));
+const scratch = mkdtempSync(path.join(tmpdir(), 'giaoban-converter-test-'));
+chmodSync(scratch, 0o755);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A config whose conversions happen in their own folder, so "nothing left behind" is checkable. */
+function config(patch: Partial<DocumentConfig> = {}): DocumentConfig {
+  const workRoot = mkdtempSync(path.join(scratch, 'work-'));
+  chmodSync(workRoot, 0o755);
+  return { ...loadDocumentConfig({}, scratch), workRoot, ...patch };
+}
+
+/** Width of a PNG from its IHDR chunk. */
+const pngWidth = (file: string) => readFileSync(file).readUInt32BE(16);
+
+async function refusal(p: Promise<unknown>): Promise<DocumentError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof DocumentError) return err;
+    throw err;
+  }
+  throw new Error('expected the conversion to fail');
+}
+
+const CASES: [string, DocumentKind, number, string[]][] = [
+  [
+    'bao-cao.pptx',
+    'pptx',
+    3,
+    [
+      'Báo cáo kết quả công tác 5 tháng đầu năm 2025',
+      'Ủy ban nhân dân tỉnh Thừa Thiên Huế',
+      'Đồng chí Chủ trì kết luận',
+    ],
+  ],
+  [
+    'bao-cao.docx',
+    'docx',
+    2,
+    ['Thông báo kết luận của Đồng chí Chủ trì', 'Hà Nội, Hải Phòng, Đà Nẵng, Cần Thơ'],
+  ],
+  ['tong-hop.pdf', 'pdf', 4, ['Phụ lục: tiến độ giải ngân', 'hỗ trợ thiết bị hội nghị trực tuyến']],
+];
+
+describe('Converter — real conversions of Vietnamese reports', () => {
+  it.each(CASES)(
+    'converts %s (%s) to %i pages of 1600 px with 240 px thumbnails, Vietnamese text intact',
+    async (name, kind, pages, phrases) => {
+      const cfg = config();
+      const progress: number[] = [];
+      const started = Date.now();
+      const conversion: Conversion = await new Converter(cfg).convert(path.join(fixtures, name), kind, (p) =>
+        progress.push(p.pagesDone),
+      );
+      const ms = Date.now() - started;
+      console.log(`Converter | converted ${name} [pages:${pages} ms:${ms}]`);
+      try {
+        expect(conversion.pageCount).toBe(pages);
+        expect(readdirSync(path.join(conversion.dir, 'pages')).sort()).toEqual(
+          Array.from({ length: pages }, (_, i) => `${i + 1}.png`).sort(),
+        );
+        for (let n = 1; n <= pages; n++) {
+          expect(pngWidth(path.join(conversion.dir, 'pages', `${n}.png`))).toBe(1600);
+          expect(pngWidth(path.join(conversion.dir, 'thumbs', `${n}.png`))).toBe(240);
+        }
+        const text = execFileSync('pdftotext', [path.join(conversion.dir, 'document.pdf'), '-'], {
+          encoding: 'utf8',
+        });
+        for (const phrase of phrases) expect(text.replace(/\s+/g, ' ')).toContain(phrase);
+        expect(progress.at(-1) ?? 0).toBeLessThanOrEqual(pages);
+        expect(conversion.aspect).toBeGreaterThan(0);
+      } finally {
+        await conversion.dispose();
+      }
+      expect(readdirSync(cfg.workRoot)).toEqual([]);
+    },
+    120_000,
+  );
+});
+
+describe('Converter — bad files fail clearly and leave nothing behind', () => {
+  it('refuses with corrupt for a PDF that is only a header and garbage', async () => {
+    const cfg = config();
+    const bad = path.join(scratch, 'hong.pdf');
+    writeFileSync(bad, Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(4096, 0x41)]));
+    const err = await refusal(new Converter(cfg).convert(bad, 'pdf', () => undefined));
+    expect(err.reason).toBe('corrupt');
+    expect(readdirSync(cfg.workRoot)).toEqual([]);
+  });
+
+  it('refuses with pages for a document over the page limit', async () => {
+    const cfg = config({ maxPages: 2 });
+    const err = await refusal(
+      new Converter(cfg).convert(path.join(fixtures, 'tong-hop.pdf'), 'pdf', () => undefined),
+    );
+    expect(err.reason).toBe('pages');
+    expect(err.message).toContain('4 pages');
+    expect(readdirSync(cfg.workRoot)).toEqual([]);
+  });
+
+  it('stops a converter that hangs past the timeout, kills its processes and removes its folder', async () => {
+    const bin = mkdtempSync(path.join(scratch, 'bin-'));
+    chmodSync(bin, 0o777);
+    const pidFile = path.join(bin, 'sleeper.pid');
+    const fake = path.join(bin, 'soffice');
+    writeFileSync(fake, `#!/bin/sh\nsleep 60 &\necho $! > ${pidFile}\nwait\n`, { mode: 0o755 });
+    const cfg = config({
+      timeoutMs: 1500,
+      commands: { soffice: fake, pdfinfo: 'pdfinfo', pdftoppm: 'pdftoppm' },
+    });
+    const started = Date.now();
+    const err = await refusal(
+      new Converter(cfg).convert(path.join(fixtures, 'bao-cao.pptx'), 'pptx', () => undefined),
+    );
+    expect(err.reason).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(6000);
+    expect(readdirSync(cfg.workRoot)).toEqual([]);
+    const sleeper = Number(readFileSync(pidFile, 'utf8'));
+    const stat = existsSync(`/proc/${sleeper}/stat`) ? readFileSync(`/proc/${sleeper}/stat`, 'utf8') : '';
+    expect(stat === '' || / Z /.test(stat)).toBe(true);
+  });
+});
