@@ -131,6 +131,34 @@ export function consumerTarget(
 }
 
 /**
+ * Whether a role gets a consumer of EVERY remote producer, created paused ahead of need, so that
+ * the policy only has to resume one (no signalling round trip): the bridge points (sites), whose
+ * program switch must be instant in every room, and the moderators (chair, operator), who also
+ * page through the grid. Everyone else — observers, secretaries, organizers, possibly a thousand
+ * of them — consumes on demand (see `wantedOnDemand`).
+ */
+export const precreatesConsumers = (role: Role): boolean =>
+  role === 'site' || role === 'chair' || role === 'operator';
+
+/**
+ * For a viewer that consumes on demand: whether a consumer of this producer should exist now.
+ * A camera while the policy wants it flowing to this viewer (program, corner, a visible tile of a
+ * grid viewer); a microphone while the policy has it open (allowed and not self-muted) and it is
+ * not in the viewer's own room; a screen share always.
+ */
+export function wantedOnDemand(viewer: ViewerView, producer: ProducerView, pass: PolicyPass | null): boolean {
+  if (consumerTarget(viewer, producer, pass).paused) return false;
+  if (producer.source !== 'mic') return true;
+  return pass !== null && producer.siteId !== null && pass.micOpen(producer.siteId);
+}
+
+/**
+ * A viewer from no room, without a grid: what it wants on demand is what ANY on-demand viewer
+ * without a grid may want, so the meeting filters its producers once per policy pass with it.
+ */
+export const ANY_ON_DEMAND_VIEWER: ViewerView = { siteId: null, role: 'observer', visibleTiles: new Set() };
+
+/**
  * Which roles may publish which source. Camera and microphone belong to a room (chair's host room,
  * a site's bridge point); a screen is shared by whoever presents: chair, operator (drives slides)
  * or a site made presenter. Whether this participant is the presenter right now is the domain's

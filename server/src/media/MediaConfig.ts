@@ -24,6 +24,11 @@ export interface MediaConfig {
   initialAvailableOutgoingBitrate: number;
   /** How often per-site audio levels are reported (ms). */
   audioLevelIntervalMs: number;
+  /**
+   * How long an on-demand viewer (observer, secretary) keeps a consumer the policy no longer wants,
+   * paused, before closing it (ms): a quick back-and-forth of the floor reuses it instead of churning.
+   */
+  consumerGraceMs: number;
 }
 
 /** A media setting that cannot be used; the message names the variable. */
@@ -70,7 +75,7 @@ const isTestRun = (env: NodeJS.ProcessEnv): boolean => env.NODE_ENV === 'test' |
  * Reads the media settings from the environment:
  * MEDIA_LISTEN_IP, MEDIA_ANNOUNCED_IP, MEDIA_WORKERS, MEDIA_RTC_PORT (WebRtcServer base, 0 = off),
  * MEDIA_RTC_MIN_PORT, MEDIA_RTC_MAX_PORT, MEDIA_LOG_LEVEL, MEDIA_MAX_INCOMING_KBPS,
- * MEDIASOUP_WORKER_BIN. Throws MediaConfigError naming the variable on any bad value.
+ * MEDIA_CONSUMER_GRACE_MS, MEDIASOUP_WORKER_BIN. Throws MediaConfigError naming the variable on any bad value.
  */
 export function loadMediaConfig(env: NodeJS.ProcessEnv = process.env): MediaConfig {
   const cpus = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
@@ -111,6 +116,7 @@ export function loadMediaConfig(env: NodeJS.ProcessEnv = process.env): MediaConf
     throw new MediaConfigError(`MEDIA_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${rawLevel}"`);
   }
   const maxIncomingKbps = readInt(env, 'MEDIA_MAX_INCOMING_KBPS', 3500, 100, 100_000);
+  const consumerGraceMs = readInt(env, 'MEDIA_CONSUMER_GRACE_MS', 10_000, 0, 600_000);
   return {
     numWorkers,
     rtcMinPort,
@@ -123,5 +129,6 @@ export function loadMediaConfig(env: NodeJS.ProcessEnv = process.env): MediaConf
     maxIncomingBitrate: maxIncomingKbps * 1000,
     initialAvailableOutgoingBitrate: 1_000_000,
     audioLevelIntervalMs: 500,
+    consumerGraceMs,
   };
 }

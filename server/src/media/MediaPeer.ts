@@ -96,7 +96,8 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
 
   /**
    * Stores the client's RTP capabilities (from its mediasoup-client Device). If the receive
-   * transport already exists, starts consuming every remote producer.
+   * transport already exists, starts consuming every remote producer (observers, secretaries:
+   * every one the policy wants now — see PeerConsumers).
    */
   setRtpCapabilities(rtpCapabilities: Record<string, unknown>): void {
     this.#assertOpen('setRtpCapabilities');
@@ -109,7 +110,7 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
   /**
    * Creates the send or receive WebRtcTransport, on the worker's WebRtcServer when it has one.
    * A second transport of the same direction replaces the first (client recovery after ICE
-   * failure); replacing the receive transport re-creates every consumer on the new one.
+   * failure); replacing the receive transport re-creates the consumers on the new one.
    * Consumption starts after this call returns, so the socket layer's ack reaches the client
    * before the first `newConsumer`; clients should still queue a `newConsumer` that arrives
    * before their receive transport exists.

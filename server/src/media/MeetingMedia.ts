@@ -1,7 +1,12 @@
 import type { MeetingId, ParticipantId, SiteId } from '@giaoban/shared';
 import type { types as ms } from 'mediasoup';
 import { Coalescer } from './Coalescer.js';
-import { type MediaPolicySnapshot, PolicyPass } from './ConsumptionPolicy.js';
+import {
+  ANY_ON_DEMAND_VIEWER,
+  type MediaPolicySnapshot,
+  PolicyPass,
+  wantedOnDemand,
+} from './ConsumptionPolicy.js';
 import { MEETING_CODECS } from './codecs.js';
 import { errorText, type MediaLogger } from './logger.js';
 import type { MediaConfig } from './MediaConfig.js';
@@ -60,6 +65,8 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
   readonly #pending = new Set<Promise<unknown>>();
   readonly #sites: SiteMediaTracker;
   #pass: PolicyPass | null = null;
+  /** What on-demand viewers may want under #pass; null = recompute (policy or producers changed). */
+  #candidates: RoomProducer[] | null = null;
   #lastLevels: SiteAudioLevel[] = [];
   #closed = false;
   #closeReason: MeetingMediaCloseReason | null = null;
@@ -151,12 +158,14 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
   /**
    * Applies the domain's media policy: pauses/resumes microphone producers, pauses/resumes
    * consumers and sets their layers, and tells clients what changed (consumerState, micState).
-   * Idempotent and cheap when nothing changed; resolves once mediasoup has applied the changes.
+   * Idempotent and cheap when nothing changed; resolves once mediasoup has applied the changes
+   * (and on-demand viewers' newly wanted consumers are acknowledged by their clients and resumed).
    */
   applyPolicy(policy: MediaPolicySnapshot): Promise<void> {
     if (this.#closed) return Promise.resolve();
     const pass = new PolicyPass(policy);
     this.#pass = pass;
+    this.#candidates = null;
     const work: Promise<void>[] = [];
     for (const [producerId, run] of this.#micRuns) {
       const rp = this.#producers.get(producerId);
@@ -196,6 +205,7 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     for (const peer of [...this.#peers.values()]) peer.close(reason);
     this.#peers.clear();
     this.#producers.clear();
+    this.#candidates = null;
     this.#micRuns.clear();
     if (!this.#router.closed) this.#router.close();
     this.safeEmit('close', reason);
@@ -211,6 +221,7 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
       logger: this.logger,
       pass: () => this.#pass,
       producers: () => this.#producers.values(),
+      onDemandCandidates: () => this.#onDemandCandidates(),
       producerAdded: (rp) => this.#producerAdded(rp),
       track: (work) => this.#track(work),
       peerClosed: (participantId, peer) => {
@@ -231,6 +242,16 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     void settled.finally(() => this.#pending.delete(settled));
   }
 
+  #onDemandCandidates(): readonly RoomProducer[] {
+    if (this.#candidates === null) {
+      const pass = this.#pass;
+      this.#candidates = [...this.#producers.values()].filter((rp) =>
+        wantedOnDemand(ANY_ON_DEMAND_VIEWER, rp, pass),
+      );
+    }
+    return this.#candidates;
+  }
+
   #micShouldPause(rp: RoomProducer, pass: PolicyPass | null): boolean {
     return pass === null || rp.siteId === null || !pass.micOpen(rp.siteId);
   }
@@ -242,8 +263,10 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     }
     const { producer } = rp;
     this.#producers.set(producer.id, rp);
+    this.#candidates = null;
     producer.observer.once('close', () => {
       this.#producers.delete(producer.id);
+      this.#candidates = null;
       this.#micRuns.delete(producer.id);
       if (rp.siteId !== null) this.#sites.producerClosed(rp.siteId, producer.id);
     });

@@ -5,8 +5,10 @@ import {
   type ConsumerTarget,
   consumerTarget,
   type PolicyPass,
+  precreatesConsumers,
   TILE_SPATIAL_LAYER,
   type ViewerView,
+  wantedOnDemand,
 } from './ConsumptionPolicy.js';
 import { errorText } from './logger.js';
 import type { PeerHost, RoomProducer } from './PeerHost.js';
@@ -32,7 +34,11 @@ interface ConsumerSlot {
   /** The last state told to the client. */
   sent: ConsumerState | null;
   readonly run: Coalescer;
+  /** On-demand viewers: the timer that closes this consumer once the policy has not wanted it for a grace period. */
+  release: NodeJS.Timeout | null;
 }
+
+const PAUSED: ConsumerTarget = { paused: true, spatialLayer: null };
 
 /** Order in which a joining peer's consumers are created: what it must see first comes first. */
 function urgency(p: RoomProducer, pass: PolicyPass | null): number {
@@ -43,12 +49,23 @@ function urgency(p: RoomProducer, pass: PolicyPass | null): number {
 }
 
 /**
- * What one peer receives: one consumer per remote producer of the meeting — every microphone,
- * camera and screen — whether or not the policy wants it flowing now. Each is created PAUSED,
- * announced to the client (`newConsumer`, awaited), and only then resumed or left paused as the
- * policy says. Because the consumers of every possible program site already exist, a floor change
- * is just resume + setPreferredLayers + requestKeyFrame on consumers already wired end to end: no
- * signalling round trip, no renegotiation. A paused consumer costs the worker nothing per packet.
+ * What one peer receives, in one of two modes chosen by its role (see index.ts, "Consumption model"):
+ *
+ * PRE-CREATED (sites, chair, operator — `precreatesConsumers`): one consumer per remote producer of
+ * the meeting — every microphone, camera and screen — whether or not the policy wants it flowing
+ * now. Because the consumers of every possible program site already exist, a floor change is just
+ * resume + setPreferredLayers + requestKeyFrame on consumers already wired end to end: no
+ * signalling round trip, no renegotiation. A paused consumer costs the worker nothing per packet,
+ * but it is an object in the worker and in the browser: sites × producers of them.
+ *
+ * ON DEMAND (observers, secretaries, organizers): a consumer exists only while the policy wants
+ * it (`wantedOnDemand`): the program and corner cameras, open microphones, screens — a handful per
+ * viewer, however many sites the meeting has. One the policy stops wanting is paused at once and
+ * closed (client told `consumerClosed`) after `config.consumerGraceMs`, unless wanted again
+ * meanwhile: then it is simply resumed, so a quick back-and-forth of the floor does not churn.
+ *
+ * Either way each consumer is created PAUSED, announced to the client (`newConsumer`, awaited),
+ * and only then resumed or left paused as the policy says.
  */
 export class PeerConsumers {
   /** Consumer slots by producer id. */
@@ -56,13 +73,17 @@ export class PeerConsumers {
   #rtpCapabilities: ms.RtpCapabilities | null = null;
   #recv: RecvTransport | null = null;
   #closed = false;
+  /** Consumes only what the policy wants now, instead of everything ahead of need. */
+  readonly #onDemand: boolean;
 
   constructor(
     private readonly participantId: ParticipantId,
     private readonly viewer: ViewerView,
     private readonly signal: ConsumerSignal,
     private readonly host: PeerHost,
-  ) {}
+  ) {
+    this.#onDemand = !precreatesConsumers(viewer.role);
+  }
 
   /** Stores the client's RTP capabilities and starts consuming if a receive transport exists. */
   setRtpCapabilities(rtpCapabilities: ms.RtpCapabilities): void {
@@ -87,13 +108,15 @@ export class PeerConsumers {
     if (from.participantId === this.participantId || from.producer.closed) return;
     const producerId = from.producer.id;
     if (this.#slots.has(producerId)) return;
+    const pass = this.host.pass();
+    if (this.#onDemand && !wantedOnDemand(this.viewer, from, pass)) return;
     if (!this.host.router.canConsume({ producerId, rtpCapabilities })) {
       this.host.logger.warn(
         `consume() | client cannot consume [participantId:${this.participantId}, producerId:${producerId}]`,
       );
       return;
     }
-    const target = this.#target(from, this.host.pass());
+    const target = this.#target(from, pass);
     const layer =
       from.source === 'camera' ? (target.spatialLayer ?? TILE_SPATIAL_LAYER) : target.spatialLayer;
     const slot: ConsumerSlot = {
@@ -103,6 +126,7 @@ export class PeerConsumers {
       layer,
       sent: null,
       run: new Coalescer(() => this.#reconcileSlot(slot)),
+      release: null,
     };
     this.#slots.set(producerId, slot);
 
@@ -163,6 +187,8 @@ export class PeerConsumers {
     // and associate it.
     // (Here the policy decides: it resumes what should flow and leaves the rest paused.)
     slot.ready = true;
+    // On demand: the policy may have moved on while the client was building it.
+    this.#scheduleRelease(slot, this.#target(from, this.host.pass()));
     await slot.run.run();
   }
 
@@ -174,7 +200,17 @@ export class PeerConsumers {
     const work: Promise<void>[] = [];
     if (this.#closed) return work;
     for (const slot of this.#slots.values()) {
-      if (slot.run.busy || this.#needsWork(slot, this.#target(slot.from, pass))) work.push(slot.run.run());
+      const target = this.#target(slot.from, pass);
+      if (this.#onDemand) this.#scheduleRelease(slot, target);
+      if (slot.run.busy || this.#needsWork(slot, target)) work.push(slot.run.run());
+    }
+    if (this.#onDemand && this.#canConsume()) {
+      // New wants: one round trip each (created paused, client told, then resumed).
+      for (const from of this.#candidates(pass)) {
+        if (!this.#slots.has(from.producer.id) && wantedOnDemand(this.viewer, from, pass)) {
+          work.push(this.consume(from));
+        }
+      }
     }
     return work;
   }
@@ -190,25 +226,85 @@ export class PeerConsumers {
   close(): void {
     this.#closed = true;
     this.#recv = null;
+    for (const slot of this.#slots.values()) this.#cancelRelease(slot);
     this.#slots.clear();
   }
 
   // ---- internals ---------------------------------------------------------------------------
 
-  /** Consumes every existing remote producer once capabilities and a receive transport exist. */
+  /**
+   * Consumes every existing remote producer (on demand: every wanted one) once capabilities and a
+   * receive transport exist.
+   */
   #startConsuming(): void {
-    if (!this.#rtpCapabilities || !this.#recv || this.#closed) return;
+    if (!this.#canConsume()) return;
     // Deferred so the reply to the request that got us here reaches the client first.
     const started = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       const pass = this.host.pass();
-      const all = [...this.host.producers()].sort((a, b) => urgency(a, pass) - urgency(b, pass));
+      const all = [...this.#candidates(pass)].sort((a, b) => urgency(a, pass) - urgency(b, pass));
       return Promise.all(all.map((p) => this.consume(p)));
     });
     this.host.track(started);
   }
 
+  #canConsume(): boolean {
+    return !this.#closed && this.#rtpCapabilities !== null && this.#recv !== null && !this.#recv.closed;
+  }
+
+  /**
+   * The producers this peer may consume now: all of them when pre-creating; on demand, the
+   * meeting's short list for viewers without a grid — or all of them for an on-demand viewer the
+   * policy gives a grid (none today: the grid is the moderators').
+   */
+  #candidates(pass: PolicyPass | null): Iterable<RoomProducer> {
+    if (!this.#onDemand) return this.host.producers();
+    if (pass?.gridViewer(this.viewer.role) && this.viewer.visibleTiles.size > 0) return this.host.producers();
+    return this.host.onDemandCandidates();
+  }
+
+  /** What the consumer should do; on demand, one the policy does not want waits paused for its release. */
   #target(from: RoomProducer, pass: PolicyPass | null): ConsumerTarget {
+    if (this.#onDemand && !wantedOnDemand(this.viewer, from, pass)) return PAUSED;
     return consumerTarget(this.viewer, from, pass);
+  }
+
+  /** On demand: arms the release timer of an unwanted consumer, or disarms it when wanted again. */
+  #scheduleRelease(slot: ConsumerSlot, target: ConsumerTarget): void {
+    if (!this.#onDemand) return;
+    if (!target.paused) {
+      this.#cancelRelease(slot);
+      return;
+    }
+    if (slot.release) return;
+    slot.release = setTimeout(() => {
+      slot.release = null;
+      this.#releaseSlot(slot);
+    }, this.host.config.consumerGraceMs);
+    slot.release.unref();
+  }
+
+  #cancelRelease(slot: ConsumerSlot): void {
+    if (slot.release) clearTimeout(slot.release);
+    slot.release = null;
+  }
+
+  /** The grace period is over: closes the consumer and tells the client, unless wanted again. */
+  #releaseSlot(slot: ConsumerSlot): void {
+    if (this.#closed || this.#slots.get(slot.from.producer.id) !== slot) return;
+    if (!this.#target(slot.from, this.host.pass()).paused) return;
+    this.#dropSlot(slot);
+    // Still being created (no consumer yet): consume() sees the slot gone and closes it unannounced.
+    const c = slot.consumer;
+    if (!c || c.closed) return;
+    c.close();
+    this.host.logger.debug(
+      `release() | closed unwanted consumer [participantId:${this.participantId}, consumerId:${c.id}]`,
+    );
+    try {
+      this.signal.consumerClosed(c.id);
+    } catch (e) {
+      this.host.logger.error('release() | signal.consumerClosed threw', e);
+    }
   }
 
   #needsWork(slot: ConsumerSlot, target: ConsumerTarget): boolean {
@@ -270,6 +366,7 @@ export class PeerConsumers {
   }
 
   #dropSlot(slot: ConsumerSlot): void {
+    this.#cancelRelease(slot);
     const id = slot.from.producer.id;
     if (this.#slots.get(id) === slot) this.#slots.delete(id);
   }

@@ -31,6 +31,11 @@ export interface PeerHost {
   pass(): PolicyPass | null;
   /** Every live producer of the meeting. */
   producers(): Iterable<RoomProducer>;
+  /**
+   * The producers an on-demand viewer without a grid may want under the current policy (program
+   * and corner cameras, open microphones, screens), computed once per pass and producer change.
+   */
+  onDemandCandidates(): readonly RoomProducer[];
   /** A peer created a producer: the meeting registers it and fans it out to the other peers. */
   producerAdded(producer: RoomProducer): void;
   /** Keeps background work (consumer creation) visible to `whenIdle()`. */

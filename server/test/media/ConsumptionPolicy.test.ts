@@ -1,6 +1,12 @@
 import type { Role, SiteId } from '@giaoban/shared';
 import { describe, expect, it } from 'vitest';
-import { consumerTarget, mayPublish, PolicyPass } from '../../src/media/index.js';
+import {
+  consumerTarget,
+  mayPublish,
+  PolicyPass,
+  precreatesConsumers,
+  wantedOnDemand,
+} from '../../src/media/index.js';
 import { type SiteMediaStatus, SiteMediaTracker } from '../../src/media/SiteMediaTracker.js';
 import { policy, site } from './helpers/room.js';
 
@@ -77,6 +83,31 @@ describe('consumerTarget()', () => {
     expect(consumerTarget(viewer('observer', null), { siteId: B, source: 'screen' }, pass).paused).toBe(
       false,
     );
+  });
+});
+
+describe('on-demand consumption', () => {
+  it('pre-creates consumers for sites and moderators only', () => {
+    expect(['site', 'chair', 'operator'].every((r) => precreatesConsumers(r as Role))).toBe(true);
+    expect(['observer', 'secretary', 'organizer'].some((r) => precreatesConsumers(r as Role))).toBe(false);
+  });
+
+  it('wants the program and corner cameras, open microphones and screens — nothing else', () => {
+    const pass = new PolicyPass(policy(A, [HOST, A], [HOST], HOST)); // the chair muted itself
+    const obs = viewer('observer', null);
+    expect(wantedOnDemand(obs, { siteId: A, source: 'camera' }, pass)).toBe(true);
+    expect(wantedOnDemand(obs, { siteId: HOST, source: 'camera' }, pass)).toBe(true);
+    expect(wantedOnDemand(obs, { siteId: B, source: 'camera' }, pass)).toBe(false);
+    expect(wantedOnDemand(obs, { siteId: A, source: 'mic' }, pass)).toBe(true);
+    expect(wantedOnDemand(obs, { siteId: HOST, source: 'mic' }, pass)).toBe(false); // self-muted
+    expect(wantedOnDemand(obs, { siteId: B, source: 'mic' }, pass)).toBe(false); // not allowed
+    expect(wantedOnDemand(obs, { siteId: B, source: 'screen' }, pass)).toBe(true);
+    // Never its own room; nothing but screens before the first policy.
+    expect(wantedOnDemand(viewer('secretary', A), { siteId: A, source: 'camera' }, pass)).toBe(false);
+    expect(wantedOnDemand(viewer('secretary', A), { siteId: A, source: 'mic' }, pass)).toBe(false);
+    expect(wantedOnDemand(obs, { siteId: A, source: 'mic' }, null)).toBe(false);
+    expect(wantedOnDemand(obs, { siteId: A, source: 'camera' }, null)).toBe(false);
+    expect(wantedOnDemand(obs, { siteId: A, source: 'screen' }, null)).toBe(true);
   });
 });
 

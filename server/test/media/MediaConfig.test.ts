@@ -22,6 +22,7 @@ describe('loadMediaConfig()', () => {
       MEDIA_RTC_MAX_PORT: '50999',
       MEDIA_LOG_LEVEL: 'debug',
       MEDIA_MAX_INCOMING_KBPS: '2000',
+      MEDIA_CONSUMER_GRACE_MS: '2500',
       MEDIASOUP_WORKER_BIN: '/opt/mediasoup-worker',
     });
     expect(c).toMatchObject({
@@ -33,6 +34,7 @@ describe('loadMediaConfig()', () => {
       rtcMaxPort: 50999,
       logLevel: 'debug',
       maxIncomingBitrate: 2_000_000,
+      consumerGraceMs: 2500,
       workerBin: '/opt/mediasoup-worker',
     });
   });
@@ -53,6 +55,7 @@ describe('loadMediaConfig()', () => {
     [{ MEDIA_RTC_PORT: '80' }, /MEDIA_RTC_PORT must be 0 \(off\) or at least 1024/],
     [{ MEDIA_RTC_PORT: '65535', MEDIA_WORKERS: '2' }, /runs past port 65535/],
     [{ MEDIA_RTC_PORT: '40100', MEDIA_WORKERS: '2' }, /overlap/],
+    [{ MEDIA_CONSUMER_GRACE_MS: '-1' }, /MEDIA_CONSUMER_GRACE_MS must be an integer between 0 and 600000/],
     [{ MEDIA_LOG_LEVEL: 'verbose' }, /MEDIA_LOG_LEVEL must be one of debug, warn, error, none/],
   ])('rejects %o with a message naming the variable', (env, message) => {
     expect(() => loadMediaConfig(env)).toThrowError(MediaConfigError);

@@ -42,7 +42,7 @@ const waitOpts = { timeout: 4000, interval: 20 };
 vi.setConfig({ testTimeout: 20_000 });
 
 describe('MeetingMedia with three publishing sites', () => {
-  it('creates one paused consumer per remote producer and tells the client before anything flows', async () => {
+  it('sites and moderators get one paused consumer per remote producer, told before anything flows', async () => {
     const room = await threeSiteRoom('consumers');
     try {
       const a = room.participants.get('a');
@@ -50,8 +50,11 @@ describe('MeetingMedia with three publishing sites', () => {
       // Site A sees chair + B (mic and camera each): 4 consumers; never its own.
       expect(a?.peer.consumersForTesting().size).toBe(4);
       expect(a?.signal.consumers.size).toBe(4);
-      // The observer sees all three sites.
-      expect(observer?.peer.consumersForTesting().size).toBe(6);
+      // The operator (a moderator) has every remote producer pre-created too: the chair's mic and
+      // camera are in its own room, A's and B's are not — 6 in all.
+      expect(room.participants.get('operator')?.peer.consumersForTesting().size).toBe(6);
+      // The observer consumes on demand: before any policy nothing is wanted, so nothing exists.
+      expect(observer?.peer.consumersForTesting().size).toBe(0);
       // Every consumer was still paused at the server when the client was told about it.
       for (const p of room.participants.values()) {
         for (const line of p.signal.log) expect(line.endsWith(':true')).toBe(true);

@@ -11,13 +11,15 @@ export class RecordingSignal implements PeerSignal {
   readonly log: string[] = [];
   /** When set, newConsumer rejects (a client that failed to build the consumer). */
   failNewConsumer = false;
+  /** How long the "client" takes to build a consumer and ack (network round trip + consume()). */
+  ackDelayMs = 5;
 
   constructor(private readonly isPausedAtServer?: (consumerId: string) => boolean | undefined) {}
 
   async newConsumer(info: ConsumerInfo): Promise<void> {
     // What a real client relies on: the server-side consumer is still paused while we build ours.
     this.log.push(`new:${info.id}:${this.isPausedAtServer?.(info.id) ?? '?'}`);
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, this.ackDelayMs));
     if (this.failNewConsumer) throw new Error('client could not create consumer');
     this.consumers.set(info.id, info);
   }

@@ -73,12 +73,13 @@ export class TestRoom {
    * Adds a participant. Publishers get a PlainTransport fed by a FakeSiteSender (mic + 3-layer
    * camera); everyone receives on a PlainTransport pointed at a local UDP sink, so consumer
    * byte counts are real — or, with `webRtcRecv`, on a WebRtcTransport as a browser would.
+   * `rtp: false` creates the publisher's producers without sending any RTP (counting tests).
    */
   async join(
     name: string,
     role: Role,
     siteId: SiteId | null,
-    options: { publish?: boolean; webRtcRecv?: boolean; consume?: boolean } = {},
+    options: { publish?: boolean; webRtcRecv?: boolean; consume?: boolean; rtp?: boolean } = {},
   ): Promise<TestParticipant> {
     const signal = new RecordingSignal((consumerId) => this.#serverPaused(consumerId));
     const peer = this.meeting.addPeer({ participantId: pid(name), siteId, role }, signal);
@@ -106,18 +107,18 @@ export class TestRoom {
       }
       peer.setRtpCapabilities(this.meeting.rtpCapabilities as unknown as Record<string, unknown>);
     }
-    if (options.publish) await this.publish(name);
+    if (options.publish) await this.publish(name, { rtp: options.rtp ?? true });
     return p;
   }
 
-  /** Starts a participant's mic and camera. */
-  async publish(name: string): Promise<void> {
+  /** Starts a participant's mic and camera (producers only, no packets, with `rtp: false`). */
+  async publish(name: string, options: { rtp?: boolean } = {}): Promise<void> {
     const p = this.#get(name);
     const send = await p.peer.createPlainTransportForTesting('send');
     ssrcBase += 10;
     const base = ssrcBase;
     const sender = new FakeSiteSender(base, [base + 1, base + 2, base + 3]);
-    await sender.start(send);
+    if (options.rtp !== false) await sender.start(send);
     p.sender = sender;
     p.send = send;
     p.micId = await p.peer.produce({
