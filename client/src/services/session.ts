@@ -45,6 +45,25 @@ export class MeetingSession {
     () => this.reconnect(),
   );
   private readonly stats = new StatsMonitor(this.media, (event, payload) => this.request(event, payload));
+  /** Listeners of other services (the workspace), attached to every socket this session opens. */
+  private readonly extraListeners: [keyof ServerToClientEvents, (...args: never[]) => void][] = [];
+
+  /** Listens to a server event on this and every later connection; returns the unsubscribe function. */
+  on<E extends keyof ServerToClientEvents>(event: E, listener: ServerToClientEvents[E]): () => void {
+    const entry: [keyof ServerToClientEvents, (...args: never[]) => void] = [event, listener as never];
+    this.extraListeners.push(entry);
+    (this.socket?.on as ((e: string, l: unknown) => void) | undefined)?.call(this.socket, event, listener);
+    return () => {
+      const at = this.extraListeners.indexOf(entry);
+      if (at >= 0) this.extraListeners.splice(at, 1);
+      (this.socket?.off as ((e: string, l: unknown) => void) | undefined)?.call(this.socket, event, listener);
+    };
+  }
+
+  /** The join token of this page (the exports download with it). */
+  get joinToken(): string | null {
+    return this.token;
+  }
 
   /** Connects with a join-link token and joins its meeting. */
   start(token: string): void {
@@ -77,6 +96,9 @@ export class MeetingSession {
     socket.on('media:micState', (mic) => meetingStore.set({ mic }));
     socket.on('media:audioLevels', (levels) => this.onAudioLevels(levels));
     socket.on('session:ended', ({ reason }) => this.onEnded(reason));
+    for (const [event, listener] of this.extraListeners) {
+      (socket.on as (e: string, l: unknown) => void).call(socket, event, listener);
+    }
   }
 
   /** Leaves the meeting and releases camera and microphone. */
