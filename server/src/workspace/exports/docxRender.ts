@@ -120,7 +120,7 @@ function twoColumns(left: Paragraph[], right: Paragraph[], leftPct = 42): Table 
 }
 
 /** A bordered data table with a bold header row. */
-function grid(header: string[], rows: string[][], widthsPct: number[]): Table {
+function grid(header: string[], rows: string[][], widthsPct: number[], empty?: string): Table {
   const widths = widthsPct.map((p) => Math.round((TEXT_WIDTH * p) / 100));
   const line = (cells: string[], bold: boolean) =>
     new TableRow({
@@ -138,8 +138,21 @@ function grid(header: string[], rows: string[][], widthsPct: number[]): Table {
           }),
       ),
     });
+  const body = rows.map((r) => line(r, false));
+  if (body.length === 0 && empty) {
+    body.push(
+      new TableRow({
+        children: [
+          new TableCell({
+            children: [new Paragraph({ children: [run(empty, { italics: true, size: SMALL })] })],
+            columnSpan: header.length,
+          }),
+        ],
+      }),
+    );
+  }
   return new Table({
-    rows: [line(header, true), ...rows.map((r) => line(r, false))],
+    rows: [line(header, true), ...body],
     width: { size: TEXT_WIDTH, type: WidthType.DXA },
     columnWidths: widths,
     layout: TableLayoutType.FIXED,
@@ -168,10 +181,11 @@ export async function renderNoticeDocx(m: NoticeModel): Promise<Buffer> {
     twoColumns(
       [centre(m.issuer, { bold: true, size: 26 }), centre('*', { size: 26 }), centre(m.number, { size: 26 })],
       [
-        centre('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', { bold: true, size: 26 }),
+        centre('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', { bold: true, size: 24 }),
         centre('Độc lập - Tự do - Hạnh phúc', { bold: true, underline: true }, 120),
         centre(m.placeAndDate, { italics: true }),
       ],
+      38,
     ),
   );
   children.push(para('', { after: 240 }));
@@ -244,7 +258,7 @@ export async function renderAttendanceDocx(m: AttendanceModel): Promise<Buffer> 
         s.joined ? formatMinutes(s.connectedMs / 60_000) : '—',
         s.turns.length ? `${s.turns.length} lượt, ${formatDuration(s.turnsMs)}` : '—',
       ]),
-      [6, 26, 9, 9, 10, 11, 12, 17],
+      [7, 25, 9, 9, 10, 11, 12, 17],
     ),
   );
   children.push(para([run('2. Lượt phát biểu', { bold: true })], { after: 60 }));
@@ -259,7 +273,8 @@ export async function renderAttendanceDocx(m: AttendanceModel): Promise<Buffer> 
         formatDuration(turn.durationMs),
         turn.endReason ? (END_REASON_VI[turn.endReason] ?? turn.endReason) : 'Đang phát biểu',
       ]),
-      [6, 22, 28, 18, 12, 14],
+      [7, 22, 27, 18, 12, 14],
+      'Không có lượt phát biểu.',
     ),
   );
   children.push(para([run('3. Thời gian theo chương trình', { bold: true })], { after: 60 }));
@@ -278,7 +293,7 @@ export async function renderAttendanceDocx(m: AttendanceModel): Promise<Buffer> 
         ]),
         ['', 'Tổng cộng', formatCount(t.plannedMinutes), formatMinutes(t.actualMinutes), ''],
       ],
-      [6, 46, 16, 16, 16],
+      [7, 45, 16, 16, 16],
     ),
   );
   return Packer.toBuffer(documentOf(children, `Báo cáo điểm danh — ${m.meetingTitle}`));

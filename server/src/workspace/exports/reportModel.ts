@@ -174,7 +174,7 @@ export function noticeModel(record: MeetingRecord, content: WorkspaceContent, no
     }.`,
     lead: `Sau khi nghe báo cáo và ý kiến phát biểu của các đại biểu, ${chair} kết luận như sau:`,
     sections,
-    closing: `${issuer.charAt(0).toUpperCase()}${issuer.slice(1).toLowerCase()} thông báo để các cơ quan, đơn vị, địa phương biết, thực hiện./.`,
+    closing: `${content.notice.issuer.trim() || 'Ban Tổ chức hội nghị'} thông báo để các cơ quan, đơn vị, địa phương biết, thực hiện./.`,
     recipients: recipients.length ? recipients : DEFAULT_RECIPIENTS,
     signatureTitle: 'CHỦ TRÌ HỘI NGHỊ',
     signatureName: record.meeting.chairName,
