@@ -15,6 +15,8 @@ import { OrganizerService } from './app/OrganizerService.js';
 import { TokenService } from './auth/tokens.js';
 import { ConfigError, loadConfig } from './config/Config.js';
 import { seedDirectory } from './directory/seed.js';
+import { DocumentConfigError, loadDocumentConfig } from './documents/DocumentConfig.js';
+import { DocumentService } from './documents/DocumentService.js';
 import { createHttpApp } from './http/app.js';
 import { consoleMediaLogger, loadMediaConfig, MediaConfigError, WorkerPool } from './media/index.js';
 import { MemoryStore } from './store/MemoryStore.js';
@@ -38,6 +40,7 @@ export interface Hub {
     pool: WorkerPool;
     tokens: TokenService;
     workspace: WorkspaceService;
+    documents: DocumentService;
   };
 }
 
@@ -63,6 +66,7 @@ export async function startHub(
 ): Promise<Hub> {
   const config = loadConfig(env, repoRoot);
   const mediaConfig = loadMediaConfig(env);
+  const documentConfig = loadDocumentConfig(env, config.dataDir);
   const store: Store = options.store ?? new MemoryStore();
   if (store instanceof MemoryStore) {
     log.warn(
@@ -102,7 +106,15 @@ export async function startHub(
     pdf,
     authenticateOrganizer: (token) => organizer.authenticate(token),
   });
-  server.on('request', createHttpApp(organizer, config.clientDir, exportsApi));
+  const documents = new DocumentService({
+    config: documentConfig,
+    meetings,
+    store,
+    tokens,
+    authenticateOrganizer: (token) => organizer.authenticate(token),
+  });
+  await documents.init();
+  server.on('request', createHttpApp(organizer, config.clientDir, exportsApi, documents));
   await meetings.recoverAfterRestart();
 
   await new Promise<void>((resolve, reject) => {
@@ -123,6 +135,7 @@ export async function startHub(
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      await documents.close();
       meetings.close();
       workspace.close();
       await sockets?.close();
@@ -134,7 +147,7 @@ export async function startHub(
     })();
     return stopping;
   };
-  return { url, stop, parts: { store, meetings, media, pool, tokens, workspace } };
+  return { url, stop, parts: { store, meetings, media, pool, tokens, workspace, documents } };
 }
 
 async function main(): Promise<void> {
@@ -142,7 +155,7 @@ async function main(): Promise<void> {
   try {
     hub = await startHub();
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof MediaConfigError) {
+    if (err instanceof ConfigError || err instanceof MediaConfigError || err instanceof DocumentConfigError) {
       console.error(`Configuration error: ${err.message}`);
       process.exit(2);
     }

@@ -322,6 +322,7 @@ export class DocumentService {
       } finally {
         await conversion.dispose();
       }
+      await this.#finish(job);
       log.info('DocumentService.convert()', 'converted', {
         kind: job.kind,
         pages: stored.pageCount,
@@ -348,6 +349,7 @@ export class DocumentService {
           error: err.message,
         });
       for (const t of job.targets) await this.#files.unlink(t.documentId);
+      await this.#finish(job);
       await this.#report(job.targets, {
         status: 'failed',
         pagesDone: 0,
@@ -357,9 +359,14 @@ export class DocumentService {
         error: failure.message,
       });
     } finally {
-      this.#jobs.delete(job.hash);
-      await rm(job.file, { force: true });
+      await this.#finish(job);
     }
+  }
+
+  /** Forgets a job and its upload before its outcome is announced, so clients never see leftovers. */
+  async #finish(job: Job): Promise<void> {
+    if (this.#jobs.get(job.hash) === job) this.#jobs.delete(job.hash);
+    await rm(job.file, { force: true });
   }
 
   async #report(targets: readonly Target[], progress: DocumentProgress): Promise<void> {

@@ -13,6 +13,7 @@ import {
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import { AppError, toWireError } from '../app/errors.js';
+import { type DocumentApi, documentRoutes } from './documents.js';
 import { HTTP_STATUS } from './errors.js';
 import { openApiDocument } from './openapi.js';
 
@@ -86,7 +87,12 @@ function param(req: Request, name: string): string {
 }
 
 /** Builds the express app: organizer API under /api, the built client everywhere else. */
-export function createHttpApp(api: OrganizerApi, clientDir: string, exportsApi?: ExportApi): express.Express {
+export function createHttpApp(
+  api: OrganizerApi,
+  clientDir: string,
+  exportsApi?: ExportApi,
+  documents?: DocumentApi,
+): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use((_req, res, next) => {
@@ -237,6 +243,7 @@ export function createHttpApp(api: OrganizerApi, clientDir: string, exportsApi?:
       })().catch(next);
     });
   }
+  if (documents) app.use(documentRoutes(documents));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such API route' } });
   });

@@ -28,6 +28,7 @@ import {
   type ClientCommandType,
   can,
   commandFromClient,
+  Slides,
   SYSTEM,
   toSnapshot,
 } from '../domain/index.js';
@@ -158,6 +159,9 @@ export class SocketServer {
       throw new HandshakeError('LIMIT', `The meeting is full (${record.meeting.maxConnections} connections)`);
     }
     socket.data = { identity, joined: false, peer: null, poor: false };
+    // socket.data is saved for connection-state recovery, through Redis (msgpack) when several
+    // instances share one: the live media peer must stay out of it.
+    Object.defineProperty(socket.data, 'peer', { value: null, writable: true, enumerable: false });
   }
 
   #onConnection(socket: GbSocket): void {
@@ -224,6 +228,8 @@ export class SocketServer {
     if (!socket.data.joined) throw new AppError('INVALID_STATE', 'Send meeting:join first');
     if (event === 'meeting:sync') return toSnapshot(await this.deps.meetings.get(meetingId));
     if (event.startsWith('doc:')) return this.#doc(socket, actor, event, payload);
+    if (event === 'slides:pointer')
+      return this.#pointer(socket, actor, payload as ClientPayload<'slides:pointer'>);
     if ((CLIENT_COMMAND_TYPES as readonly string[]).includes(event)) {
       const type = event as ClientCommandType;
       return this.deps.meetings.run(
@@ -233,6 +239,25 @@ export class SocketServer {
       );
     }
     return this.#media(socket, event, payload);
+  }
+
+  /**
+   * The presenter's pointer: checked against the stored presenter, then sent straight to the
+   * other clients as a volatile event (a lost sample is no loss), never stored.
+   */
+  async #pointer(socket: GbSocket, actor: Actor, payload: ClientPayload<'slides:pointer'>): Promise<null> {
+    const meetingId = socket.data.identity.meetingId;
+    const { slides } = await this.deps.meetings.get(meetingId);
+    const may = Slides.mayPresent(slides, actor);
+    if (!may.ok) throw may.error;
+    if (!slides.showing) throw new AppError('INVALID_STATE', 'No document is being shown');
+    const point = 'x' in payload ? { x: payload.x, y: payload.y } : null;
+    socket.to(rooms.meeting(meetingId)).volatile.emit('slides:pointer', {
+      documentId: slides.showing.documentId,
+      page: slides.showing.page,
+      point,
+    });
+    return null;
   }
 
   async #join(socket: GbSocket, actor: Actor): Promise<JoinResult> {
@@ -338,6 +363,12 @@ export class SocketServer {
       }
       case 'media:produce': {
         const p = payload as ClientPayload<'media:produce'>;
+        if (p.source === 'screen') {
+          // A shared screen replaces the slides for everyone: only who may present may share one.
+          const record = await this.deps.meetings.get(identity.meetingId);
+          const may = Slides.mayPresent(record.slides, actorOf(identity));
+          if (!may.ok) throw new AppError('FORBIDDEN', 'Only the presenter may share a screen');
+        }
         return { producerId: await peer.produce(p) };
       }
       case 'media:closeProducer':
