@@ -8,11 +8,16 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { Redis } from 'ioredis';
 import { log } from './app/log.js';
 import { MediaRegistry } from './app/MediaRegistry.js';
 import { MeetingService } from './app/MeetingService.js';
 import { OrganizerService } from './app/OrganizerService.js';
 import { TokenService } from './auth/tokens.js';
+import { ClusterMedia } from './cluster/ClusterMedia.js';
+import { HubCluster, newInstanceId } from './cluster/HubCluster.js';
+import { InstanceBus } from './cluster/InstanceBus.js';
 import { ConfigError, loadConfig } from './config/Config.js';
 import { seedDirectory } from './directory/seed.js';
 import { DocumentConfigError, loadDocumentConfig } from './documents/DocumentConfig.js';
@@ -20,6 +25,9 @@ import { DocumentService } from './documents/DocumentService.js';
 import { createHttpApp } from './http/app.js';
 import { consoleMediaLogger, loadMediaConfig, MediaConfigError, WorkerPool } from './media/index.js';
 import { MemoryStore } from './store/MemoryStore.js';
+import { createStore, type StoreChoice } from './store/createStore.js';
+import { RedisStore } from './store/RedisStore.js';
+import { createPatientClient } from './store/redisClient.js';
 import type { Store } from './store/Store.js';
 import { SocketServer } from './transport/SocketServer.js';
 import { ExportService } from './workspace/exports/ExportService.js';
@@ -40,6 +48,10 @@ export interface Hub {
     pool: WorkerPool;
     tokens: TokenService;
     workspace: WorkspaceService;
+    /** Set when the hub runs on Redis: this instance among the others (instance id, presence). */
+    cluster: HubCluster | null;
+    /** Set when the hub runs on Redis: where each meeting's media lives. */
+    clusterMedia: ClusterMedia | null;
     documents: DocumentService;
   };
 }
@@ -67,7 +79,17 @@ export async function startHub(
   const config = loadConfig(env, repoRoot);
   const mediaConfig = loadMediaConfig(env);
   const documentConfig = loadDocumentConfig(env, config.dataDir);
-  const store: Store = options.store ?? new MemoryStore();
+  const choice: StoreChoice = options.store
+    ? {
+        store: options.store,
+        kind: 'memory',
+        description: 'given by the caller',
+        redis: null,
+        stop: async () => {},
+      }
+    : await createStore(env, config.dataDir);
+  const store: Store = choice.store;
+  log.info('main', `storage: ${choice.description}`);
   if (store instanceof MemoryStore) {
     log.warn(
       'main',
@@ -97,7 +119,57 @@ export async function startHub(
   const media = new MediaRegistry(pool, meetings, (meetingId, levels) =>
     sockets?.sendAudioLevels(meetingId, levels),
   );
-  sockets = new SocketServer(server, { tokens, store, meetings, media, workspace });
+
+  // Several instances on one Redis: socket.io fans out through a Redis stream (which also keeps
+  // connection-state recovery working across instances); each meeting's media has one owner.
+  let cluster: HubCluster | null = null;
+  let clusterMedia: ClusterMedia | null = null;
+  let bus: InstanceBus | null = null;
+  const redisClients: Redis[] = [];
+  let adapter: ReturnType<typeof createAdapter> | undefined;
+  let publicUrl = '';
+  if (choice.redis && store instanceof RedisStore) {
+    const { settings, keys } = choice.redis;
+    const instanceId = newInstanceId();
+    const sub = createPatientClient({ ...settings, name: 'giaoban:bus' });
+    const adapterClient = createPatientClient({ ...settings, name: 'giaoban:socket.io' });
+    redisClients.push(sub, adapterClient);
+    bus = new InstanceBus(instanceId, keys, store.client, sub);
+    await bus.start();
+    adapter = createAdapter(adapterClient, {
+      streamName: keys.socketStream(),
+      channelPrefix: keys.socketChannelPrefix(),
+      sessionKeyPrefix: keys.socketSessionPrefix(),
+    });
+    clusterMedia = new ClusterMedia({
+      instanceId,
+      registry: media,
+      redis: store.client,
+      keys,
+      bus,
+      rejoin: (meetingId) => sockets?.rejoinMeeting(meetingId),
+    });
+    cluster = new HubCluster({
+      instanceId,
+      url: () => publicUrl,
+      redis: store.client,
+      keys,
+      bus,
+      store,
+      meetings,
+      media: clusterMedia,
+      onSwept: () => sockets?.rejoinAll(),
+    });
+    meetings.coordinate(cluster);
+  }
+  sockets = new SocketServer(server, {
+    tokens,
+    store,
+    meetings,
+    media: clusterMedia ?? media,
+    workspace,
+    adapter,
+  });
   const exportsApi = new ExportService({
     store,
     tokens,
@@ -124,6 +196,13 @@ export async function startHub(
   const port = (server.address() as AddressInfo).port;
   const scheme = config.tls ? 'https' : 'http';
   const url = `${scheme}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  publicUrl = url;
+  if (cluster) {
+    await cluster.start();
+    cluster
+      .resetOrphans()
+      .catch((err) => log.warn('main', 'could not clear stale connections', { error: String(err) }));
+  }
   if (config.generatedOrganizerPassword) {
     log.info(
       'main',
@@ -135,6 +214,9 @@ export async function startHub(
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      // This instance's connections leave the roster while the meeting service still runs.
+      await cluster?.leave();
+      await clusterMedia?.close();
       await documents.close();
       meetings.close();
       workspace.close();
@@ -143,11 +225,18 @@ export async function startHub(
       pool.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
+      await bus?.close();
+      for (const client of redisClients) client.disconnect();
       if (!options.store) await store.close();
+      await choice.stop();
     })();
     return stopping;
   };
-  return { url, stop, parts: { store, meetings, media, pool, tokens, workspace, documents } };
+  return {
+    url,
+    stop,
+    parts: { store, meetings, media, pool, tokens, workspace, cluster, clusterMedia, documents },
+  };
 }
 
 async function main(): Promise<void> {

@@ -24,7 +24,7 @@ export interface MeetingFixture {
   links: Record<string, { token: string; linkId: string }>;
 }
 
-/** Starts an in-process hub on free loopback ports. */
+/** Starts an in-process hub on free loopback ports, on the memory store unless `extraEnv` says otherwise. */
 export async function startTestHub(extraEnv: Record<string, string> = {}): Promise<Hub> {
   return startHub({
     ...process.env,
@@ -39,6 +39,8 @@ export async function startTestHub(extraEnv: Record<string, string> = {}): Promi
     MEDIA_RTC_MIN_PORT: '20000',
     MEDIA_RTC_MAX_PORT: '29999',
     LOG_LEVEL: 'silent',
+    // Fast and isolated by default; Redis tests pass REDIS_URL (and GIAOBAN_STORE: 'redis').
+    GIAOBAN_STORE: 'memory',
     ...extraEnv,
   });
 }

@@ -64,6 +64,7 @@ export class RedisSupervisor {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const binary = options.binary ?? DEBIAN_REDIS_SERVER;
     if (!existsSync(binary)) throw new Error(`RedisSupervisor.start() | ${binary} not found`);
+    claimDataDir(dataDir);
     await stopStale(dataDir);
     const port = options.port && options.port > 0 ? options.port : await freeLoopbackPort();
     const password = loadOrCreatePassword(dataDir);
@@ -111,7 +112,9 @@ export class RedisSupervisor {
   stop(timeoutMs = 10_000): Promise<void> {
     this.#stopping = true;
     process.off('exit', this.#exitHook);
-    this.#stopped ??= this.#signal('SIGTERM', timeoutMs);
+    this.#stopped ??= this.#signal('SIGTERM', timeoutMs).finally(() =>
+      rmSync(path.join(this.options.dataDir, 'hub.pid'), { force: true }),
+    );
     return this.#stopped;
   }
 
@@ -227,6 +230,33 @@ function isTrouble(line: string): boolean {
   return (
     / # /.test(line) && /WARNING|rror|ail|Can't|Fatal|Bad|denied/i.test(line) && !/overcommit/.test(line)
   );
+}
+
+/**
+ * One hub per data dir: a second `npm start` in the same checkout would otherwise stop the first
+ * one's Redis as stale. The file names the hub process; a dead one's claim is taken over.
+ */
+function claimDataDir(dataDir: string): void {
+  const file = path.join(dataDir, 'hub.pid');
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 1 && pid !== process.pid && isAlive(pid)) {
+      throw new Error(
+        `another hub (pid ${pid}) runs the private Redis in ${dataDir}; stop it, give this hub its own ` +
+          'GIAOBAN_DATA_DIR, or run both on one Redis with REDIS_URL (docs/REDIS.md)',
+      );
+    }
+  }
+  writeFileSync(file, `${process.pid}\n`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** A password kept beside the data, so the URL stays the same across restarts. */
