@@ -24,8 +24,8 @@ import { DocumentConfigError, loadDocumentConfig } from './documents/DocumentCon
 import { DocumentService } from './documents/DocumentService.js';
 import { createHttpApp } from './http/app.js';
 import { consoleMediaLogger, loadMediaConfig, MediaConfigError, WorkerPool } from './media/index.js';
-import { MemoryStore } from './store/MemoryStore.js';
 import { createStore, type StoreChoice } from './store/createStore.js';
+import { MemoryStore } from './store/MemoryStore.js';
 import { RedisStore } from './store/RedisStore.js';
 import { createPatientClient } from './store/redisClient.js';
 import type { Store } from './store/Store.js';
