@@ -116,4 +116,26 @@ describe('RedisStore', () => {
     expect(back?.meeting.title).toBe('Giao ban m1');
     await store.close();
   });
+
+  it('gives up on a hung Redis after the command timeout with UNAVAILABLE, and carries on when it answers again', async () => {
+    const store = await freshStore();
+    const pid = redis.pid as number;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const t0 = Date.now();
+      const err = await store.meetings.create(sampleRecord('hung')).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      const waited = Date.now() - t0;
+      expect(err).toMatchObject({ code: 'UNAVAILABLE' });
+      expect(waited).toBeGreaterThanOrEqual(900);
+      expect(waited).toBeLessThan(2_000);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    // The timed-out create may or may not have been applied: that is what UNAVAILABLE promises no more than.
+    await expect(store.meetings.create(sampleRecord('after'))).resolves.toBeUndefined();
+    await store.close();
+  });
 });
