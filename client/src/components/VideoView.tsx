@@ -38,6 +38,7 @@ export function VideoView({ streamKey, label, siteId, testId, className, mirror,
         aria-label={label}
         data-testid={testId}
         data-site-id={siteId ?? ''}
+        data-stream={streamKey ?? ''}
         className={mirror ? 'video__el video__el--mirror' : 'video__el'}
       />
       {!stream && placeholder ? (

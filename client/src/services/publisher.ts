@@ -63,6 +63,7 @@ export class Publisher {
       this.producers[kind]?.close();
       delete this.producers[kind];
     }
+    patchMedia({ producerIds: { camera: null, mic: null } });
     this.transport?.close();
     this.transport = null;
     this.device = null;
@@ -173,6 +174,7 @@ export class Publisher {
         return;
       }
       this.producers[kind] = producer;
+      this.setProducerId(kind, producer.id);
       log('produce', 'publishing', { kind, producerId: producer.id });
     } catch (error) {
       logError('produce', 'could not publish', error, { kind });
@@ -184,10 +186,16 @@ export class Publisher {
     const producer = this.producers[kind];
     if (!producer) return;
     delete this.producers[kind];
+    this.setProducerId(kind, null);
     producer.close();
     await this.request('media:closeProducer', { producerId: producer.id }).catch((error) =>
       logError('unpublish', 'media:closeProducer failed', error, { kind }),
     );
+  }
+
+  private setProducerId(kind: Kind, id: string | null): void {
+    const current = meetingStore.get().media.producerIds;
+    patchMedia({ producerIds: { ...current, [kind]: id } });
   }
 
   private stopTrack(kind: Kind): void {

@@ -5,6 +5,7 @@ import {
   type RecvSummary,
   type SendSummary,
   type StatsEntry,
+  smoothQuality,
   summariseRecv,
   summariseSend,
 } from '../state/stats';
@@ -69,7 +70,7 @@ export class StatsMonitor {
         if (stats) trackStats[c.id] = stats;
       }
     }
-    const quality = combineQuality(recvSummary, sendSummary);
+    const quality = smoothQuality(meetingStore.get().quality, combineQuality(recvSummary, sendSummary));
     meetingStore.set((s) => ({ ...s, trackStats, quality }));
     if (sendSummary && Math.abs(sendSummary.micLevel - meetingStore.get().media.selfMicLevel) > 0.01) {
       patchMedia({ selfMicLevel: sendSummary.micLevel });

@@ -26,6 +26,7 @@ export type ClosedReason =
 /** A remote track the server made for this client, as the UI needs to know it (no live objects). */
 export interface ConsumerView {
   id: string;
+  producerId: string;
   kind: ConsumerInfo['kind'];
   source: MediaSource;
   siteId: string | null;
@@ -69,6 +70,8 @@ export interface MediaState {
   sendReady: boolean;
   camera: CaptureState;
   mic: CaptureState;
+  /** Ids of this device's producers at the server, once publishing. */
+  producerIds: { camera: string | null; mic: string | null };
   /** Whether a local preview stream is available in the stream registry. */
   hasLocalVideo: boolean;
   cameras: DeviceOption[];
@@ -121,6 +124,7 @@ export const initialMedia: MediaState = {
   sendReady: false,
   camera: 'off',
   mic: 'off',
+  producerIds: { camera: null, mic: null },
   hasLocalVideo: false,
   cameras: [],
   mics: [],

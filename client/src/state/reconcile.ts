@@ -76,6 +76,7 @@ export function addConsumer(
 ): Record<string, ConsumerView> {
   const view: ConsumerView = {
     id: info.id,
+    producerId: info.producerId,
     kind: info.kind,
     source: info.source,
     siteId: info.siteId,

@@ -4,6 +4,7 @@ import {
   combineQuality,
   qualityLevel,
   type StatsEntry,
+  smoothQuality,
   summariseRecv,
   summariseSend,
 } from './stats';
@@ -81,6 +82,25 @@ describe('summariseSend()', () => {
     expect(out.lossPct).toBeCloseTo(5);
     expect(out.rttMs).toBe(80);
     expect(out.micLevel).toBe(0.2);
+  });
+});
+
+describe('smoothQuality()', () => {
+  const q = (rttMs: number, lossPct: number) => ({
+    rttMs,
+    lossPct,
+    sendKbps: 1,
+    recvKbps: 2,
+    level: qualityLevel(rttMs, lossPct),
+  });
+  it('takes the first sample as it is', () => {
+    expect(smoothQuality(null, q(700, 0))).toEqual(q(700, 0));
+  });
+  it('does not turn poor on one slow report, but does when it lasts', () => {
+    let s = smoothQuality(q(20, 0), q(900, 0));
+    expect(s.level).toBe('fair');
+    for (let i = 0; i < 5; i++) s = smoothQuality(s, q(900, 0));
+    expect(s.level).toBe('poor');
   });
 });
 

@@ -138,3 +138,14 @@ export function combineQuality(recv: RecvSummary | null, send: SendSummary | nul
     level: qualityLevel(rttMs, lossPct),
   };
 }
+
+/**
+ * Smooths successive link samples (exponential moving average of delay and loss) so one slow
+ * RTCP report does not flip the indicator, or the server's "poor network" flag, back and forth.
+ */
+export function smoothQuality(previous: LinkQuality | null, sample: LinkQuality, weight = 0.3): LinkQuality {
+  if (!previous) return sample;
+  const rttMs = Math.round(previous.rttMs + weight * (sample.rttMs - previous.rttMs));
+  const lossPct = Math.round((previous.lossPct + weight * (sample.lossPct - previous.lossPct)) * 10) / 10;
+  return { ...sample, rttMs, lossPct, level: qualityLevel(rttMs, lossPct) };
+}

@@ -2,33 +2,28 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
 import { session } from '../../services/session';
 import { useMeeting } from '../../state/hooks';
+import { type GridLayout, gridLayout } from '../../state/layout';
 import { activeFloor, pageCount, pageOf, programSiteId, tileOrder } from '../../state/selectors';
 import { SiteTile } from './SiteTile';
 
-/** Smallest tile that still reads as a picture of a room, plus its caption and buttons. */
-const MIN_TILE_WIDTH = 210;
-const CAPTION_HEIGHT = 74;
-const GAP = 8;
-
-/** How many tiles fit the multiview area (columns × rows), re-measured when it resizes. */
-function useGrid(ref: React.RefObject<HTMLElement | null>): { columns: number; rows: number } {
-  const [grid, setGrid] = useState({ columns: 4, rows: 2 });
+/** The tile grid that fits the multiview area, re-measured when it resizes or the count changes. */
+function useGrid(ref: React.RefObject<HTMLElement | null>, count: number): GridLayout {
+  const [grid, setGrid] = useState<GridLayout>({ columns: 4, rows: 2, tileWidth: 240 });
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     const measure = () => {
       const { width, height } = el.getBoundingClientRect();
-      const columns = Math.max(1, Math.floor((width + GAP) / (MIN_TILE_WIDTH + GAP)));
-      const tileWidth = (width - GAP * (columns - 1)) / columns;
-      const tileHeight = (tileWidth * 9) / 16 + CAPTION_HEIGHT;
-      const rows = Math.max(1, Math.floor((height + GAP) / (tileHeight + GAP)));
-      setGrid((g) => (g.columns === columns && g.rows === rows ? g : { columns, rows }));
+      const next = gridLayout(width, height, count);
+      setGrid((g) =>
+        g.columns === next.columns && g.rows === next.rows && g.tileWidth === next.tileWidth ? g : next,
+      );
     };
     measure();
     const observer = new ResizeObserver(measure);
     observer.observe(el);
     return () => observer.disconnect();
-  }, [ref]);
+  }, [ref, count]);
   return grid;
 }
 
@@ -41,10 +36,10 @@ export function Multiview() {
   const snapshot = useMeeting((s) => s.snapshot);
   const recvReady = useMeeting((s) => s.media.recvReady);
   const areaRef = useRef<HTMLDivElement>(null);
-  const { columns, rows } = useGrid(areaRef);
+  const sites = useMemo(() => tileOrder(snapshot?.sites ?? []), [snapshot?.sites]);
+  const { columns, rows, tileWidth } = useGrid(areaRef, sites.length);
   const [page, setPage] = useState(0);
   const pageSize = columns * rows;
-  const sites = useMemo(() => tileOrder(snapshot?.sites ?? []), [snapshot?.sites]);
   const { items, page: shown } = pageOf(sites, pageSize, page);
   const pages = pageCount(sites.length, pageSize);
   const visibleKey = items.map((s) => s.id).join(',');
@@ -87,7 +82,7 @@ export function Multiview() {
       <div
         ref={areaRef}
         className="multiview__grid"
-        style={{ gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }}
+        style={{ gridTemplateColumns: `repeat(${columns}, ${tileWidth}px)` }}
         data-testid="multiview"
       >
         {items.map((site) => (

@@ -4,6 +4,7 @@ import { AudioOutput } from '../../components/AudioOutput';
 import { StatusScreen } from '../../components/StatusScreen';
 import { useI18n } from '../../i18n/i18n';
 import { takeJoinToken } from '../../services/joinToken';
+import type { RequestError } from '../../services/request';
 import { session } from '../../services/session';
 import { formatDateTime } from '../../state/format';
 import { useMeeting } from '../../state/hooks';
@@ -75,8 +76,16 @@ export function MeetingApp() {
   const endedAt = useMeeting((s) => s.snapshot?.meeting.endedAt ?? null);
 
   useEffect(() => {
-    // Read-only view of the serialisable state, for support staff and browser tests.
-    (globalThis as { giaobanState?: () => unknown }).giaobanState = () => meetingStore.get();
+    // The serialisable state and the request function, for support staff and browser tests
+    // (the page can already do anything its link allows; the server checks every request).
+    (globalThis as { giaoban?: unknown }).giaoban = {
+      state: () => meetingStore.get(),
+      request: (event: string, payload: unknown) =>
+        session.request(event as never, payload as never).then(
+          (data) => ({ ok: true, data }),
+          (error: RequestError) => ({ ok: false, error: { code: error.code, message: error.message } }),
+        ),
+    };
     const token = takeJoinToken();
     if (token) session.start(token);
     else meetingStore.set({ phase: 'closed', closedReason: 'noToken' });

@@ -1,0 +1,131 @@
+/**
+ * Helpers for the client's browser tests: open a join link in its own browser context (its own
+ * sessionStorage and localStorage, like another computer), read the page's serialisable state
+ * (`globalThis.giaoban.state()`), and tell which remote track the main stage is decoding.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { repoRoot } from '../support/hub.js';
+
+/** Where the tests save a screenshot of each view (docs/screenshots has the committed copies). */
+export const SHOTS_DIR = path.join(repoRoot, 'test-results', 'screenshots');
+
+/** The slice of the client state the tests read. */
+export interface ClientState {
+  phase: string;
+  closedReason: string | null;
+  self: { role: string; siteId: string | null } | null;
+  snapshot: { version: number; meeting: { status: string }; stage: { programSiteId: string | null } } | null;
+  consumers: Record<
+    string,
+    {
+      id: string;
+      producerId: string;
+      siteId: string | null;
+      source: string;
+      paused: boolean;
+      producerPaused: boolean;
+    }
+  >;
+  trackStats: Record<string, { kbps: number; audioLevel: number | null }>;
+  media: { producerIds: { camera: string | null; mic: string | null }; camera: string; mic: string };
+  mic: { allowed: boolean; selfMuted: boolean; open: boolean } | null;
+}
+
+/** A page of one participant, with the console errors it logged. */
+export interface ClientPage {
+  page: Page;
+  errors: string[];
+}
+
+/** Opens `url` in a fresh context of `browser` at the given screen size. */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  viewport = { width: 1920, height: 1080 },
+): Promise<ClientPage> {
+  const context = await browser.newContext({ viewport, locale: 'vi-VN' });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** The page's client state (see client/src/state/meetingState.ts). */
+export function clientState(page: Page): Promise<ClientState> {
+  return page.evaluate(() =>
+    (globalThis as unknown as { giaoban: { state(): ClientState } }).giaoban.state(),
+  );
+}
+
+/** Sends a raw request from inside the page, as a user forcing an action would. */
+export function forceRequest(
+  page: Page,
+  event: string,
+  payload: unknown,
+): Promise<{ ok: boolean; error?: { code: string } }> {
+  return page.evaluate(
+    ([e, p]) =>
+      (
+        globalThis as unknown as {
+          giaoban: { request(e: string, p: unknown): Promise<{ ok: boolean; error?: { code: string } }> };
+        }
+      ).giaoban.request(e as string, p),
+    [event, payload] as const,
+  );
+}
+
+/** What the main-stage video element is showing. */
+export interface ProgramInfo {
+  /** Site the element says it plays (data-site-id). */
+  siteId: string;
+  /** Registry key of its stream: a consumer id, or 'local:camera'. */
+  stream: string;
+  width: number;
+  frames: number;
+}
+
+/** Reads the main-stage video element. */
+export function programInfo(page: Page): Promise<ProgramInfo> {
+  return page.getByTestId('program-video').evaluate((el) => {
+    const v = el as HTMLVideoElement;
+    return {
+      siteId: v.dataset.siteId ?? '',
+      stream: v.dataset.stream ?? '',
+      width: v.videoWidth,
+      frames: v.getVideoPlaybackQuality().totalVideoFrames,
+    };
+  });
+}
+
+/**
+ * The producer whose frames the main stage decodes right now, or null: the program element's
+ * consumer, provided new frames keep arriving on it.
+ */
+export async function decodedProgramProducer(page: Page): Promise<string | null> {
+  const before = await programInfo(page);
+  await page.waitForTimeout(400);
+  const after = await programInfo(page);
+  if (after.stream !== before.stream || after.frames <= before.frames || after.width === 0) return null;
+  const state = await clientState(page);
+  return state.consumers[after.stream]?.producerId ?? null;
+}
+
+/** True when the page receives `siteId`'s microphone: its consumer flows and carries packets. */
+export async function hearsSite(page: Page, siteId: string): Promise<boolean> {
+  const state = await clientState(page);
+  const mic = Object.values(state.consumers).find((c) => c.siteId === siteId && c.source === 'mic');
+  if (!mic || mic.paused || mic.producerPaused) return false;
+  return (state.trackStats[mic.id]?.kbps ?? 0) > 0;
+}
+
+/** Saves a full-page screenshot under test-results/screenshots. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`) });
+}
