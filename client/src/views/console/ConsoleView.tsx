@@ -11,6 +11,8 @@ import { ProgramStage } from '../../components/ProgramStage';
 import { Tabs } from '../../components/Tabs';
 import { useI18n } from '../../i18n/i18n';
 import { useMeeting } from '../../state/hooks';
+import { ConclusionsPanel, useConclusionCount } from '../../workspace/ConclusionsPanel';
+import { wsTranslate } from '../../workspace/i18n';
 import { AgendaPanel } from './AgendaPanel';
 import { FloorCard } from './FloorCard';
 import { MeetingControls } from './MeetingControls';
@@ -23,7 +25,8 @@ import { AttendanceTotalsBadge, RollCallBoard } from './RollCallBoard';
  * speaking queue, the agenda and the roll call on the right.
  */
 export function ConsoleView() {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
+  const conclusions = useConclusionCount();
   const status = useMeeting((s) => s.snapshot?.meeting.status ?? 'scheduled');
   const publishes = useMeeting((s) => s.media.publishes);
   const queued = useMeeting((s) => s.snapshot?.queue.requests.length ?? 0);
@@ -54,6 +57,11 @@ export function ConsoleView() {
               { id: 'queue', label: t('queue.tab', { count: queued }), content: <QueuePanel /> },
               { id: 'agenda', label: t('agenda.title'), content: <AgendaPanel /> },
               { id: 'rollcall', label: t('rollcall.title'), content: <RollCallBoard /> },
+              {
+                id: 'conclusions',
+                label: wsTranslate(locale, 'ws.panel.tab', { count: conclusions }),
+                content: <ConclusionsPanel />,
+              },
             ]}
           />
         </aside>

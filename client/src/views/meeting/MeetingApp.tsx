@@ -104,14 +104,16 @@ export function MeetingApp() {
         <p>{t('conn.connectingBody')}</p>
       </StatusScreen>
     );
-  } else if (status === 'ended') {
+  } else if (status === 'ended' && role !== 'secretary') {
+    // Secretaries keep their workspace after the end: they finalise conclusions and export the notice.
     content = (
       <StatusScreen title={t('ended.title')} testId="ended-screen">
         <p>{endedAt ? t('ended.at', { at: formatDateTime(endedAt, locale) }) : t('ended.body')}</p>
       </StatusScreen>
     );
-  } else if (status === 'scheduled' && role && !isModerator(role)) content = <WaitingRoom />;
-  else content = <RoleView />;
+  } else if (status === 'scheduled' && role && !isModerator(role) && role !== 'secretary') {
+    content = <WaitingRoom />;
+  } else content = <RoleView />;
 
   return (
     <>

@@ -1,0 +1,254 @@
+import {
+  addConclusion,
+  addPetition,
+  type ConclusionView,
+  conclusionsArray,
+  petitionsArray,
+  removeEntry,
+} from '@giaoban/shared';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import * as Y from 'yjs';
+import { errorCodeOf } from '../services/request';
+import { session } from '../services/session';
+import { meetingStore } from '../state/meetingState';
+import { createStore } from '../state/store';
+import { DocSync, type SyncStatus } from './DocSync';
+import { IdbOutbox, MemoryOutbox, type Outbox } from './outbox';
+
+/** What the workspace views draw from (serialisable; the Y.Doc lives in the service). */
+export interface WorkspaceState {
+  /** Bumped whenever the service opens a new document: views re-bind to `workspace.doc`. */
+  generation: number;
+  ready: boolean;
+  status: SyncStatus;
+  /** Live conclusions for the console's read-only panel. */
+  conclusions: ConclusionView[];
+}
+
+/** The workspace store of the page. */
+export const workspaceStore = createStore<WorkspaceState>({
+  generation: 0,
+  ready: false,
+  status: { state: 'loading', pending: 0, refused: null },
+  conclusions: [],
+});
+
+const newId = (): string =>
+  globalThis.crypto?.randomUUID?.() ??
+  `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+
+/**
+ * The secretary's document: a Y.Doc kept in IndexedDB (y-indexeddb) with a durable outbox of
+ * unacknowledged edits, synchronised through the page's meeting session. Owns the live objects;
+ * the store holds only flags.
+ */
+class WorkspaceService {
+  doc: Y.Doc | null = null;
+  private sync: DocSync | null = null;
+  private persistence: IndexeddbPersistence | null = null;
+  private outbox: Outbox | null = null;
+  private meetingId: string | null = null;
+  private cleanups: (() => void)[] = [];
+
+  /** Opens the workspace of a meeting (secretaries); idempotent for the same meeting. */
+  async open(meetingId: string): Promise<void> {
+    if (this.meetingId === meetingId) return;
+    this.close();
+    this.meetingId = meetingId;
+    this.outbox =
+      typeof indexedDB === 'undefined' ? new MemoryOutbox() : new IdbOutbox(`giaoban-outbox:${meetingId}`);
+    this.cleanups.push(session.on('doc:updated', ({ update }) => this.sync?.receive(update)));
+    let wasJoined = false;
+    const follow = () => {
+      const joined = meetingStore.get().phase === 'joined';
+      if (joined === wasJoined) return;
+      wasJoined = joined;
+      if (joined) void this.sync?.connected();
+      else this.sync?.disconnected();
+    };
+    this.cleanups.push(meetingStore.subscribe(follow));
+    await this.openDoc();
+    follow();
+  }
+
+  /** Closes the document (the outbox and IndexedDB copy stay for next time). */
+  close(): void {
+    for (const c of this.cleanups.splice(0)) c();
+    this.sync?.close();
+    void this.persistence?.destroy();
+    this.doc?.destroy();
+    if (this.outbox instanceof IdbOutbox) void this.outbox.close();
+    this.sync = null;
+    this.persistence = null;
+    this.doc = null;
+    this.outbox = null;
+    this.meetingId = null;
+    workspaceStore.set({ ready: false });
+  }
+
+  /** Forgets the last refusal message. */
+  dismissRefusal(): void {
+    this.sync?.dismissRefusal();
+  }
+
+  /** Adds a conclusion to an item, signed with this secretary's name. */
+  addConclusion(itemId: string, text: string): void {
+    if (!this.doc) return;
+    addConclusion(this.doc, itemId, { id: newId(), text, author: this.author(), at: Date.now() });
+  }
+
+  /** Deletes a conclusion. */
+  removeConclusion(itemId: string, id: string): void {
+    if (this.doc) removeEntry(conclusionsArray(this.doc, itemId), id);
+  }
+
+  /** Adds a petition to the log. */
+  addPetition(itemId: string | null, site: string, petition: string): void {
+    if (!this.doc) return;
+    addPetition(this.doc, { id: newId(), itemId, site, petition, author: this.author(), at: Date.now() });
+  }
+
+  /** Deletes a petition. */
+  removePetition(id: string): void {
+    if (this.doc) removeEntry(petitionsArray(this.doc), id);
+  }
+
+  private author(): string {
+    return meetingStore.get().self?.displayName ?? '';
+  }
+
+  private async openDoc(): Promise<void> {
+    const meetingId = this.meetingId;
+    const outbox = this.outbox;
+    if (!meetingId || !outbox) return;
+    const doc = new Y.Doc();
+    let persistence: IndexeddbPersistence | null = null;
+    if (typeof indexedDB !== 'undefined') {
+      persistence = new IndexeddbPersistence(`giaoban-ws:${meetingId}`, doc);
+      await persistence.whenSynced;
+    }
+    if (this.meetingId !== meetingId) {
+      void persistence?.destroy();
+      doc.destroy();
+      return;
+    }
+    const sync = new DocSync(
+      doc,
+      {
+        sync: (stateVector) => session.request('doc:sync', { stateVector }),
+        update: (update) => session.request('doc:update', { update }),
+      },
+      outbox,
+      {
+        onStatus: (status) => workspaceStore.set({ status }),
+        // The refused change is in this copy only: rebuild it from the hub (and the rest of the outbox).
+        onRefused: () => void this.rebuild(),
+      },
+    );
+    this.doc = doc;
+    this.persistence = persistence;
+    this.sync = sync;
+    await sync.start();
+    workspaceStore.set((s) => ({ ...s, ready: true, generation: s.generation + 1 }));
+  }
+
+  /** Drops the local copy of the document and opens it again from the hub and the outbox. */
+  private async rebuild(): Promise<void> {
+    const refused = this.sync?.status().refused ?? null;
+    this.sync?.close();
+    await this.persistence?.clearData();
+    this.doc?.destroy();
+    this.sync = null;
+    this.persistence = null;
+    this.doc = null;
+    await this.openDoc();
+    if (refused) workspaceStore.set((s) => ({ ...s, status: { ...s.status, refused } }));
+    // openDoc() set a new engine (TypeScript still sees the null assigned above).
+    const fresh = this.sync as DocSync | null;
+    if (meetingStore.get().phase === 'joined') void fresh?.connected();
+  }
+}
+
+/** The page's one workspace. */
+export const workspace = new WorkspaceService();
+
+/**
+ * Follows the conclusions for the console's read-only panel (chair, operator): loads them on
+ * every (re)join and applies the hub's pushes. Shared by every caller; returns this caller's stop function.
+ */
+export function followConclusions(): () => void {
+  followers += 1;
+  if (followers === 1) stopFollowing = startFollowing();
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    followers -= 1;
+    if (followers === 0) stopFollowing?.();
+  };
+}
+
+let followers = 0;
+let stopFollowing: (() => void) | null = null;
+
+function startFollowing(): () => void {
+  let wasJoined = false;
+  const load = async () => {
+    try {
+      workspaceStore.set({ conclusions: await session.request('doc:conclusions', {}) });
+    } catch (error) {
+      console.warn('followConclusions() | doc:conclusions failed', errorCodeOf(error));
+    }
+  };
+  const off = session.on('doc:conclusions', (conclusions) => workspaceStore.set({ conclusions }));
+  const unsubscribe = meetingStore.subscribe(() => {
+    const joined = meetingStore.get().phase === 'joined';
+    if (joined && !wasJoined) void load();
+    wasJoined = joined;
+  });
+  if (meetingStore.get().phase === 'joined') {
+    wasJoined = true;
+    void load();
+  }
+  return () => {
+    off();
+    unsubscribe();
+  };
+}
+
+/** The chair confirms a conclusion or withdraws the confirmation; resolves to the error code on refusal. */
+export async function confirmConclusion(conclusionId: string, confirmed: boolean): Promise<string | null> {
+  try {
+    const view = await session.request('doc:confirm', { conclusionId, confirmed });
+    workspaceStore.set((s) => ({
+      ...s,
+      conclusions: s.conclusions.map((c) => (c.id === view.id ? view : c)),
+    }));
+    return null;
+  } catch (error) {
+    return errorCodeOf(error);
+  }
+}
+
+/** Downloads an export with this page's join token (no token in the URL) and saves it under the hub's file name. */
+export async function downloadExport(meetingId: string, file: string): Promise<void> {
+  const res = await fetch(`/api/meetings/${encodeURIComponent(meetingId)}/exports/${file}`, {
+    headers: { authorization: `Bearer ${session.joinToken ?? ''}` },
+  });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
+  }
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const utf8 = /filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1];
+  const ascii = /filename="([^"]+)"/.exec(disposition)?.[1];
+  const name = utf8 ? decodeURIComponent(utf8) : (ascii ?? file);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
