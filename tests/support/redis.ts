@@ -3,7 +3,8 @@
  * with the settings the hub recommends (AOF, appendfsync always, noeviction, no RDB) in a temp
  * dir, for the Redis store and multi-instance tests. Started through the hub's own supervisor.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -20,9 +21,11 @@ import {
   type SiteId,
 } from '@giaoban/shared';
 import { io } from 'socket.io-client';
+import { hashPassword } from '../../server/src/auth/passwords.js';
 import type { Hub } from '../../server/src/main.js';
 import { RedisSupervisor } from '../../server/src/store/RedisSupervisor.js';
-import { HOST_SITE } from './inProcessHub.js';
+import { repoRoot } from './hub.js';
+import { HOST_SITE, TEST_JWT_SECRET } from './inProcessHub.js';
 import {
   api,
   createMeeting,
@@ -33,6 +36,8 @@ import {
   must,
   request,
 } from './meeting.js';
+import { freeTcpPort, freeUdpPort } from './ports.js';
+import { stopProcess, waitForLine } from './process.js';
 
 /** A running redis-server. */
 export interface RedisServer {
@@ -248,4 +253,73 @@ export async function prepareMeeting(
   for (const [name, body] of Object.entries(people))
     tokens[name] = (await issueLink(url, orgToken, meetingId, body)).token;
   return { orgToken, meetingId, tokens };
+}
+
+// ---- hub processes -----------------------------------------------------------------------------
+
+/** A hub running as its own process (server/dist/main.js, as `npm start` runs it). */
+export interface HubProcess {
+  url: string;
+  port: number;
+  pid: number;
+  output(): string;
+  /** Sends the signal and resolves with the exit code (SIGKILL: null). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Spawns the built hub with `env` on `port` (a free one by default) and waits for its ready line.
+ * Loopback media, a known organizer and JWT secret are set; `env` adds to and overrides them.
+ */
+export async function startHubProcess(env: Record<string, string>, port?: number): Promise<HubProcess> {
+  const entry = path.join(repoRoot, 'server/dist/main.js');
+  if (!existsSync(entry))
+    throw new Error(`startHubProcess() | ${entry} missing: run \`npx turbo run build\` first`);
+  const listen = port ?? (await freeTcpPort());
+  const child = spawn(process.execPath, [entry], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(listen),
+      JWT_SECRET: TEST_JWT_SECRET,
+      GIAOBAN_ORGANIZERS: `org:${hashPassword('org-password')}`,
+      MEDIA_LISTEN_IP: '127.0.0.1',
+      MEDIA_WORKERS: '1',
+      MEDIA_RTC_PORT: String(await freeUdpPort()),
+      MEDIA_RTC_MIN_PORT: '20000',
+      MEDIA_RTC_MAX_PORT: '29999',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const { line, output } = waitForLine(
+    child,
+    /Giao Ban hub ready at/,
+    60_000,
+    `startHubProcess() [port:${listen}]`,
+  );
+  try {
+    await line;
+  } catch (error) {
+    await stopProcess(child, 'SIGKILL');
+    throw error;
+  }
+  return {
+    url: `http://127.0.0.1:${listen}`,
+    port: listen,
+    pid: child.pid ?? -1,
+    output,
+    stop: (signal = 'SIGTERM') => stopProcess(child, signal),
+  };
+}
+
+/** Whether a process is alive (a zombie counts as gone). */
+export function processAlive(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
 }

@@ -43,7 +43,7 @@ function readInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
  * Throws ConfigError with a clear message for bad settings or an unreachable Redis.
  */
 export async function createStore(env: NodeJS.ProcessEnv, dataDir: string): Promise<StoreChoice> {
-  const mode = env.GIAOBAN_STORE ?? 'auto';
+  const mode = env.GIAOBAN_STORE || 'auto';
   if (!['auto', 'memory', 'redis'].includes(mode)) {
     throw new ConfigError(`GIAOBAN_STORE must be memory, redis or auto, got "${mode}"`);
   }
