@@ -47,12 +47,18 @@ redis.call('SET', KEYS[1], ARGV[2])
 if existed == 0 then redis.call('RPUSH', KEYS[2], ARGV[1]) end
 return 1`;
 
-/** KEYS: doc list. ARGV: merged bytes, count. Replaces the first `count` updates; -1 when fewer are stored. */
+/**
+ * KEYS: doc list, its compaction epoch. ARGV: merged bytes, count, the epoch the caller read at
+ * ('' when unknown). Replaces the first `count` updates; -1 when fewer are stored, -2 when another
+ * instance compacted since the caller read (its first `count` are no longer the ones merged).
+ */
 const COMPACT_DOC = `
 local n = tonumber(ARGV[2])
+if ARGV[3] ~= '' and (redis.call('GET', KEYS[2]) or '0') ~= ARGV[3] then return -2 end
 if n < 1 or redis.call('LLEN', KEYS[1]) < n then return -1 end
 redis.call('LTRIM', KEYS[1], n, -1)
 redis.call('LPUSH', KEYS[1], ARGV[1])
+redis.call('INCR', KEYS[2])
 return 1`;
 
 const parse = <T>(json: string | null | undefined): T | null => (json ? (JSON.parse(json) as T) : null);
@@ -66,6 +72,8 @@ const parse = <T>(json: string | null | undefined): T | null => (json ? (JSON.pa
 export class RedisStore implements Store {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
+  /** Compaction epoch of each document log as last read here (see readDocUpdates). */
+  readonly #readEpochs = new Map<string, string>();
   #closed = false;
   #closing: Promise<void> | null = null;
 
@@ -208,10 +216,20 @@ export class RedisStore implements Store {
     });
   }
 
-  /** Every update of the document, as fresh Uint8Arrays. */
+  /**
+   * Every update of the document, as fresh Uint8Arrays. Notes the log's compaction epoch with
+   * them, so a compaction based on this read is refused if another instance compacted meanwhile.
+   */
   readDocUpdates(meetingId: MeetingId, docName: string): Promise<Uint8Array[]> {
+    const key = this.#keys.doc(meetingId, docName);
     return this.#run('read the document', async (r) => {
-      const rows = await r.lrangeBuffer(this.#keys.doc(meetingId, docName), 0, -1);
+      const [[epochErr, epoch], [rowsErr, rows]] = ((await r
+        .multi()
+        .get(this.#keys.docEpoch(meetingId, docName))
+        .lrangeBuffer(key, 0, -1)
+        .exec()) ?? []) as [[Error | null, string | null], [Error | null, Buffer[]]];
+      if (epochErr || rowsErr) throw epochErr ?? rowsErr;
+      this.#readEpochs.set(key, epoch ?? '0');
       return rows.map((b) => new Uint8Array(b));
     });
   }
@@ -225,13 +243,19 @@ export class RedisStore implements Store {
   ): Promise<void> {
     const bytes = Buffer.from(merged);
     return this.#run('compact the document', async (r) => {
+      const key = this.#keys.doc(meetingId, docName);
       const done = await r.eval(
         COMPACT_DOC,
-        1,
-        this.#keys.doc(meetingId, docName),
+        2,
+        key,
+        this.#keys.docEpoch(meetingId, docName),
         bytes,
         String(replacedCount),
+        this.#readEpochs.get(key) ?? '',
       );
+      if (done === -2) {
+        throw new DomainError('CONFLICT', 'the document log was compacted by another hub instance meanwhile');
+      }
       if (done !== 1) {
         const held = await r.llen(this.#keys.doc(meetingId, docName));
         throw new DomainError('CONFLICT', `document log holds ${held} updates, not ${replacedCount}`);

@@ -13,6 +13,8 @@ export interface RedisKeys {
   meetingLinks(meetingId: string): string;
   /** LIST of binary updates of one document of a meeting (live minutes, …), in append order. */
   doc(meetingId: string, docName: string): string;
+  /** STRING counter: how many times the document's log was compacted (guards racing compactions). */
+  docEpoch(meetingId: string, docName: string): string;
   /** STRING: one join link as JSON. */
   link(linkId: string): string;
   /** HASH siteId → site JSON: the organizer's directory. */
@@ -55,6 +57,7 @@ export function redisKeys(prefix = 'gb:'): RedisKeys {
     meetingIndex: () => `${p}meetings`,
     meetingLinks: (id) => `${p}meeting:${enc(id)}:links`,
     doc: (id, name) => `${p}meeting:${enc(id)}:doc:${enc(name)}`,
+    docEpoch: (id, name) => `${p}meeting:${enc(id)}:doc:${enc(name)}:epoch`,
     link: (id) => `${p}link:${enc(id)}`,
     directory: () => `${p}directory`,
     directoryOrder: () => `${p}directory:order`,

@@ -92,6 +92,29 @@ describe('RedisStore', () => {
     await b.close();
   });
 
+  it('refuses a compaction based on a read made before another instance compacted, losing nothing', async () => {
+    const prefix = `t${++n}:`;
+    const a = await freshStore(prefix);
+    const b = await freshStore(prefix);
+    const m = 'doc' as MeetingId;
+    for (const x of [1, 2, 3]) await a.appendDocUpdate(m, 'ws', new Uint8Array([x]));
+    // Both instances read the three updates and set out to merge them.
+    await a.readDocUpdates(m, 'ws');
+    await b.readDocUpdates(m, 'ws');
+    await a.compactDocUpdates(m, 'ws', new Uint8Array([123]), 3);
+    for (const x of [4, 5, 6]) await a.appendDocUpdate(m, 'ws', new Uint8Array([x]));
+    // B's merge of the first three would now replace A's merge and the appends 4 and 5.
+    await expect(b.compactDocUpdates(m, 'ws', new Uint8Array([123]), 3)).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    expect((await b.readDocUpdates(m, 'ws')).map((u) => Array.from(u))).toEqual([[123], [4], [5], [6]]);
+    // After a fresh read it may compact.
+    await b.compactDocUpdates(m, 'ws', new Uint8Array([123, 4, 5, 6]), 4);
+    expect((await a.readDocUpdates(m, 'ws')).map((u) => Array.from(u))).toEqual([[123, 4, 5, 6]]);
+    await a.close();
+    await b.close();
+  });
+
   it('fails fast with UNAVAILABLE while Redis is down, and works again when it is back', async () => {
     const store = await freshStore();
     await store.meetings.create(sampleRecord('m1'));
