@@ -105,14 +105,20 @@ describe('two hub instances, one meeting', () => {
     // Huế (on B) asks; the chair (on A) sees the queue and grants.
     const { requestId } = await must(hue.socket, 'queue:request', { topic: 'Kiến nghị về vốn đầu tư công' });
     await eventually(() => chair.snapshot.queue.requests.length === 1, 'request made on B in the queue on A');
+    const grantedAt = Date.now();
     await must(chair.socket, 'floor:grant', { requestId: requestId as never });
     await eventually(() => daNang.snapshot.queue.floor?.siteId === 'hue', 'floor holder seen on B');
+    const seenOnB = Date.now() - grantedAt;
     expect(canTho.snapshot.stage.programSiteId).toBe('hue');
 
     // Media follows the floor for clients of both instances.
     await eventually(
       () => flowing(daNang, 'hue', 'camera') && flowing(canTho, 'hue', 'camera'),
       "Huế's camera flowing to a client of B and a client of A",
+    );
+    console.log(
+      `redis-cluster | floor granted on A: seen by a client of B after ${seenOnB} ms, ` +
+        `its camera flowing to clients of both after ${Date.now() - grantedAt} ms`,
     );
     await eventually(
       () => flowing(chair, 'hue', 'mic') && flowing(daNang, 'hue', 'mic'),
@@ -142,6 +148,7 @@ describe('two hub instances, one meeting', () => {
   it('the media owner stops and starts again: state intact, media moves, every client is back by itself', async () => {
     const before = chair.snapshot;
     const joins = new Map(clients.map((c) => [c, c.joins]));
+    const stoppedAt = Date.now();
     await hubA.stop();
 
     // B's clients were told to rejoin; the first rejoin claimed the media for B.
@@ -149,6 +156,9 @@ describe('two hub instances, one meeting', () => {
       () => hue.joins > (joins.get(hue) ?? 0) && daNang.joins > (joins.get(daNang) ?? 0),
       'B rejoined',
       15_000,
+    );
+    console.log(
+      `redis-cluster | media owner stopped: B's clients rejoined with media on B after ${Date.now() - stoppedAt} ms`,
     );
     expect(await hubB.parts.clusterMedia?.ownerOf(meetingId as never)).toBe(instanceOf(hubB));
 
