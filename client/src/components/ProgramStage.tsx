@@ -74,12 +74,5 @@ export function ProgramStage({ className }: { className?: string }) {
   );
 }
 
-/** Where slides appear; the slides issue fills it with page images. */
-export function SlidesArea({ className }: { className?: string }) {
-  const { t } = useI18n();
-  return (
-    <section className={`slides ${className ?? ''}`} data-testid="slides-area" aria-label={t('slides.label')}>
-      <div className="slides__empty">{t('slides.empty')}</div>
-    </section>
-  );
-}
+/** Where slides appear: page images in step with the presenter (client/src/slides). */
+export { SlidesArea } from '../slides/SlidesArea';

@@ -10,6 +10,8 @@ import { MeetingHeader } from '../../components/MeetingHeader';
 import { ProgramStage } from '../../components/ProgramStage';
 import { Tabs } from '../../components/Tabs';
 import { useI18n } from '../../i18n/i18n';
+import { useSlidesI18n } from '../../slides/i18n';
+import { SlidesArea } from '../../slides/SlidesArea';
 import { useMeeting } from '../../state/hooks';
 import { ConclusionsPanel, useConclusionCount } from '../../workspace/ConclusionsPanel';
 import { wsTranslate } from '../../workspace/i18n';
@@ -26,6 +28,7 @@ import { AttendanceTotalsBadge, RollCallBoard } from './RollCallBoard';
  */
 export function ConsoleView() {
   const { t, locale } = useI18n();
+  const slidesText = useSlidesI18n().t;
   const conclusions = useConclusionCount();
   const status = useMeeting((s) => s.snapshot?.meeting.status ?? 'scheduled');
   const publishes = useMeeting((s) => s.media.publishes);
@@ -57,6 +60,11 @@ export function ConsoleView() {
               { id: 'queue', label: t('queue.tab', { count: queued }), content: <QueuePanel /> },
               { id: 'agenda', label: t('agenda.title'), content: <AgendaPanel /> },
               { id: 'rollcall', label: t('rollcall.title'), content: <RollCallBoard /> },
+              {
+                id: 'slides',
+                label: slidesText('slides.tab'),
+                content: <SlidesArea className="slides--console" />,
+              },
               {
                 id: 'conclusions',
                 label: wsTranslate(locale, 'ws.panel.tab', { count: conclusions }),

@@ -1,0 +1,257 @@
+import type { SlideDocument, SlidesState } from '@giaoban/shared';
+import { type CSSProperties, useEffect, useRef } from 'react';
+import { VideoView } from '../components/VideoView';
+import { useMeeting } from '../state/hooks';
+import { useStore } from '../state/store';
+import { useSlidesI18n } from './i18n';
+import {
+  canPresent,
+  pageForKey,
+  pagePoint,
+  pagesToPreload,
+  shownDocument,
+  visiblePointer,
+} from './presenting';
+import { SlidesLibrary } from './SlidesLibrary';
+import { LOCAL_SCREEN, slides } from './slidesService';
+import { slidesStore } from './slidesState';
+import './slides.css';
+
+/** The shared screen to show instead of the pages: our own preview, else the newest screen consumer. */
+function useScreenKey(): string | null {
+  const own = useStore(slidesStore, (s) => s.screen === 'on');
+  const remote = useMeeting((s) => {
+    let best: { id: string; seq: number } | null = null;
+    for (const c of Object.values(s.consumers)) {
+      if (c.source === 'screen' && !c.producerPaused && (!best || c.seq > best.seq)) best = c;
+    }
+    return best?.id ?? null;
+  });
+  return own ? LOCAL_SCREEN : remote;
+}
+
+/** Turns pages with the keyboard while this device presents (not while typing in a field). */
+function useArrowKeys(enabled: boolean, page: number, pageCount: number): void {
+  useEffect(() => {
+    if (!enabled) return;
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (
+        e.altKey ||
+        e.ctrlKey ||
+        e.metaKey ||
+        target?.closest('input, textarea, select, [contenteditable="true"], [role="tab"]')
+      )
+        return;
+      const next = pageForKey(e.key, page, pageCount);
+      if (next === null) return;
+      e.preventDefault();
+      void slides.turn(next);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [enabled, page, pageCount]);
+}
+
+/** The page on screen: the image, the presenter's pointer, and (for the presenter) pointing. */
+function PageView({
+  doc,
+  showing,
+  presenting,
+}: {
+  doc: SlideDocument;
+  showing: NonNullable<SlidesState['showing']>;
+  presenting: boolean;
+}) {
+  const { t } = useSlidesI18n();
+  const frame = useRef<HTMLDivElement>(null);
+  const pointer = useStore(slidesStore, (s) => visiblePointer(s.pointer, showing));
+  const { page, pageCount } = showing;
+
+  useEffect(() => {
+    slides.preload(doc.id, pagesToPreload(page, pageCount));
+  }, [doc.id, page, pageCount]);
+
+  const move = (e: React.PointerEvent) => {
+    if (!presenting || !frame.current) return;
+    slides.point(pagePoint(e.clientX, e.clientY, frame.current.getBoundingClientRect()));
+  };
+
+  return (
+    <div className="slides__stage">
+      <div
+        ref={frame}
+        className={`slides__frame${presenting ? ' slides__frame--presenter' : ''}`}
+        style={{ '--slide-aspect': String(doc.aspect ?? 16 / 9) } as CSSProperties}
+        onPointerMove={move}
+        onPointerLeave={() => presenting && slides.point(null)}
+      >
+        <img
+          className="slides__page"
+          src={slides.pageUrl(doc.id, page)}
+          alt={t('slides.pageImage', { name: doc.name, page, count: pageCount })}
+          data-testid="slides-page"
+          data-document={doc.id}
+          data-page={page}
+          draggable={false}
+        />
+        {pointer ? (
+          <span
+            className="slides__pointer"
+            data-testid="slides-pointer"
+            role="img"
+            aria-label={t('slides.pointer')}
+            style={{ left: `${pointer.x * 100}%`, top: `${pointer.y * 100}%` }}
+          />
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+/** The presenter's controls: previous/next, the page number, stop, and the thumbnail strip. */
+function PresenterBar({
+  doc,
+  showing,
+}: {
+  doc: SlideDocument;
+  showing: NonNullable<SlidesState['showing']>;
+}) {
+  const { t } = useSlidesI18n();
+  const { page, pageCount } = showing;
+  const strip = useRef<HTMLOListElement>(null);
+  // Runs on every page turn (the current thumbnail moves), so `page` is a real dependency.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the effect reads the DOM the page changed
+  useEffect(() => {
+    strip.current
+      ?.querySelector('[aria-current="page"]')
+      ?.scrollIntoView({ block: 'nearest', inline: 'nearest', behavior: 'smooth' });
+  }, [page]);
+  return (
+    <>
+      <div className="slides__bar">
+        <button type="button" className="btn" onClick={() => void slides.turn(page - 1)} disabled={page <= 1}>
+          ‹ {t('slides.prev')}
+        </button>
+        <span className="slides__count" aria-live="polite">
+          {t('slides.pageOf', { page, count: pageCount })}
+        </span>
+        <button
+          type="button"
+          className="btn"
+          onClick={() => void slides.turn(page + 1)}
+          disabled={page >= pageCount}
+        >
+          {t('slides.next')} ›
+        </button>
+        <button type="button" className="btn" onClick={() => void slides.stop()}>
+          {t('slides.stop')}
+        </button>
+      </div>
+      <ol className="slides__thumbs" aria-label={t('slides.thumbs')} ref={strip}>
+        {Array.from({ length: pageCount }, (_, i) => i + 1).map((n) => (
+          <li key={n}>
+            <button
+              type="button"
+              className="slides__thumb"
+              aria-label={t('slides.thumb', { page: n })}
+              aria-current={n === page ? 'page' : undefined}
+              onClick={() => void slides.turn(n)}
+            >
+              <img src={slides.pageUrl(doc.id, n, true)} alt="" loading="lazy" draggable={false} />
+              <span>{n}</span>
+            </button>
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
+
+/**
+ * Where report slides appear on every screen: the page the presenter shows (a crisp image, the
+ * same page everywhere, the current one for late joiners since it is in the snapshot), the
+ * presenter's pointer, and a shared screen in its place while one is shared. The presenter gets
+ * page controls, arrow keys and thumbnails; presenter and moderators get the document library.
+ */
+export function SlidesArea({ className, library = true }: { className?: string; library?: boolean }) {
+  const { t } = useSlidesI18n();
+  const snapshot = useMeeting((s) => s.snapshot);
+  const self = useMeeting((s) => s.self);
+  const expanded = useStore(slidesStore, (s) => s.expanded);
+  const sharing = useStore(slidesStore, (s) => s.screen !== 'off');
+  const screenKey = useScreenKey();
+  const showing = snapshot?.slides?.showing ?? null;
+  const doc = shownDocument(snapshot);
+  const presenting = canPresent(snapshot?.slides, self);
+  const moderator = self?.role === 'chair' || self?.role === 'operator';
+
+  useEffect(() => slides.attach(), []);
+  useArrowKeys(
+    presenting && showing !== null && screenKey === null,
+    showing?.page ?? 1,
+    showing?.pageCount ?? 1,
+  );
+  // A site that stops being the presenter stops its screen share too.
+  useEffect(() => {
+    if (!presenting && sharing) void slides.stopScreen();
+  }, [presenting, sharing]);
+  useEffect(() => {
+    if (!expanded) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && slidesStore.set({ expanded: false });
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [expanded]);
+
+  let body: React.ReactNode;
+  if (screenKey) {
+    body = (
+      <VideoView
+        streamKey={screenKey}
+        label={t('slides.screenOf')}
+        testId="slides-screen"
+        className="slides__screen"
+      />
+    );
+  } else if (showing && doc) {
+    body = <PageView doc={doc} showing={showing} presenting={presenting} />;
+  } else {
+    body = <div className="slides__empty">{t('slides.empty')}</div>;
+  }
+
+  return (
+    <section
+      className={`slides slides--live ${expanded ? 'slides--expanded' : ''} ${className ?? ''}`}
+      data-testid="slides-area"
+      data-showing={showing ? `${showing.documentId}:${showing.page}` : ''}
+      aria-label={t('slides.label')}
+    >
+      <div className="slides__top">
+        {presenting && self?.role === 'site' ? (
+          <span className="tag">{t('slides.presenter.you')}</span>
+        ) : null}
+        <span className="slides__title">{screenKey ? t('slides.screenOf') : (doc?.name ?? '')}</span>
+        {presenting && slides.canShareScreen() ? (
+          <button
+            type="button"
+            className="btn btn--small"
+            onClick={() => void (sharing ? slides.stopScreen() : slides.shareScreen())}
+          >
+            {sharing ? t('slides.stopScreen') : t('slides.shareScreen')}
+          </button>
+        ) : null}
+        <button
+          type="button"
+          className="btn btn--small"
+          aria-pressed={expanded}
+          onClick={() => slidesStore.set({ expanded: !expanded })}
+        >
+          {expanded ? t('slides.collapse') : t('slides.expand')}
+        </button>
+      </div>
+      {body}
+      {presenting && showing && doc && !screenKey ? <PresenterBar doc={doc} showing={showing} /> : null}
+      {library && (presenting || moderator) ? <SlidesLibrary presenting={presenting} /> : null}
+    </section>
+  );
+}
