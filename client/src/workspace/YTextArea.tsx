@@ -11,7 +11,8 @@ export function mapOffset(offset: number, delta: Y.YTextEvent['delta']): number 
     if (d.retain !== undefined) pos += d.retain;
     else if (d.insert !== undefined) {
       const len = typeof d.insert === 'string' ? d.insert.length : 1;
-      if (pos <= offset) out += len;
+      // Text inserted exactly at the caret goes after it: the writer's next key continues its own run.
+      if (pos < offset) out += len;
       pos += len;
     } else if (d.delete !== undefined) {
       if (pos < offset) out -= Math.min(d.delete, offset - pos);

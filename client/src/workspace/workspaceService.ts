@@ -58,16 +58,18 @@ class WorkspaceService {
     this.outbox =
       typeof indexedDB === 'undefined' ? new MemoryOutbox() : new IdbOutbox(`giaoban-outbox:${meetingId}`);
     this.cleanups.push(session.on('doc:updated', ({ update }) => this.sync?.receive(update)));
+    await this.openDoc();
+    if (this.meetingId !== meetingId) return;
+    // Follow the session only once the engine exists, so the first "joined" is not missed.
     let wasJoined = false;
     const follow = () => {
       const joined = meetingStore.get().phase === 'joined';
-      if (joined === wasJoined) return;
+      if (joined === wasJoined || !this.sync) return;
       wasJoined = joined;
-      if (joined) void this.sync?.connected();
-      else this.sync?.disconnected();
+      if (joined) void this.sync.connected();
+      else this.sync.disconnected();
     };
     this.cleanups.push(meetingStore.subscribe(follow));
-    await this.openDoc();
     follow();
   }
 
