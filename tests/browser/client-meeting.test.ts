@@ -3,6 +3,7 @@
  * bridge points and an observer run a short meeting through the real hub (in-process, media on
  * loopback). Checks what each user sees and which remote track each main stage decodes.
  */
+import { execSync } from 'node:child_process';
 import type { SiteId } from '@giaoban/shared';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,17 +12,18 @@ import { HOST_SITE, type MeetingFixture, setupMeeting } from '../support/inProce
 import {
   type ClientPage,
   clientState,
-  decodedProgramProducer,
   forceRequest,
   hearsSite,
   openPage,
   programInfo,
   screenshot,
+  waitForProgram,
 } from './client-pages.js';
 
 const SITE1 = 'ha-noi' as SiteId;
 const SITE2 = 'hue' as SiteId;
-const POLL = { timeout: 20_000, interval: 250 };
+/** Generous: a 2-core machine running four publishing browsers is slow, not broken. */
+const POLL = { timeout: 30_000, interval: 250 };
 
 describe('client: a short meeting with a chair, two sites and an observer', () => {
   let fx: MeetingFixture;
@@ -80,8 +82,10 @@ describe('client: a short meeting with a chair, two sites and an observer', () =
     const row = (site: string) => chair.page.locator(`[data-testid="rollcall-row"][data-site-id="${site}"]`);
     await expect.poll(() => row(SITE1).getByTestId('rollcall-delegates').textContent(), POLL).toBe('25');
     await expect.poll(() => row(SITE2).getByTestId('rollcall-delegates').textContent(), POLL).toBe('1.189');
-    await expect.poll(() => row(SITE1).getAttribute('data-connection'), POLL).toBe('media');
-    await expect.poll(() => row(SITE2).getAttribute('data-connection'), POLL).toBe('media');
+    // Media flowing; 'poor' is media flowing over a bad link (a loaded test machine can look like one).
+    for (const site of [SITE1, SITE2]) {
+      await expect.poll(() => row(site).getAttribute('data-connection'), POLL).toMatch(/^(media|poor)$/);
+    }
     await expect
       .poll(() => chair.page.getByTestId('attendance-totals').textContent(), POLL)
       .toBe('3/3 điểm cầu · 1.214 đại biểu');
@@ -106,7 +110,7 @@ describe('client: a short meeting with a chair, two sites and an observer', () =
     const site1Camera = await producerOf(site1.page);
     expect(site1Camera).toBeTruthy();
     for (const p of [site2, observer, chair]) {
-      await expect.poll(() => decodedProgramProducer(p.page), POLL).toBe(site1Camera);
+      await waitForProgram(p.page, site1Camera);
       expect((await programInfo(p.page)).siteId).toBe(SITE1);
     }
     for (const p of [site2, observer, chair])
@@ -128,13 +132,12 @@ describe('client: a short meeting with a chair, two sites and an observer', () =
     await screenshot(chair.page, 'client-console-floor');
   });
 
-  it('the secretary records a petition against the current item', async () => {
-    await secretary.page.getByRole('radio', { name: 'Kiến nghị' }).check();
-    await secretary.page.getByLabel('Nội dung ghi chép').fill('Hà Nội kiến nghị bổ sung vốn đầu tư công.');
-    await secretary.page.getByRole('button', { name: 'Thêm vào biên bản' }).click();
-    const list = secretary.page.getByTestId('minutes-list');
-    await expect.poll(() => list.textContent(), POLL).toContain('Hà Nội kiến nghị bổ sung vốn đầu tư công.');
-    expect(await list.textContent()).toContain('Kiến nghị');
+  it('the secretary follows the current item in the workspace', async () => {
+    // The workspace itself (minutes, conclusions) has its own tests; here: the view is there and current.
+    await secretary.page.getByTestId('secretary-view').waitFor();
+    await expect
+      .poll(() => secretary.page.locator('.mheader__item').textContent(), POLL)
+      .toContain('Báo cáo kết quả công tác 5 tháng');
     await screenshot(secretary.page, 'client-secretary');
   });
 
@@ -142,7 +145,7 @@ describe('client: a short meeting with a chair, two sites and an observer', () =
     await chair.page.getByRole('button', { name: 'Dừng phát biểu' }).click();
     const chairCamera = await producerOf(chair.page);
     for (const p of [site2, observer]) {
-      await expect.poll(() => decodedProgramProducer(p.page), POLL).toBe(chairCamera);
+      await waitForProgram(p.page, chairCamera);
       expect((await programInfo(p.page)).siteId).toBe(HOST_SITE);
     }
     await expect.poll(async () => (await clientState(site1.page)).mic?.open, POLL).toBe(false);
@@ -190,12 +193,48 @@ describe('client: a short meeting with a chair, two sites and an observer', () =
     // The chair's camera is published again, and the others decode it on the main stage.
     await expect.poll(() => producerOf(chair.page), POLL).toBeTruthy();
     const chairCamera = await producerOf(chair.page);
-    await expect.poll(() => decodedProgramProducer(observer.page), POLL).toBe(chairCamera);
+    await waitForProgram(observer.page, chairCamera);
+  });
+
+  it('after a dropped connection every page rejoins and rebuilds its media by itself', async () => {
+    const watchBanner = (p: Page) =>
+      p.evaluate(() => {
+        const seen = globalThis as unknown as { sawReconnecting: boolean };
+        seen.sawReconnecting = false;
+        new MutationObserver(() => {
+          if (document.querySelector('[data-testid="reconnecting-banner"]')) seen.sawReconnecting = true;
+        }).observe(document.body, { childList: true, subtree: true });
+      });
+    await watchBanner(site2.page);
+    const before = (await programInfo(site2.page)).stream;
+    // Cut every TCP connection to the hub, as a flaky network would (we are root in a private netns).
+    execSync(`ss -K dst 127.0.0.1 dport = :${new URL(fx.url).port}`);
+    await expect
+      .poll(
+        () =>
+          site2.page.evaluate(() => (globalThis as unknown as { sawReconnecting: boolean }).sawReconnecting),
+        POLL,
+      )
+      .toBe(true);
+    await expect.poll(async () => (await clientState(site2.page)).phase, POLL).toBe('joined');
+    const chairCamera = await producerOf(chair.page);
+    await waitForProgram(site2.page, chairCamera);
+    expect((await programInfo(site2.page)).stream).not.toBe(before);
+    await expect
+      .poll(() => site1.page.getByTestId('floor-pending').textContent(), POLL)
+      .toContain('Giải ngân vốn');
+  });
+
+  it('ending the meeting tells everyone, in their language', async () => {
+    await chair.page.getByRole('button', { name: 'Kết thúc hội nghị' }).click();
+    await chair.page.getByRole('button', { name: 'Xác nhận: Kết thúc hội nghị' }).click();
+    await site2.page.getByRole('heading', { name: 'The meeting has ended' }).waitFor();
+    await observer.page.getByRole('heading', { name: 'Hội nghị đã kết thúc' }).waitFor();
   });
 
   it('logged no errors in any page', () => {
     const errors = [chair, site1, site2, observer, secretary].flatMap((p) => p.errors);
-    // A reload cuts the previous page's connection; nothing else may fail.
-    expect(errors.filter((e) => !/ERR_NETWORK_CHANGED|net::ERR_ABORTED/.test(e))).toEqual([]);
+    // A reload or a cut connection interrupts requests in flight; nothing else may fail.
+    expect(errors.filter((e) => !/ERR_NETWORK_CHANGED|net::ERR_ABORTED|ERR_CONNECTION/.test(e))).toEqual([]);
   });
 });

@@ -129,3 +129,27 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`) });
 }
+
+/**
+ * Waits until the page's main stage decodes `producerId`; on timeout the error says what the
+ * stage showed instead (element, consumers and their states), so a failure explains itself.
+ */
+export async function waitForProgram(
+  page: Page,
+  producerId: string | null,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await decodedProgramProducer(page)) === producerId) return;
+    await page.waitForTimeout(250);
+  }
+  const state = await clientState(page);
+  const consumers = Object.values(state.consumers).map(
+    (c) =>
+      `${c.siteId}:${c.source}:${c.producerId.slice(0, 8)}:${c.paused ? 'paused' : 'flowing'}${c.producerPaused ? ':producerPaused' : ''}`,
+  );
+  throw new Error(
+    `main stage never decoded producer ${producerId} within ${timeoutMs} ms; element: ${JSON.stringify(await programInfo(page))}; program site: ${state.snapshot?.stage.programSiteId}; consumers: ${consumers.join(', ')}`,
+  );
+}
