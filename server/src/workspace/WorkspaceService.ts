@@ -179,7 +179,8 @@ export class WorkspaceService {
   async conclusions(meetingId: MeetingId, actor: Actor): Promise<ConclusionView[]> {
     unwrap(authorize(actor, 'readConclusions'));
     return this.#mutex.run(meetingId, async () => {
-      const loaded = await this.#load(meetingId, false);
+      // Read on (re)join only: include what other hub instances stored.
+      const loaded = await this.#load(meetingId, true);
       return readConclusions(loaded.doc, loaded.itemIds);
     });
   }
@@ -303,8 +304,11 @@ export class WorkspaceService {
 
   /** Applies stored updates as the hub's own (they were checked when they arrived). */
   #applyStored(doc: Y.Doc, updates: readonly Uint8Array[]): void {
+    // One by one in one transaction: Y.mergeUpdates of thousands of small updates is far slower.
     if (updates.length === 0) return;
-    Y.applyUpdate(doc, Y.mergeUpdates(updates as Uint8Array[]), HUB_ORIGIN);
+    doc.transact(() => {
+      for (const u of updates) Y.applyUpdate(doc, u, HUB_ORIGIN);
+    }, HUB_ORIGIN);
   }
 
   async #append(meetingId: MeetingId, update: Uint8Array): Promise<void> {
@@ -351,7 +355,7 @@ export class WorkspaceService {
     const scratch = new Y.Doc({ gc: true });
     const loadedNow = this.#docs.get(meetingId);
     if (loadedNow) prepareLayout(scratch, loadedNow.itemIds);
-    Y.applyUpdate(scratch, Y.mergeUpdates(updates));
+    this.#applyStored(scratch, updates);
     const merged = Y.encodeStateAsUpdate(scratch);
     scratch.destroy();
     await this.store.compactDocUpdates(meetingId, WORKSPACE_DOC, merged, updates.length);
