@@ -191,7 +191,7 @@ export class DocumentService {
     await this.#principal(token, link.meetingId);
     const record = await this.deps.meetings.get(link.meetingId);
     const doc = record.slides.documents.find((d) => d.id === documentId);
-    if (!doc || doc.status !== 'ready') throw new AppError('NOT_FOUND', 'No such document');
+    if (doc?.status !== 'ready') throw new AppError('NOT_FOUND', 'No such document');
     if (!Number.isInteger(page) || page < 1 || page > doc.pageCount)
       throw new AppError('NOT_FOUND', 'No such page');
     return this.#files.pageFile(link.hash, variant, page);

@@ -28,6 +28,7 @@ import {
   type ClientCommandType,
   can,
   commandFromClient,
+  type MeetingRecord,
   Slides,
   SYSTEM,
   toSnapshot,
@@ -42,6 +43,8 @@ interface SocketData {
   peer: PeerHandle | null;
   /** Last quality verdict sent to the domain, so only changes are reported. */
   poor: boolean;
+  /** The screen this connection shares, closed when it stops being allowed to present. */
+  screenProducerId: string | null;
 }
 
 type GbServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -111,6 +114,8 @@ export class SocketServer {
     deps.meetings.onChanged({
       changed: (meetingId, batch, record, previous, origin) => {
         // The instance that committed it emits to the room; the adapter brings it to every instance.
+        if (record.slides.presenter !== previous.slides.presenter)
+          this.#endScreenShares(meetingId, record.slides);
         if (origin === 'elsewhere') return;
         this.io.to(rooms.meeting(meetingId)).emit('meeting:changed', batch);
         this.#announceMinutes(meetingId, record.minutes, previous.minutes);
@@ -158,7 +163,7 @@ export class SocketServer {
     if (record.participants.length >= record.meeting.maxConnections) {
       throw new HandshakeError('LIMIT', `The meeting is full (${record.meeting.maxConnections} connections)`);
     }
-    socket.data = { identity, joined: false, peer: null, poor: false };
+    socket.data = { identity, joined: false, peer: null, poor: false, screenProducerId: null };
     // socket.data is saved for connection-state recovery, through Redis (msgpack) when several
     // instances share one: the live media peer must stay out of it.
     Object.defineProperty(socket.data, 'peer', { value: null, writable: true, enumerable: false });
@@ -239,6 +244,22 @@ export class SocketServer {
       );
     }
     return this.#media(socket, event, payload);
+  }
+
+  /** Closes the screens shared on this instance by connections that may no longer present. */
+  #endScreenShares(meetingId: string, slides: MeetingRecord['slides']): void {
+    for (const id of this.io.sockets.adapter.rooms.get(rooms.meeting(meetingId)) ?? []) {
+      const socket = this.io.sockets.sockets.get(id);
+      const producerId = socket?.data.screenProducerId;
+      if (!socket || !producerId || Slides.mayPresent(slides, actorOf(socket.data.identity)).ok) continue;
+      socket.data.screenProducerId = null;
+      Promise.resolve(socket.data.peer?.closeProducer(producerId)).catch((err: unknown) =>
+        log.warn('SocketServer.#endScreenShares()', 'could not close a screen share', {
+          producerId,
+          error: String(err),
+        }),
+      );
+    }
   }
 
   /**
@@ -369,11 +390,16 @@ export class SocketServer {
           const may = Slides.mayPresent(record.slides, actorOf(identity));
           if (!may.ok) throw new AppError('FORBIDDEN', 'Only the presenter may share a screen');
         }
-        return { producerId: await peer.produce(p) };
+        const producerId = await peer.produce(p);
+        if (p.source === 'screen') socket.data.screenProducerId = producerId;
+        return { producerId };
       }
-      case 'media:closeProducer':
-        await peer.closeProducer((payload as ClientPayload<'media:closeProducer'>).producerId);
+      case 'media:closeProducer': {
+        const { producerId } = payload as ClientPayload<'media:closeProducer'>;
+        await peer.closeProducer(producerId);
+        if (socket.data.screenProducerId === producerId) socket.data.screenProducerId = null;
         return null;
+      }
       case 'media:visibleTiles':
         if (!can(actorOf(identity), 'viewGrid'))
           throw new AppError('FORBIDDEN', `a ${identity.role} has no grid`);
