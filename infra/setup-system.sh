@@ -7,7 +7,9 @@
 #   - the worker's runtime libraries (needed even with a cached or prebuilt binary);
 #   - what the hub and the tests run: redis-server, chromium (browser tests), ffmpeg (RTP
 #     sender in the media test), iproute2 (loopback-only network namespace), openssl,
-#     poppler-utils + LibreOffice (document pages), fonts that cover Vietnamese.
+#     poppler-utils + LibreOffice (document pages), fonts that cover Vietnamese (Carlito stands in
+#     for Calibri, the default font of Office decks, with the same metrics and Vietnamese glyphs);
+#     util-linux (essential: unshare, setpriv, prlimit) confines each conversion.
 # Idempotent: with everything present it only runs dpkg-query (well under a second) and never
 # touches the network. `apt-get update` runs only when something must be installed.
 # Not root and something missing: it stops and prints the exact apt-get command to run.
@@ -23,7 +25,7 @@ RUNTIME_PACKAGES=(libssl3 libuv1 libsrtp2-1 libusrsctp2 libabsl20220623)
 # Services and tools the hub and the tests use.
 TOOL_PACKAGES=(redis-server chromium ffmpeg iproute2 openssl poppler-utils
   libreoffice-writer-nogui libreoffice-impress-nogui
-  fonts-dejavu-core fonts-liberation2 fonts-noto-core)
+  fonts-dejavu-core fonts-liberation2 fonts-noto-core fonts-crosextra-carlito)
 
 if [ "${GIAOBAN_SKIP_SYSTEM:-0}" = 1 ]; then
   log setup-system "skipped [GIAOBAN_SKIP_SYSTEM:1]"
