@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Hub } from '../../server/src/main.js';
 import { setupMeeting } from '../support/inProcessHub.js';
-import { connect, eventually, type HubSocket, must } from '../support/meeting.js';
+import { connect, type HubSocket, must } from '../support/meeting.js';
 
 const SITES = ['hue', 'da-nang', 'can-tho'] as SiteId[];
 const TITLE = 'Hội nghị giao ban trực tuyến quý IV';

@@ -1,6 +1,6 @@
 import { DOC_UPDATE_MAX_BYTES, type DocSyncResult, toBytes, type WireBytes } from '@giaoban/shared';
 import * as Y from 'yjs';
-import type { Outbox } from './outbox';
+import type { Outbox } from './outbox.js';
 
 /** Origin of updates that came from the hub (not queued again). */
 export const REMOTE = Symbol('remote');
