@@ -188,6 +188,7 @@ export async function startHub(
   await documents.init();
   server.on('request', createHttpApp(organizer, config.clientDir, exportsApi, documents));
   await meetings.recoverAfterRestart();
+  await documents.recoverInterrupted();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -90,7 +90,7 @@ describe('slides in three browsers', () => {
   afterAll(async () => {
     operator?.socket.close();
     await browser?.close();
-    await h?.hub.stop();
+    await h?.stop();
   });
 
   it('the chair shows the report from the console; the chair and a site show page 1', async () => {

@@ -4,7 +4,7 @@
  * images served to the meeting only and cached immutably, and hostile files refused with a clear
  * reason and nothing left behind.
  */
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -49,7 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   chair?.socket.close();
   observer?.socket.close();
-  await h?.hub.stop();
+  await h?.stop();
 });
 
 /** blobs/ holds only converted documents, docs/ only their links, incoming/ and the work root nothing. */
@@ -253,7 +253,8 @@ describe('a conversion that hangs', () => {
       expect(filesUnder(slow.workRoot)).toEqual([]);
       w.socket.close();
     } finally {
-      await slow.hub.stop();
+      await slow.stop();
+      rmSync(bin, { recursive: true, force: true });
     }
   });
 });

@@ -59,7 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const w of [chair, operator, hue, canTho]) w?.socket.close();
-  await h?.hub.stop();
+  await h?.stop();
 });
 
 describe('turning pages for everyone', () => {

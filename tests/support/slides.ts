@@ -3,7 +3,7 @@
  * behind" can be checked), uploads over the public HTTP API, and waiting on a document's status
  * as a client sees it in its snapshot.
  */
-import { chmodSync, mkdtempSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,8 @@ export interface SlidesHub {
   documentsDir: string;
   /** Where conversions make their private folders. */
   workRoot: string;
+  /** Stops the hub and removes its folders. */
+  stop(): Promise<void>;
 }
 
 /** Starts a hub with private document folders and prepares a meeting with the given links. */
@@ -82,6 +84,10 @@ export async function startSlidesHub(
     links,
     documentsDir: path.join(dataDir, 'documents'),
     workRoot,
+    stop: async () => {
+      await hub.stop();
+      for (const dir of [dataDir, workRoot]) rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -89,6 +89,29 @@ export class DocumentService {
     await this.#files.init();
   }
 
+  /**
+   * After a restart of a single hub: documents whose conversion was queued or running here can
+   * never finish (their uploads were cleared by init()), so they are marked failed for the user
+   * to upload again instead of showing "converting" forever. Not for several instances, whose
+   * conversions may be running elsewhere.
+   */
+  async recoverInterrupted(): Promise<void> {
+    for (const record of await this.deps.store.meetings.list()) {
+      for (const doc of record.slides.documents) {
+        if (doc.status !== 'queued' && doc.status !== 'converting') continue;
+        await this.#files.unlink(doc.id);
+        await this.#report([{ meetingId: record.meeting.id, documentId: doc.id }], {
+          status: 'failed',
+          pagesDone: 0,
+          pageCount: 0,
+          aspect: null,
+          failure: 'converter',
+          error: 'The hub restarted before this document was converted: upload it again.',
+        });
+      }
+    }
+  }
+
   /** The disk store, for tests that check nothing is left behind. */
   get files(): DocumentStore {
     return this.#files;
