@@ -103,6 +103,7 @@ describe('slides in three browsers', () => {
     await chair.page.getByRole('button', { name: 'Trình chiếu: Báo cáo 5 tháng.pptx' }).click();
     for (const p of [chair, hue]) await showsPage(p, documentId, 1);
     expect(await hue.page.getByRole('img', { name: 'Báo cáo 5 tháng.pptx, trang 1/3' }).count()).toBe(1);
+    await screenshot(chair.page, 'slides-console');
   });
 
   it('the chair turns pages with the button and the arrow keys; the site follows within a second', async () => {

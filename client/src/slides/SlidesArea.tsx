@@ -1,11 +1,13 @@
 import type { SlideDocument, SlidesState } from '@giaoban/shared';
-import { type CSSProperties, useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { VideoView } from '../components/VideoView';
 import { useMeeting } from '../state/hooks';
 import { useStore } from '../state/store';
 import { useSlidesI18n } from './i18n';
 import {
+  type Box,
   canPresent,
+  fitBox,
   pageForKey,
   pagePoint,
   pagesToPreload,
@@ -53,6 +55,24 @@ function useArrowKeys(enabled: boolean, page: number, pageCount: number): void {
   }, [enabled, page, pageCount]);
 }
 
+/**
+ * The largest box of the page's aspect ratio that fits the stage, measured (not CSS container
+ * units) so it works in every layout the views put the area in: side column, tab, full window.
+ */
+function useFittedBox(stage: React.RefObject<HTMLDivElement | null>, aspect: number): Box | null {
+  const [box, setBox] = useState<Box | null>(null);
+  useLayoutEffect(() => {
+    const el = stage.current;
+    if (!el) return;
+    const measure = () => setBox(fitBox(el.clientWidth, el.clientHeight, aspect));
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [stage, aspect]);
+  return box;
+}
+
 /** The page on screen: the image, the presenter's pointer, and (for the presenter) pointing. */
 function PageView({
   doc,
@@ -64,9 +84,11 @@ function PageView({
   presenting: boolean;
 }) {
   const { t } = useSlidesI18n();
+  const stage = useRef<HTMLDivElement>(null);
   const frame = useRef<HTMLDivElement>(null);
   const pointer = useStore(slidesStore, (s) => visiblePointer(s.pointer, showing));
   const { page, pageCount } = showing;
+  const box = useFittedBox(stage, doc.aspect ?? 16 / 9);
 
   useEffect(() => {
     slides.preload(doc.id, pagesToPreload(page, pageCount));
@@ -78,11 +100,13 @@ function PageView({
   };
 
   return (
-    <div className="slides__stage">
+    <div className="slides__stage" ref={stage}>
       <div
         ref={frame}
         className={`slides__frame${presenting ? ' slides__frame--presenter' : ''}`}
-        style={{ '--slide-aspect': String(doc.aspect ?? 16 / 9) } as CSSProperties}
+        style={
+          box ? { left: box.left, top: box.top, width: box.width, height: box.height } : { display: 'none' }
+        }
         onPointerMove={move}
         onPointerLeave={() => presenting && slides.point(null)}
       >

@@ -1,6 +1,6 @@
 import type { SelfInfo, SlidesState } from '@giaoban/shared';
 import { describe, expect, it } from 'vitest';
-import { canPresent, pageForKey, pagePoint, pagesToPreload, visiblePointer } from './presenting';
+import { canPresent, fitBox, pageForKey, pagePoint, pagesToPreload, visiblePointer } from './presenting';
 
 const slides = (presenter: SlidesState['presenter']): SlidesState => ({
   presenter,
@@ -63,5 +63,13 @@ describe('pagePoint()', () => {
     expect(pagePoint(500, 275, box)).toEqual({ x: 0.5, y: 0.5 });
     expect(pagePoint(0, 1000, box)).toEqual({ x: 0, y: 1 });
     expect(pagePoint(1, 1, { ...box, width: 0 })).toBeNull();
+  });
+});
+
+describe('fitBox()', () => {
+  it('fits a 16:9 page by width in a tall box and by height in a wide one, centred', () => {
+    expect(fitBox(400, 400, 16 / 9)).toEqual({ left: 0, top: 88, width: 400, height: 225 });
+    expect(fitBox(1000, 225, 16 / 9)).toEqual({ left: 300, top: 0, width: 400, height: 225 });
+    expect(fitBox(0, 100, 1)).toBeNull();
   });
 });

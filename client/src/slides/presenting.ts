@@ -74,3 +74,24 @@ export function pagePoint(
   const clamp = (v: number) => Math.min(1, Math.max(0, Math.round(v * 1000) / 1000));
   return { x: clamp((clientX - box.left) / box.width), y: clamp((clientY - box.top) / box.height) };
 }
+
+/** A rectangle in pixels, relative to its container. */
+export interface Box {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** The largest box of ratio `aspect` (width ÷ height) that fits `width` × `height`, centred. */
+export function fitBox(width: number, height: number, aspect: number): Box | null {
+  if (width <= 0 || height <= 0 || !(aspect > 0)) return null;
+  const w = Math.min(width, height * aspect);
+  const h = w / aspect;
+  return {
+    left: Math.round((width - w) / 2),
+    top: Math.round((height - h) / 2),
+    width: Math.round(w),
+    height: Math.round(h),
+  };
+}
