@@ -8,6 +8,8 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +18,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type Conversion, Converter } from '../../src/documents/Converter.js';
 import { type DocumentConfig, loadDocumentConfig } from '../../src/documents/DocumentConfig.js';
 import { DocumentError } from '../../src/documents/DocumentError.js';
+import { buildZip } from './zipWriter.js';
 
 const fixtures = fileURLToPath(new URL('../../../tests/fixtures/documents/', import.meta.url));
 const scratch = mkdtempSync(path.join(tmpdir(), 'giaoban-converter-test-'));
@@ -139,4 +142,58 @@ describe('Converter — bad files fail clearly and leave nothing behind', () => 
     const stat = existsSync(`/proc/${sleeper}/stat`) ? readFileSync(`/proc/${sleeper}/stat`, 'utf8') : '';
     expect(stat === '' || / Z /.test(stat)).toBe(true);
   });
+});
+
+/** An ODT whose content links a local file into a section and an image from a URL. */
+function odtWithExternalLinks(url: string): Buffer {
+  const content = `<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" office:version="1.3">
+ <office:body><office:text>
+  <text:p>Báo cáo có liên kết ngoài</text:p>
+  <text:section text:name="S1"><text:section-source xlink:href="file:///etc/passwd" text:filter-name="Text"/><text:p>đoạn giữ chỗ</text:p></text:section>
+  <text:p>Ảnh <draw:frame draw:name="i1" text:anchor-type="as-char" svg:width="3cm" svg:height="3cm"><draw:image xlink:href="${url}" xlink:type="simple" xlink:show="embed" xlink:actuate="onLoad"/></draw:frame></text:p>
+ </office:text></office:body>
+</office:document-content>`;
+  const manifest = `<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">
+ <manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>
+ <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>`;
+  return buildZip([
+    { name: 'mimetype', data: Buffer.from('application/vnd.oasis.opendocument.text') },
+    { name: 'content.xml', data: Buffer.from(content) },
+    { name: 'META-INF/manifest.xml', data: Buffer.from(manifest) },
+  ]);
+}
+
+describe('Converter — external links (the CVE-2020-25820 class)', () => {
+  it('reads no local file into the pages and fetches no URL while converting', async () => {
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.statusCode = 404;
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const file = path.join(scratch, 'lien-ket.odt');
+    writeFileSync(file, odtWithExternalLinks(`http://127.0.0.1:${port}/secret.png`));
+    const cfg = config();
+    try {
+      const conversion = await new Converter(cfg).convert(file, 'odt', () => undefined);
+      try {
+        const text = execFileSync('pdftotext', [path.join(conversion.dir, 'document.pdf'), '-'], {
+          encoding: 'utf8',
+        });
+        expect(text).toContain('Báo cáo có liên kết ngoài');
+        expect(text).not.toMatch(/root:x?:0:0/);
+      } finally {
+        await conversion.dispose();
+      }
+    } finally {
+      server.close();
+    }
+    expect(requests).toEqual([]);
+    expect(readdirSync(cfg.workRoot)).toEqual([]);
+  }, 60_000);
 });
