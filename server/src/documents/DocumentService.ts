@@ -60,6 +60,10 @@ interface Job {
   started: boolean;
 }
 
+/** How long a page-access check is remembered, and for how many (token, document) pairs at most. */
+const GRANT_MS = 60_000;
+const GRANT_KEEP = 20_000;
+
 /** Progress is reported at most this often (each report is a meeting change for every client). */
 const PROGRESS_EVERY_MS = 700;
 
@@ -77,6 +81,8 @@ export class DocumentService {
   readonly #queue: Job[] = [];
   readonly #abort = new AbortController();
   readonly #running = new Set<Promise<void>>();
+  /** Recently granted page access: `${documentId}|${token}` → blob and page count. */
+  readonly #grants = new Map<string, { hash: string; pageCount: number; until: number }>();
 
   constructor(private readonly deps: DocumentServiceDeps) {
     this.#config = deps.config;
@@ -197,11 +203,15 @@ export class DocumentService {
       documentId: documentId as DocumentId,
     });
     await this.#files.unlink(documentId);
+    for (const key of this.#grants.keys()) if (key.startsWith(`${documentId}|`)) this.#grants.delete(key);
   }
 
   /**
    * The file of one page image (or its thumbnail), for a participant of the document's meeting
-   * (join token) or an organizer. Only converted documents and existing pages are served.
+   * (join token) or an organizer. Only converted documents and existing pages are served. A
+   * granted (token, document) pair is remembered for a minute: a page turn makes every client
+   * fetch a page, and checking the link and loading the meeting each time would cost the store
+   * a full record per viewer (a revoked link keeps its pages for at most that minute).
    */
   async pageFile(
     documentId: string,
@@ -209,15 +219,28 @@ export class DocumentService {
     page: number,
     token: string,
   ): Promise<string> {
-    const link = await this.#files.lookup(documentId);
-    if (!link) throw new AppError('NOT_FOUND', 'No such document');
-    await this.#principal(token, link.meetingId);
-    const record = await this.deps.meetings.get(link.meetingId);
-    const doc = record.slides.documents.find((d) => d.id === documentId);
-    if (doc?.status !== 'ready') throw new AppError('NOT_FOUND', 'No such document');
-    if (!Number.isInteger(page) || page < 1 || page > doc.pageCount)
+    const key = `${documentId}|${token}`;
+    let grant = this.#grants.get(key);
+    if (!grant || grant.until < Date.now()) {
+      this.#grants.delete(key);
+      const link = await this.#files.lookup(documentId);
+      if (!link) throw new AppError('NOT_FOUND', 'No such document');
+      await this.#principal(token, link.meetingId);
+      const record = await this.deps.meetings.get(link.meetingId);
+      const doc = record.slides.documents.find((d) => d.id === documentId);
+      if (doc?.status !== 'ready') throw new AppError('NOT_FOUND', 'No such document');
+      grant = { hash: link.hash, pageCount: doc.pageCount, until: Date.now() + GRANT_MS };
+      this.#grants.set(key, grant);
+      // Oldest first: a Map keeps insertion order.
+      for (const old of this.#grants.keys()) {
+        if (this.#grants.size <= GRANT_KEEP) break;
+        this.#grants.delete(old);
+      }
+    }
+    if (!Number.isInteger(page) || page < 1 || page > grant.pageCount) {
       throw new AppError('NOT_FOUND', 'No such page');
-    return this.#files.pageFile(link.hash, variant, page);
+    }
+    return this.#files.pageFile(grant.hash, variant, page);
   }
 
   /** Stops running conversions (their processes are killed) and waits for them; idempotent. */
