@@ -209,4 +209,23 @@ describe('slides in three browsers', () => {
     await showsPage(observer, documentId, 2);
     for (const p of [chair, hue, observer]) expect(p.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
   });
+
+  it('the presenter uploads from the slides area: progress, conversion, then shows it to everyone', async () => {
+    await chair.page.getByRole('combobox', { name: 'Người trình bày' }).selectOption(HUE);
+    await hue.page.getByText('Tài liệu (1)').click();
+    await hue.page.getByLabel('Tải tài liệu lên').setInputFiles({
+      name: 'bao-cao-sai.pptx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+      buffer: Buffer.from('Đây không phải là tệp PowerPoint'),
+    });
+    await hue.page.getByText('bao-cao-sai.pptx: Định dạng không được hỗ trợ', { exact: false }).waitFor(POLL);
+    await hue.page.getByLabel('Tải tài liệu lên').setInputFiles(path.join(FIXTURES, 'tong-hop.pdf'));
+    await hue.page.getByRole('button', { name: 'Trình chiếu: tong-hop.pdf' }).waitFor({ timeout: 60_000 });
+    expect(await hue.page.getByText('4 trang').count()).toBe(1);
+    await hue.page.getByRole('button', { name: 'Trình chiếu: tong-hop.pdf' }).click();
+    const uploaded = await hue.page.getByTestId('slides-page').getAttribute('data-document');
+    expect(uploaded).not.toBe(documentId);
+    for (const p of [chair, hue, observer]) await showsPage(p, uploaded as string, 1);
+    await screenshot(hue.page, 'slides-site-uploaded');
+  });
 });

@@ -37,6 +37,8 @@ function useArrowKeys(enabled: boolean, page: number, pageCount: number): void {
   useEffect(() => {
     if (!enabled) return;
     const onKey = (e: KeyboardEvent) => {
+      // A widget that handled the key itself (tabs, lists) wins; presenter clickers send these keys.
+      if (e.defaultPrevented) return;
       const target = e.target as HTMLElement | null;
       if (
         e.altKey ||
@@ -209,6 +211,7 @@ export function SlidesArea({ className, library = true }: { className?: string; 
   const doc = shownDocument(snapshot);
   const presenting = canPresent(snapshot?.slides, self);
   const moderator = self?.role === 'chair' || self?.role === 'operator';
+  const sendReady = useMeeting((s) => s.media.sendReady);
 
   useEffect(() => slides.attach(), []);
   useArrowKeys(
@@ -255,7 +258,7 @@ export function SlidesArea({ className, library = true }: { className?: string; 
           <span className="tag">{t('slides.presenter.you')}</span>
         ) : null}
         <span className="slides__title">{screenKey ? t('slides.screenOf') : (doc?.name ?? '')}</span>
-        {presenting && slides.canShareScreen() ? (
+        {presenting && sendReady && slides.canShareScreen() ? (
           <button
             type="button"
             className="btn btn--small"

@@ -1,5 +1,5 @@
 import type { SlideDocument } from '@giaoban/shared';
-import { useId, useRef } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useMeeting } from '../state/hooks';
 import { useStore } from '../state/store';
 import { type SlidesKey, useSlidesI18n } from './i18n';
@@ -106,9 +106,21 @@ export function SlidesLibrary({ presenting }: { presenting: boolean }) {
   const items = useMeeting((s) => s.snapshot?.agenda.items ?? []);
   const moderator = role === 'chair' || role === 'operator';
   const presenterId = useId();
+  const busy = documents.some((d) => d.status === 'queued' || d.status === 'converting');
+  const uploading = useStore(slidesStore, (s) => s.upload !== null);
+  const [open, setOpen] = useState(false);
+  // Opens by itself while something uploads or converts, so its progress (and then its "present"
+  // button) is in view; closing stays the user's choice.
+  useEffect(() => {
+    if (busy || uploading) setOpen(true);
+  }, [busy, uploading]);
 
   return (
-    <details className="slides__library" open={documents.some((d) => d.status !== 'ready') || undefined}>
+    <details
+      className="slides__library"
+      open={open}
+      onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}
+    >
       <summary>{t('slides.library', { count: documents.length })}</summary>
       {moderator ? (
         <div className="slides__presenter">
