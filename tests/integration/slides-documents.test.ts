@@ -158,6 +158,20 @@ describe('uploading and converting report documents', () => {
   });
 });
 
+describe('photographs', () => {
+  it('serves a photographic page as JPEG at the same URL, a fraction of the PNG', async () => {
+    const res = await upload(h.url, h.orgToken, h.meetingId, fixture('anh-chup.pdf'), 'Ảnh hiện trường.pdf');
+    expect(await settled(observer, res.json.id)).toMatchObject({ status: 'ready', pageCount: 1 });
+    const page = await fetch(
+      `${h.url}/api/documents/${res.json.id}/pages/1.png?token=${encodeURIComponent(h.links.observer!.token)}`,
+    );
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('image/jpeg');
+    expect(page.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
+    expect((await page.arrayBuffer()).byteLength).toBeLessThan(400 * 1024);
+  });
+});
+
 describe('presenter uploads during the meeting', () => {
   it('a site may upload only while it is the presenter; observers never; revoked links are refused', async () => {
     const pdf = fixture('tong-hop.pdf');

@@ -1,4 +1,4 @@
-import { chown, copyFile, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chown, copyFile, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DocumentKind } from '@giaoban/shared';
@@ -13,7 +13,7 @@ export type ConversionProgress = (p: { pagesDone: number; pageCount: number; asp
 
 /** A finished conversion in its private directory; `dispose()` removes the directory. */
 export interface Conversion {
-  /** Holds `document.pdf`, `pages/<n>.png` and `thumbs/<n>.png` (1-based). */
+  /** Holds `document.pdf`, `pages/<n>.png` (or `<n>.jpg` for photographs) and `thumbs/<n>.png` (1-based). */
   dir: string;
   pageCount: number;
   /** Width ÷ height of the first page. */
@@ -40,6 +40,11 @@ const PROFILE = `<?xml version="1.0" encoding="UTF-8"?>
 `;
 
 const POLL_MS = 250;
+/**
+ * A page image larger than this is a photograph rather than text and diagrams: it is drawn again
+ * as JPEG and kept in that form when that is much smaller (every site downloads every page).
+ */
+const PHOTO_PNG_BYTES = 256 * 1024;
 
 /** Converts one checked file to a PDF, page images and thumbnails, in a private directory. */
 export class Converter {
@@ -92,6 +97,7 @@ export class Converter {
           `Only ${Math.min(pages, thumbs)} of ${pageCount} pages could be drawn.`,
         );
       }
+      await this.#photosToJpeg(work, pdf, out, path.join(result, 'pages'), pageCount, deadline, signal);
       return { dir: result, pageCount, aspect, dispose };
     } catch (err) {
       await dispose();
@@ -187,6 +193,58 @@ export class Converter {
     if (rotation % 180 === 90) aspect = 1 / aspect;
     if (!Number.isFinite(aspect) || aspect <= 0) aspect = 16 / 9;
     return { pageCount, aspect: Math.round(aspect * 1000) / 1000 };
+  }
+
+  /** Replaces photographic pages' PNGs with JPEGs when those are under 60 % of the size. */
+  async #photosToJpeg(
+    work: string,
+    pdf: string,
+    out: string,
+    pages: string,
+    pageCount: number,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    for (let n = 1; n <= pageCount; n++) {
+      const png = path.join(pages, `${n}.png`);
+      const pngBytes = (await stat(png)).size;
+      if (pngBytes <= PHOTO_PNG_BYTES) continue;
+      const prefix = path.join(out, `j${n}`);
+      const result = await this.#run(
+        work,
+        this.config.commands.pdftoppm,
+        [
+          '-jpeg',
+          '-jpegopt',
+          'quality=85',
+          '-singlefile',
+          '-f',
+          String(n),
+          '-l',
+          String(n),
+          '-scale-to-x',
+          String(this.config.pageWidth),
+          '-scale-to-y',
+          '-1',
+          pdf,
+          prefix,
+        ],
+        deadline,
+        signal,
+      );
+      const jpeg = `${prefix}.jpg`;
+      const jpegBytes =
+        result.code === 0
+          ? await stat(jpeg).then(
+              (s) => s.size,
+              () => 0,
+            )
+          : 0;
+      if (jpegBytes > 0 && jpegBytes < pngBytes * 0.6) {
+        await rename(jpeg, path.join(pages, `${n}.jpg`));
+        await rm(png);
+      }
+    }
   }
 
   async #render(

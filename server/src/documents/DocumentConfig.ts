@@ -52,7 +52,7 @@ const MB = 1024 * 1024;
 
 /**
  * Reads DOCUMENT_* variables: DOCUMENT_MAX_MB (50), DOCUMENT_MAX_PAGES (300),
- * DOCUMENT_MAX_UNPACKED_MB (512), DOCUMENT_MAX_UNPACK_RATIO (100), DOCUMENT_TIMEOUT_SECONDS (120),
+ * DOCUMENT_MAX_UNPACKED_MB (512), DOCUMENT_MAX_UNPACK_RATIO (100), DOCUMENT_TIMEOUT_SECONDS (300),
  * DOCUMENT_MEMORY_MB (2048), DOCUMENT_CONVERSIONS (1), DOCUMENT_PAGE_WIDTH (1600),
  * DOCUMENT_WORK_DIR (the OS temp dir), GIAOBAN_SOFFICE (soffice).
  */
@@ -65,7 +65,7 @@ export function loadDocumentConfig(env: NodeJS.ProcessEnv, dataDir: string): Doc
     maxUnpackedBytes: Math.round(readNumber(env, 'DOCUMENT_MAX_UNPACKED_MB', 512, 1, 8192) * MB),
     maxZipEntries: 10_000,
     maxUnpackRatio: readNumber(env, 'DOCUMENT_MAX_UNPACK_RATIO', 100, 2, 10_000),
-    timeoutMs: Math.round(readNumber(env, 'DOCUMENT_TIMEOUT_SECONDS', 120, 0.05, 3600) * 1000),
+    timeoutMs: Math.round(readNumber(env, 'DOCUMENT_TIMEOUT_SECONDS', 300, 0.05, 3600) * 1000),
     memoryBytes: Math.round(readNumber(env, 'DOCUMENT_MEMORY_MB', 2048, 256, 65_536) * MB),
     concurrency: readNumber(env, 'DOCUMENT_CONVERSIONS', 1, 1, 16),
     pageWidth: readNumber(env, 'DOCUMENT_PAGE_WIDTH', 1600, 320, 4000),

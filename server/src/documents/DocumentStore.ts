@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Conversion } from './Converter.js';
 
@@ -111,11 +111,22 @@ export class DocumentStore {
     }
   }
 
-  /** Path of page `n` (1-based) of a blob: the full image or its thumbnail. */
-  pageFile(hash: string, variant: 'pages' | 'thumbs', n: number): string {
+  /** Path of page `n` (1-based) of a blob: the full image (PNG, or JPEG for a photograph) or its thumbnail. */
+  async pageFile(hash: string, variant: 'pages' | 'thumbs', n: number): Promise<string> {
     if (!SHA256.test(hash) || !Number.isInteger(n) || n < 1)
       throw new Error('DocumentStore.pageFile() | bad page');
-    return path.join(this.#blobs, hash, variant, `${n}.png`);
+    const base = path.join(this.#blobs, hash, variant, String(n));
+    if (variant === 'pages') {
+      const jpeg = `${base}.jpg`;
+      if (
+        await access(jpeg).then(
+          () => true,
+          () => false,
+        )
+      )
+        return jpeg;
+    }
+    return `${base}.png`;
   }
 
   /** Path of a blob's PDF. */

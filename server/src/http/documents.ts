@@ -105,10 +105,8 @@ export function documentRoutes(api: DocumentApi): express.Router {
           {
             cacheControl: false,
             lastModified: false,
-            headers: {
-              'Content-Type': 'image/png',
-              'Cache-Control': 'private, max-age=31536000, immutable',
-            },
+            // The type follows the file (PNG, or JPEG for a photograph), whatever the URL says.
+            headers: { 'Cache-Control': 'private, max-age=31536000, immutable' },
           },
           (err) => {
             if (err && !res.headersSent) sendError(res, err, false);

@@ -101,6 +101,30 @@ describe('Converter — real conversions of Vietnamese reports', () => {
   );
 });
 
+describe('Converter — photographs', () => {
+  it('keeps a photographic page as JPEG (a fraction of its PNG) and text pages as PNG', async () => {
+    const cfg = config();
+    const conversion = await new Converter(cfg).convert(
+      path.join(fixtures, 'anh-chup.pdf'),
+      'pdf',
+      () => undefined,
+    );
+    try {
+      expect(readdirSync(path.join(conversion.dir, 'pages'))).toEqual(['1.jpg']);
+      const jpeg = readFileSync(path.join(conversion.dir, 'pages', '1.jpg'));
+      expect(jpeg.subarray(0, 3).toString('hex')).toBe('ffd8ff');
+      expect(jpeg.length).toBeLessThan(400 * 1024);
+      expect(readdirSync(path.join(conversion.dir, 'thumbs'))).toEqual(['1.png']);
+      const text = execFileSync('pdftotext', [path.join(conversion.dir, 'document.pdf'), '-'], {
+        encoding: 'utf8',
+      });
+      expect(text).toContain('Ảnh hiện trường: công trình trọng điểm');
+    } finally {
+      await conversion.dispose();
+    }
+  }, 60_000);
+});
+
 describe('Converter — bad files fail clearly and leave nothing behind', () => {
   it('refuses with corrupt for a PDF that is only a header and garbage', async () => {
     const cfg = config();
