@@ -9,7 +9,8 @@
 #     sender in the media test), iproute2 (loopback-only network namespace), openssl,
 #     poppler-utils + LibreOffice (document pages), fonts that cover Vietnamese (Carlito stands in
 #     for Calibri, the default font of Office decks, with the same metrics and Vietnamese glyphs);
-#     util-linux (essential: unshare, setpriv, prlimit) confines each conversion.
+#     util-linux (essential: unshare, setpriv, prlimit) confines each conversion; unzip (tests
+#     read the DOCX exports).
 # Idempotent: with everything present it only runs dpkg-query (well under a second) and never
 # touches the network. `apt-get update` runs only when something must be installed.
 # Not root and something missing: it stops and prints the exact apt-get command to run.
