@@ -175,6 +175,14 @@ describe('slides in three browsers', () => {
     await screenshot(observer.page, 'slides-observer');
     await screenshot(hue.page, 'slides-site-presenter');
     await observer.page.getByRole('button', { name: 'Phóng to' }).click();
+    // Enlarged, the speaker (the program) stays in a corner of the page.
+    await observer.page.waitForFunction(
+      () =>
+        (document.querySelector('[data-testid="slides-program-corner"]') as HTMLVideoElement | null)
+          ?.videoWidth,
+      undefined,
+      POLL,
+    );
     await screenshot(observer.page, 'slides-observer-enlarged');
     await observer.page.keyboard.press('Escape');
     await observer.page.getByRole('button', { name: 'Phóng to' }).waitFor(POLL);

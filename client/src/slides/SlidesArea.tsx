@@ -1,7 +1,10 @@
 import type { SlideDocument, SlidesState } from '@giaoban/shared';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { VideoView } from '../components/VideoView';
+import { LOCAL_CAMERA } from '../services/streams';
 import { useMeeting } from '../state/hooks';
+import { findConsumer } from '../state/reconcile';
+import { programSiteId, siteById } from '../state/selectors';
 import { useStore } from '../state/store';
 import { useSlidesI18n } from './i18n';
 import {
@@ -30,6 +33,30 @@ function useScreenKey(): string | null {
     return best?.id ?? null;
   });
   return own ? LOCAL_SCREEN : remote;
+}
+
+/**
+ * The program (speaker) in a corner of the enlarged slides, so a room screen showing the report
+ * full size still shows who is speaking: our own camera when we are the program site.
+ */
+function ProgramCorner() {
+  const { t } = useSlidesI18n();
+  const siteId = useMeeting((s) => programSiteId(s.snapshot));
+  const name = useMeeting((s) => siteById(s.snapshot, programSiteId(s.snapshot))?.name ?? '');
+  const key = useMeeting((s) => {
+    if (siteId && s.self?.siteId === siteId && s.media.hasLocalVideo) return LOCAL_CAMERA;
+    return findConsumer(s.consumers, siteId, 'camera')?.id ?? null;
+  });
+  if (!key) return null;
+  return (
+    <VideoView
+      streamKey={key}
+      siteId={siteId}
+      label={t('slides.programCorner', { site: name })}
+      testId="slides-program-corner"
+      className="slides__corner"
+    />
+  );
 }
 
 /** Turns pages with the keyboard while this device presents (not while typing in a field). */
@@ -279,6 +306,7 @@ export function SlidesArea({ className, library = true }: { className?: string; 
       {body}
       {presenting && showing && doc && !screenKey ? <PresenterBar doc={doc} showing={showing} /> : null}
       {library && (presenting || moderator) ? <SlidesLibrary presenting={presenting} /> : null}
+      {expanded ? <ProgramCorner /> : null}
     </section>
   );
 }
