@@ -118,6 +118,14 @@ export class Converter {
     });
     if (result.timedOut) throw timeoutError(this.config.timeoutMs);
     if (result.aborted) throw new DocumentError('converter', 'The conversion was stopped.');
+    if (result.code === null) {
+      // Killed by a signal: the memory or CPU limit, or a crash — not the user's file format.
+      logFailure(path.basename(command), result);
+      throw new DocumentError(
+        'converter',
+        'The converter stopped on this file (out of memory or crashed): it may be too large or too complex.',
+      );
+    }
     return result;
   }
 
@@ -160,11 +168,16 @@ export class Converter {
     );
     const pdf = path.join(work, 'in.pdf');
     const made = (await readdir(work)).includes('in.pdf');
-    if (result.code !== 0 || !made) {
-      logFailure('officeToPdf', result);
+    if (result.code === 0 && made) return pdf;
+    logFailure('officeToPdf', result);
+    // LibreOffice says so when it cannot read the file (and exits 0); anything else is it failing.
+    if (/source file could not be loaded/i.test(result.output) || result.code === 0) {
       throw new DocumentError('corrupt', 'The office suite could not open this file: it may be damaged.');
     }
-    return pdf;
+    throw new DocumentError(
+      'converter',
+      'The office suite failed on this file (out of memory or crashed): it may be too large or too complex.',
+    );
   }
 
   async #pdfInfo(

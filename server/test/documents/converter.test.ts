@@ -18,7 +18,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type Conversion, Converter } from '../../src/documents/Converter.js';
 import { type DocumentConfig, loadDocumentConfig } from '../../src/documents/DocumentConfig.js';
 import { DocumentError } from '../../src/documents/DocumentError.js';
-import { buildZip } from './zipWriter.js';
+import { buildZip, PPTX_SKELETON } from './zipWriter.js';
 
 const fixtures = fileURLToPath(new URL('../../../tests/fixtures/documents/', import.meta.url));
 const scratch = mkdtempSync(path.join(tmpdir(), 'giaoban-converter-test-'));
@@ -134,6 +134,28 @@ describe('Converter — bad files fail clearly and leave nothing behind', () => 
     expect(err.reason).toBe('corrupt');
     expect(readdirSync(cfg.workRoot)).toEqual([]);
   });
+
+  it('refuses with corrupt a PPTX whose parts are garbage (it passes the type check)', async () => {
+    const cfg = config();
+    const bad = path.join(scratch, 'rac.pptx');
+    writeFileSync(
+      bad,
+      buildZip([PPTX_SKELETON[0] as never, { name: 'ppt/presentation.xml', data: Buffer.from('rác <<<') }]),
+    );
+    const err = await refusal(new Converter(cfg).convert(bad, 'pptx', () => undefined));
+    expect(err.reason).toBe('corrupt');
+    expect(readdirSync(cfg.workRoot)).toEqual([]);
+  }, 60_000);
+
+  it('fails with converter (not "damaged") when the office suite runs out of memory', async () => {
+    const cfg = config({ memoryBytes: 200 * 1024 * 1024 });
+    const err = await refusal(
+      new Converter(cfg).convert(path.join(fixtures, 'bao-cao.pptx'), 'pptx', () => undefined),
+    );
+    expect(err.reason).toBe('converter');
+    expect(err.message).toMatch(/out of memory/);
+    expect(readdirSync(cfg.workRoot)).toEqual([]);
+  }, 60_000);
 
   it('refuses with pages for a document over the page limit', async () => {
     const cfg = config({ maxPages: 2 });
