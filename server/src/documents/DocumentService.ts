@@ -96,15 +96,17 @@ export class DocumentService {
   }
 
   /**
-   * After a restart of a single hub: documents whose conversion was queued or running here can
-   * never finish (their uploads were cleared by init()), so they are marked failed for the user
-   * to upload again instead of showing "converting" forever. Not for several instances, whose
-   * conversions may be running elsewhere.
+   * After a restart: documents this hub accepted (their link is in its own folder) whose
+   * conversion was queued or running can never finish — their uploads were cleared by init() —
+   * so they are marked failed for the user to upload again instead of showing "converting"
+   * forever. Documents another instance accepted are left to it (with a documents folder shared
+   * between instances, an instance's restart would fail the others' running conversions).
    */
   async recoverInterrupted(): Promise<void> {
     for (const record of await this.deps.store.meetings.list()) {
       for (const doc of record.slides.documents) {
         if (doc.status !== 'queued' && doc.status !== 'converting') continue;
+        if (!(await this.#files.lookup(doc.id))) continue;
         await this.#files.unlink(doc.id);
         await this.#report([{ meetingId: record.meeting.id, documentId: doc.id }], {
           status: 'failed',

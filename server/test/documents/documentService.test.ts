@@ -78,10 +78,18 @@ describe('DocumentService', () => {
       error: null,
     };
     await meetings.run('m1', organizer, { type: 'documents:add', document: doc });
+    // Another instance's document (no link in this hub's folder) is left alone.
+    await meetings.run('m1', organizer, {
+      type: 'documents:add',
+      document: { ...doc, id: 'd2' as DocumentId },
+    });
+    await documents.files.link({ documentId: 'd1', meetingId: 'm1', hash: 'a'.repeat(64) });
     await documents.recoverInterrupted();
-    const [after] = (await meetings.get('m1')).slides.documents;
+    const [after, other] = (await meetings.get('m1')).slides.documents;
     expect(after).toMatchObject({ status: 'failed', failure: 'converter' });
     expect(after?.error).toMatch(/restarted/);
+    expect(other?.status).toBe('converting');
+    expect(await documents.files.lookup('d1')).toBeNull();
   });
 
   it('refuses an upload without a valid token with UNAUTHENTICATED and stores nothing', async () => {
