@@ -1,0 +1,259 @@
+/**
+ * Sends every simulated site's camera (three simulcast layers) and microphone in real time from
+ * the shared pre-encoded clip. One timer drives all sites, so 200 sites cost one wake-up every few
+ * milliseconds, not 200. Each site starts at a random point of the clip (so key frames of
+ * different sites do not coincide), rewrites SSRC, sequence numbers, timestamps and VP8 picture
+ * ids as it loops, and answers a key-frame request (PLI/FIR) by jumping to the next key frame.
+ *
+ * Video goes through a pacer like libwebrtc's (2.5 × the target bitrate, drained every tick):
+ * a browser never sends a 100 KB key frame as one burst, and neither may the bots, or the
+ * server's socket buffers would overflow on bursts no real site produces. Audio is not paced.
+ */
+import { randomInt } from 'node:crypto';
+import { type Clip, nextKeyFrame } from '../media/Clip.js';
+import {
+  type FrameFields,
+  keyFrameRequests,
+  type RtpStreamState,
+  type RtpTemplate,
+  senderReports,
+  stamp,
+} from '../media/rtp.js';
+import { nowMs } from '../util/log.js';
+
+/** Payload types a site publishes with (the values Chrome offers). */
+export const VP8_PT = 96;
+export const OPUS_PT = 111;
+
+/** A stall longer than this is not caught up (the frames are skipped, like a real encoder would). */
+const MAX_CATCH_UP_MS = 200;
+/** RTCP sender reports: the first soon after the start, then about once a second (libwebrtc's video interval). */
+const FIRST_REPORT_MS = 100;
+const REPORT_INTERVAL_MS = 1000;
+/** libwebrtc's default pacing factor: the pacer drains at 2.5 × the encoders' target bitrate. */
+const PACING_FACTOR = 2.5;
+/** The pacer may send up to this much ahead of its budget in one tick (libwebrtc: 5 ms bursts). */
+const MAX_BURST_MS = 5;
+
+interface Paced {
+  t: RtpTemplate;
+  s: RtpStreamState;
+  f: FrameFields;
+}
+
+function newStream(payloadType: number): RtpStreamState {
+  return {
+    ssrc: randomInt(1, 2 ** 31),
+    payloadType,
+    seq: randomInt(1000, 30000),
+    timestamp: randomInt(0, 2 ** 31),
+    pictureId: randomInt(0, 0x7fff),
+    tl0: randomInt(0, 255),
+    packets: 0,
+    octets: 0,
+  };
+}
+
+/** Counters of one site's sending. */
+export interface SenderStats {
+  packets: number;
+  bytes: number;
+  keyFrameRequests: number;
+  stalls: number;
+}
+
+/** The sending half of one simulated site. */
+export class SiteSender {
+  readonly video: RtpStreamState[];
+  readonly audio: RtpStreamState;
+  readonly stats: SenderStats = { packets: 0, bytes: 0, keyFrameRequests: 0, stalls: 0 };
+  readonly #cursor: number[];
+  readonly #keyWanted: boolean[];
+  #audioCursor = 0;
+  #nextVideoAt = 0;
+  #nextAudioAt = 0;
+  #nextReportAt = 0;
+  /** performance.now() when the last video frame / audio packet went out (their RTP times are known). */
+  #lastFrameAt = 0;
+  #lastAudioAt = 0;
+  readonly #framePeriodMs: number;
+  readonly #frameTicks: number;
+  readonly #queue: Paced[] = [];
+  #queueHead = 0;
+  /** Pacer budget in bytes, and its rate in bytes per ms. */
+  #budget = 0;
+  readonly #pacingBytesPerMs: number;
+  #lastTick = 0;
+
+  constructor(
+    private readonly clip: Clip,
+    private readonly send: (packet: Buffer) => boolean,
+  ) {
+    this.video = clip.layers.map(() => newStream(VP8_PT));
+    this.audio = newStream(OPUS_PT);
+    const start = randomInt(0, clip.layers[0]?.frames.length ?? 1);
+    this.#cursor = clip.layers.map(() => start);
+    this.#keyWanted = clip.layers.map(() => false);
+    this.#audioCursor = randomInt(0, Math.max(1, clip.audio.length));
+    this.#framePeriodMs = 1000 / clip.spec.fps;
+    this.#frameTicks = Math.round(90000 / clip.spec.fps);
+    const kbps = clip.layers.reduce((a, l) => a + l.spec.kbps, 0);
+    this.#pacingBytesPerMs = (PACING_FACTOR * kbps * 1000) / 8 / 1000;
+  }
+
+  /** Packets waiting in the pacer. */
+  get queued(): number {
+    return this.#queue.length - this.#queueHead;
+  }
+
+  /** SSRCs of the simulcast layers, lowest first. */
+  get videoSsrcs(): number[] {
+    return this.video.map((s) => s.ssrc);
+  }
+
+  /** Handles RTCP from the server: a PLI or FIR makes that layer jump to its next key frame. */
+  onRtcp(packet: Buffer): void {
+    for (const ssrc of keyFrameRequests(packet)) {
+      const layer = this.video.findIndex((s) => s.ssrc === ssrc);
+      if (layer >= 0) {
+        this.#keyWanted[layer] = true;
+        this.stats.keyFrameRequests++;
+      }
+    }
+  }
+
+  /** Starts the clocks at `now` (+ a random phase, so sites do not send in lockstep). */
+  begin(now: number): void {
+    this.#nextVideoAt = now + Math.random() * this.#framePeriodMs;
+    this.#nextAudioAt = now + Math.random() * 20;
+    this.#nextReportAt = now + FIRST_REPORT_MS;
+    this.#lastFrameAt = this.#nextVideoAt;
+    this.#lastAudioAt = this.#nextAudioAt;
+    this.#lastTick = now;
+  }
+
+  /** Sends whatever is due at `now`. */
+  tick(now: number): void {
+    if (now - this.#nextVideoAt > MAX_CATCH_UP_MS) {
+      const skipped = Math.floor((now - this.#nextVideoAt) / this.#framePeriodMs);
+      this.#nextVideoAt += skipped * this.#framePeriodMs;
+      for (const s of this.video) s.timestamp += skipped * this.#frameTicks;
+      this.stats.stalls++;
+    }
+    while (now >= this.#nextVideoAt) {
+      this.#sendFrame();
+      this.#lastFrameAt = this.#nextVideoAt;
+      this.#nextVideoAt += this.#framePeriodMs;
+    }
+    if (now - this.#nextAudioAt > MAX_CATCH_UP_MS) {
+      const skipped = Math.floor((now - this.#nextAudioAt) / 20);
+      this.#nextAudioAt += skipped * 20;
+      this.audio.timestamp += skipped * 960;
+    }
+    while (now >= this.#nextAudioAt) {
+      const t = this.clip.audio[this.#audioCursor];
+      this.#audioCursor = (this.#audioCursor + 1) % this.clip.audio.length;
+      if (t) this.#out(stamp(t, this.audio));
+      this.audio.timestamp += 960;
+      this.#lastAudioAt = this.#nextAudioAt;
+      this.#nextAudioAt += 20;
+    }
+    this.#pace(now);
+    if (now >= this.#nextReportAt) {
+      this.#nextReportAt = now + REPORT_INTERVAL_MS;
+      this.#report(now);
+    }
+  }
+
+  /** Sends queued video packets as the pacing budget allows. */
+  #pace(now: number): void {
+    this.#budget = Math.min(
+      this.#budget + (now - this.#lastTick) * this.#pacingBytesPerMs,
+      MAX_BURST_MS * this.#pacingBytesPerMs,
+    );
+    this.#lastTick = now;
+    while (this.#queueHead < this.#queue.length && this.#budget > 0) {
+      const p = this.#queue[this.#queueHead++] as Paced;
+      this.#budget -= p.t.buf.length;
+      this.#out(stamp(p.t, p.s, p.f));
+    }
+    if (this.#queueHead === this.#queue.length) {
+      this.#queue.length = 0;
+      this.#queueHead = 0;
+      this.#budget = Math.max(0, this.#budget);
+    }
+  }
+
+  /** One compound sender report for the three layers and the microphone. */
+  #report(now: number): void {
+    const wall = nowMs() - (performance.now() - now);
+    const packet = senderReports([...this.video, this.audio], wall, (s) =>
+      s === this.audio
+        ? s.timestamp - 960 + Math.round((now - this.#lastAudioAt) * 48)
+        : s.timestamp - this.#frameTicks + Math.round((now - this.#lastFrameAt) * 90),
+    );
+    try {
+      this.send(packet);
+    } catch {
+      // track closed
+    }
+  }
+
+  #sendFrame(): void {
+    this.clip.layers.forEach((layer, i) => {
+      const s = this.video[i] as RtpStreamState;
+      let at = this.#cursor[i] as number;
+      if (this.#keyWanted[i]) {
+        at = nextKeyFrame(layer, at);
+        this.#keyWanted[i] = false;
+      }
+      const frame = layer.frames[at];
+      const f: FrameFields = { timestamp: s.timestamp, pictureId: s.pictureId, tl0: s.tl0 };
+      if (frame) for (const t of frame.packets) this.#queue.push({ t, s, f });
+      this.#cursor[i] = (at + 1) % layer.frames.length;
+      s.timestamp += this.#frameTicks;
+      s.pictureId = (s.pictureId + 1) & 0x7fff;
+      s.tl0 = (s.tl0 + 1) & 0xff;
+    });
+  }
+
+  #out(packet: Buffer): void {
+    try {
+      if (this.send(packet)) {
+        this.stats.packets++;
+        this.stats.bytes += packet.length;
+      }
+    } catch {
+      // The track closed under us (site leaving): nothing to send to.
+    }
+  }
+}
+
+/** Drives every registered sender from one timer. */
+export class Replayer {
+  readonly #senders = new Set<SiteSender>();
+  #timer: NodeJS.Timeout | null = null;
+
+  /** Starts sending for a site. */
+  add(sender: SiteSender): void {
+    sender.begin(performance.now());
+    this.#senders.add(sender);
+    this.#timer ??= setInterval(() => {
+      const now = performance.now();
+      for (const s of this.#senders) s.tick(now);
+    }, 4);
+  }
+
+  /** Stops sending for a site. */
+  remove(sender: SiteSender): void {
+    this.#senders.delete(sender);
+    if (this.#senders.size === 0) this.stop();
+  }
+
+  /** Stops the timer (sites stay registered only if added again). */
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    this.#senders.clear();
+  }
+}

@@ -1,0 +1,122 @@
+/** Command-line options of `npm run bench`. */
+
+export const SCENARIOS = ['capacity', 'floor', 'join', 'fanout', 'baseline'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface Options {
+  sites: number[];
+  duration: number;
+  warmup: number;
+  quick: boolean;
+  scenarios: Scenario[];
+  floorSites: number;
+  floorChanges: number;
+  joinBase: number;
+  joinBurst: number;
+  pages: number;
+  observers: number;
+  fanoutChanges: number;
+  out: string;
+}
+
+export const USAGE = `Usage: npm run bench -- [options]
+
+  --sites 16,32,64        bridge points per capacity run (add 128,200 when asked)
+  --duration 20           seconds of each measurement window
+  --quick                 about a minute: --sites 8,16 --duration 5, fewer changes, 200 observers
+  --scenario LIST         any of capacity,floor,join,fanout,baseline (default: all)
+  --floor-sites 64        sites during the floor changes (default: 64, or the largest --sites in quick mode)
+  --floor-changes 20      floor changes to time
+  --join-base 16          sites already in the meeting when the join burst comes
+  --join-burst 16         sites joining at once
+  --pages 3               real Chromium pages joining (0 = none)
+  --observers 1000        socket.io clients in the fan-out meeting
+  --fanout-changes 10     queue request+withdraw pairs (and 2x as many page turns)
+  --warmup 3              seconds between a full meeting and its measurement window
+  --out bench-results     output folder (results go to <out>/<timestamp>/)
+`;
+
+function positiveInts(v: string, flag: string): number[] {
+  const list = v.split(',').map((s) => Number(s.trim()));
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`${flag} takes positive integers separated by commas, got "${v}"`);
+  }
+  return list;
+}
+
+/** Parses argv; throws with a message naming the flag on a bad value. */
+export function parseOptions(argv: readonly string[]): Options {
+  const quick = argv.includes('--quick');
+  const o: Options = {
+    sites: quick ? [8, 16] : [16, 32, 64],
+    duration: quick ? 5 : 20,
+    warmup: quick ? 1 : 3,
+    quick,
+    scenarios: [...SCENARIOS],
+    floorSites: 0,
+    floorChanges: quick ? 10 : 20,
+    joinBase: quick ? 4 : 16,
+    joinBurst: quick ? 8 : 16,
+    pages: 3,
+    observers: quick ? 200 : 1000,
+    fanoutChanges: quick ? 5 : 10,
+    out: 'bench-results',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] as string;
+    if (flag === '--quick') continue;
+    if (flag === '--help' || flag === '-h') throw new Error(USAGE);
+    const value = argv[i + 1];
+    if (value === undefined) throw new Error(`${flag} needs a value\n\n${USAGE}`);
+    i++;
+    const int = (): number => positiveInts(value, flag)[0] as number;
+    switch (flag) {
+      case '--sites':
+        o.sites = positiveInts(value, flag);
+        break;
+      case '--duration':
+        o.duration = int();
+        break;
+      case '--warmup':
+        o.warmup = Number(value);
+        break;
+      case '--scenario':
+      case '--scenarios': {
+        const list = value.split(',').map((s) => s.trim());
+        const bad = list.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+        if (bad.length)
+          throw new Error(`unknown scenario ${bad.join(', ')}; choose from ${SCENARIOS.join(', ')}`);
+        o.scenarios = list as Scenario[];
+        break;
+      }
+      case '--floor-sites':
+        o.floorSites = int();
+        break;
+      case '--floor-changes':
+        o.floorChanges = int();
+        break;
+      case '--join-base':
+        o.joinBase = Number(value);
+        break;
+      case '--join-burst':
+        o.joinBurst = int();
+        break;
+      case '--pages':
+        o.pages = Number(value);
+        break;
+      case '--observers':
+        o.observers = int();
+        break;
+      case '--fanout-changes':
+        o.fanoutChanges = int();
+        break;
+      case '--out':
+        o.out = value;
+        break;
+      default:
+        throw new Error(`unknown option ${flag}\n\n${USAGE}`);
+    }
+  }
+  if (o.floorSites === 0) o.floorSites = quick ? Math.max(...o.sites) : 64;
+  return o;
+}
