@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SiteId } from '@giaoban/shared';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { must } from '../support/meeting.js';
 import {
@@ -21,6 +21,9 @@ import {
   watch,
 } from '../support/slides.js';
 import { type ClientPage, forceRequest, openPage, screenshot } from './client-pages.js';
+
+/** Real conversions on a busy 2-core machine (CI runs other suites alongside): generous limits. */
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const HUE = 'hue' as SiteId;
 const POLL = { timeout: 20_000 };

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SiteId, SlidePointer } from '@giaoban/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventually, must, request } from '../support/meeting.js';
 import {
   FIXTURES,
@@ -18,6 +18,9 @@ import {
   type Watcher,
   watch,
 } from '../support/slides.js';
+
+/** Real conversions on a busy 2-core machine (CI runs other suites alongside): generous limits. */
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const HUE = 'hue' as SiteId;
 const CAN_THO = 'can-tho' as SiteId;
@@ -55,7 +58,7 @@ beforeAll(async () => {
   expect(await settled(chair, documentId)).toMatchObject({ status: 'ready', pageCount: 4 });
   await must(chair.socket, 'meeting:openTechCheck', {});
   await must(chair.socket, 'meeting:goLive', {});
-}, 90_000);
+});
 
 afterAll(async () => {
   for (const w of [chair, operator, hue, canTho]) w?.socket.close();
