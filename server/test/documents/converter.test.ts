@@ -56,6 +56,7 @@ const CASES: [string, DocumentKind, number, string[]][] = [
       'Đồng chí Chủ trì kết luận',
     ],
   ],
+  ['bao-cao.odp', 'odp', 3, ['Khó khăn, vướng mắc và kiến nghị', 'Ưu tiên chuyển đổi số ở cấp xã, phường']],
   [
     'bao-cao.docx',
     'docx',

@@ -25,6 +25,7 @@ describe('detectDocumentKind() — the real type, from the bytes', () => {
     expect(await detectDocumentKind(fixture('tong-hop.pdf'), LIMITS)).toBe('pdf');
     expect(await detectDocumentKind(fixture('bao-cao.pptx'), LIMITS)).toBe('pptx');
     expect(await detectDocumentKind(fixture('bao-cao.docx'), LIMITS)).toBe('docx');
+    expect(await detectDocumentKind(fixture('bao-cao.odp'), LIMITS)).toBe('odp');
   });
 
   it('recognises ODP and ODT by their stored mimetype entry', async () => {
