@@ -14,6 +14,7 @@ async function call(
   path: string,
   body?: unknown,
   auth = true,
+  // biome-ignore lint/suspicious/noExplicitAny: responses are read loosely; the assertions check their shape
 ): Promise<{ status: number; json: any }> {
   const res = await fetch(`${url}${path}`, {
     method,
