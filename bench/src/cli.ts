@@ -18,6 +18,7 @@ import { type CapacityResult, runCapacity } from './scenarios/capacity.js';
 import { runFanout } from './scenarios/fanout.js';
 import { type FloorResult, runFloor } from './scenarios/floor.js';
 import { runJoin } from './scenarios/join.js';
+import { setHubOverrides } from './scenarios/MediaSession.js';
 import { errorText, log } from './util/log.js';
 import { machineInfo } from './util/proc.js';
 
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${errorText(e)}\n`);
     process.exit(2);
   }
+  setHubOverrides(options.hubEnv);
   const started = new Date();
   const stamp = started
     .toISOString()

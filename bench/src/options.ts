@@ -17,6 +17,8 @@ export interface Options {
   observers: number;
   fanoutChanges: number;
   out: string;
+  /** Extra environment for the hub (its own configuration variables). */
+  hubEnv: Record<string, string>;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -34,6 +36,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --fanout-changes 10     queue request+withdraw pairs (and 2x as many page turns)
   --warmup 3              seconds between a full meeting and its measurement window
   --out bench-results     output folder (results go to <out>/<timestamp>/)
+  --hub-env K=V,K2=V2     extra hub configuration, e.g. MEDIA_RTC_PORT=0 (a UDP port per transport)
 `;
 
 function positiveInts(v: string, flag: string): number[] {
@@ -61,6 +64,7 @@ export function parseOptions(argv: readonly string[]): Options {
     observers: quick ? 200 : 1000,
     fanoutChanges: quick ? 5 : 10,
     out: 'bench-results',
+    hubEnv: {},
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
@@ -112,6 +116,13 @@ export function parseOptions(argv: readonly string[]): Options {
         break;
       case '--out':
         o.out = value;
+        break;
+      case '--hub-env':
+        for (const pair of value.split(',')) {
+          const eq = pair.indexOf('=');
+          if (eq <= 0) throw new Error(`--hub-env takes KEY=VALUE pairs separated by commas, got "${pair}"`);
+          o.hubEnv[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+        }
         break;
       default:
         throw new Error(`unknown option ${flag}\n\n${USAGE}`);

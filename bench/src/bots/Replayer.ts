@@ -14,6 +14,7 @@ import { type Clip, nextKeyFrame } from '../media/Clip.js';
 import {
   type FrameFields,
   keyFrameRequests,
+  nackedSeqs,
   type RtpStreamState,
   type RtpTemplate,
   senderReports,
@@ -41,6 +42,19 @@ interface Paced {
   f: FrameFields;
 }
 
+/** Sent video packets kept per stream for retransmission (about 1.5 s of the top layer). */
+const HISTORY = 256;
+interface Sent extends Paced {
+  seq: number;
+  /** performance.now() of the last resend, so one NACK storm resends a packet once. */
+  resentAt?: number;
+}
+/**
+ * libwebrtc's limits on retransmissions: a packet is not resent again within about an RTT (on
+ * loopback: this floor), and retransmissions stay within the target bitrate over a second.
+ */
+const MIN_RESEND_INTERVAL_MS = 10;
+
 function newStream(payloadType: number): RtpStreamState {
   return {
     ssrc: randomInt(1, 2 ** 31),
@@ -59,6 +73,8 @@ export interface SenderStats {
   packets: number;
   bytes: number;
   keyFrameRequests: number;
+  /** Packets sent again because the server NACKed them (a browser does the same). */
+  retransmitted: number;
   stalls: number;
 }
 
@@ -66,7 +82,9 @@ export interface SenderStats {
 export class SiteSender {
   readonly video: RtpStreamState[];
   readonly audio: RtpStreamState;
-  readonly stats: SenderStats = { packets: 0, bytes: 0, keyFrameRequests: 0, stalls: 0 };
+  readonly stats: SenderStats = { packets: 0, bytes: 0, keyFrameRequests: 0, retransmitted: 0, stalls: 0 };
+  /** Recently sent video packets by layer, indexed by sequence number modulo HISTORY. */
+  readonly #history: (Sent | undefined)[][];
   readonly #cursor: number[];
   readonly #keyWanted: boolean[];
   #audioCursor = 0;
@@ -84,6 +102,9 @@ export class SiteSender {
   #budget = 0;
   readonly #pacingBytesPerMs: number;
   #lastTick = 0;
+  /** Retransmission budget in bytes (token bucket at the target bitrate, one second deep). */
+  #resendBudget = 0;
+  readonly #targetBytesPerMs: number;
 
   constructor(
     private readonly clip: Clip,
@@ -94,11 +115,13 @@ export class SiteSender {
     const start = randomInt(0, clip.layers[0]?.frames.length ?? 1);
     this.#cursor = clip.layers.map(() => start);
     this.#keyWanted = clip.layers.map(() => false);
+    this.#history = clip.layers.map(() => new Array<Sent | undefined>(HISTORY));
     this.#audioCursor = randomInt(0, Math.max(1, clip.audio.length));
     this.#framePeriodMs = 1000 / clip.spec.fps;
     this.#frameTicks = Math.round(90000 / clip.spec.fps);
     const kbps = clip.layers.reduce((a, l) => a + l.spec.kbps, 0);
     this.#pacingBytesPerMs = (PACING_FACTOR * kbps * 1000) / 8 / 1000;
+    this.#targetBytesPerMs = (kbps * 1000) / 8 / 1000;
   }
 
   /** Packets waiting in the pacer. */
@@ -111,8 +134,26 @@ export class SiteSender {
     return this.video.map((s) => s.ssrc);
   }
 
-  /** Handles RTCP from the server: a PLI or FIR makes that layer jump to its next key frame. */
+  /**
+   * Handles RTCP from the server: a PLI or FIR makes that layer jump to its next key frame; a
+   * NACK resends the packets it names, if still in the history.
+   */
   onRtcp(packet: Buffer): void {
+    for (const [ssrc, seqs] of nackedSeqs(packet)) {
+      const layer = this.video.findIndex((s) => s.ssrc === ssrc);
+      const history = this.#history[layer];
+      if (!history) continue;
+      const now = performance.now();
+      for (const seq of seqs) {
+        const sent = history[seq % HISTORY];
+        if (sent?.seq !== seq || this.#resendBudget < sent.t.buf.length) continue;
+        if (sent.resentAt !== undefined && now - sent.resentAt < MIN_RESEND_INTERVAL_MS) continue;
+        sent.resentAt = now;
+        this.#resendBudget -= sent.t.buf.length;
+        this.stats.retransmitted++;
+        this.#out(stamp(sent.t, sent.s, sent.f, seq));
+      }
+    }
     for (const ssrc of keyFrameRequests(packet)) {
       const layer = this.video.findIndex((s) => s.ssrc === ssrc);
       if (layer >= 0) {
@@ -167,6 +208,10 @@ export class SiteSender {
 
   /** Sends queued video packets as the pacing budget allows. */
   #pace(now: number): void {
+    this.#resendBudget = Math.min(
+      this.#resendBudget + (now - this.#lastTick) * this.#targetBytesPerMs,
+      1000 * this.#targetBytesPerMs,
+    );
     this.#budget = Math.min(
       this.#budget + (now - this.#lastTick) * this.#pacingBytesPerMs,
       MAX_BURST_MS * this.#pacingBytesPerMs,
@@ -175,6 +220,13 @@ export class SiteSender {
     while (this.#queueHead < this.#queue.length && this.#budget > 0) {
       const p = this.#queue[this.#queueHead++] as Paced;
       this.#budget -= p.t.buf.length;
+      const seq = p.s.seq;
+      const history = this.#history[this.video.indexOf(p.s)];
+      if (history) {
+        (p as Sent).seq = seq;
+        (p as Sent).resentAt = undefined;
+        history[seq % HISTORY] = p as Sent;
+      }
       this.#out(stamp(p.t, p.s, p.f));
     }
     if (this.#queueHead === this.#queue.length) {

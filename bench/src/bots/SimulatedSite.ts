@@ -198,6 +198,9 @@ export class SimulatedSite {
     });
     pc.onTrack((track) => {
       this.#recvTrack = track;
+      this.receiver.sendRtcp = (packet) => {
+        track.sendMessageBinary(packet);
+      };
       track.onMessage((msg) => {
         this.receiver.onPacket(msg);
         if (this.timings.firstPacket === undefined && this.receiver.firstPacketAt !== null) {

@@ -71,10 +71,10 @@ export interface FrameFields {
  * Fills a template's header in place for `stream` with the fields of its frame (the caller sends
  * it at once: template buffers are shared by every site) and advances the stream's counters.
  */
-export function stamp(t: RtpTemplate, s: RtpStreamState, f: FrameFields = s): Buffer {
+export function stamp(t: RtpTemplate, s: RtpStreamState, f: FrameFields = s, resendSeq = -1): Buffer {
   const b = t.buf;
   b[1] = (t.marker ? 0x80 : 0) | s.payloadType;
-  b.writeUInt16BE(s.seq, 2);
+  b.writeUInt16BE(resendSeq >= 0 ? resendSeq : s.seq, 2);
   b.writeUInt32BE(f.timestamp >>> 0, 4);
   b.writeUInt32BE(s.ssrc >>> 0, 8);
   if (t.vp8) {
@@ -82,7 +82,7 @@ export function stamp(t: RtpTemplate, s: RtpStreamState, f: FrameFields = s): Bu
     b[RTP_HEADER + 3] = f.pictureId & 0xff;
     b[RTP_HEADER + 4] = f.tl0 & 0xff;
   }
-  s.seq = (s.seq + 1) & 0xffff;
+  if (resendSeq < 0) s.seq = (s.seq + 1) & 0xffff;
   s.packets++;
   s.octets += b.length - RTP_HEADER;
   return b;
@@ -142,6 +142,42 @@ export function keyFrameRequests(packet: Buffer): number[] {
     off += length;
   }
   return ssrcs;
+}
+
+/** An RTCP PLI (RFC 4585 §6.3.1) asking the sender of `mediaSsrc` for a key frame. */
+export function pictureLossIndication(senderSsrc: number, mediaSsrc: number): Buffer {
+  const b = Buffer.alloc(12);
+  b[0] = 0x81;
+  b[1] = 206;
+  b.writeUInt16BE(2, 2);
+  b.writeUInt32BE(senderSsrc >>> 0, 4);
+  b.writeUInt32BE(mediaSsrc >>> 0, 8);
+  return b;
+}
+
+/** Sequence numbers a compound RTCP packet NACKs (RFC 4585 generic NACK), by media SSRC. */
+export function nackedSeqs(packet: Buffer): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  let off = 0;
+  while (off + 4 <= packet.length) {
+    const fmt = (packet[off] as number) & 0x1f;
+    const pt = packet[off + 1] as number;
+    const length = (packet.readUInt16BE(off + 2) + 1) * 4;
+    if (off + length > packet.length) break;
+    if (pt === 205 && fmt === 1 && length >= 16) {
+      const ssrc = packet.readUInt32BE(off + 8);
+      const list = out.get(ssrc) ?? [];
+      for (let fci = off + 12; fci + 4 <= off + length; fci += 4) {
+        const pid = packet.readUInt16BE(fci);
+        const blp = packet.readUInt16BE(fci + 2);
+        list.push(pid);
+        for (let i = 0; i < 16; i++) if (blp & (1 << i)) list.push((pid + i + 1) & 0xffff);
+      }
+      out.set(ssrc, list);
+    }
+    off += length;
+  }
+  return out;
 }
 
 /** Offset of the payload of an RTP packet (after CSRCs and header extension), or -1. */

@@ -117,7 +117,9 @@ export function writeReport(r: BenchResult, dir: string): void {
       '',
       `One chair, N sites; every site receives the program (chair camera at the top layer + microphone), the operator's grid every site at the lowest layer. ` +
         `Window of ${r.options.duration} s after a ${r.options.warmup} s warm-up. CPU in % of one core (the machine has ${m.cores}); ` +
-        '"others" is CPU used on the machine by anything but the server and the bots.',
+        '"helpers" are the server\'s other child processes (the hub\'s private redis-server); "server" = worker + Node + helpers; ' +
+        '"kernel irq" is interrupt time charged to no process (mostly the kernel carrying these packets between loopback sockets); ' +
+        '"others" is CPU used on the machine by anything else (other people\'s work; the busiest such processes are in result.json).',
       '',
       mdTable(
         [
@@ -125,8 +127,10 @@ export function writeReport(r: BenchResult, dir: string): void {
           'server',
           'worker %',
           'Node %',
+          'helpers %',
           'server %',
           'bots %',
+          'kernel irq %',
           'others %',
           'in pkt/s',
           'out pkt/s',
@@ -145,8 +149,10 @@ export function writeReport(r: BenchResult, dir: string): void {
           c.server,
           c.window.cpu.workerPct,
           c.window.cpu.nodePct,
+          c.window.cpu.helpersPct ?? 0,
           c.window.cpu.serverPct,
           c.window.cpu.botsPct,
+          c.window.cpu.kernelIrqPct ?? 0,
           c.window.cpu.othersPct,
           c.window.packets.inPps,
           c.window.packets.outPps,
@@ -172,6 +178,9 @@ export function writeReport(r: BenchResult, dir: string): void {
           'first packet ms',
           'program key frame ms',
           'sender stalls',
+          'PLIs sent / key-frame requests received',
+          'packets resent on NACK',
+          'kernel UDP drops',
         ],
         cap.map((c) => [
           c.sites,
@@ -182,6 +191,9 @@ export function writeReport(r: BenchResult, dir: string): void {
           triple(c.fill.join.firstPacket),
           triple(c.fill.join.firstKeyFrame),
           c.window.senderStalls,
+          `${c.window.pliSent ?? 0} / ${c.window.keyFrameRequests}`,
+          c.window.retransmitted ?? 0,
+          c.window.udp?.rcvbufErrors ?? Number.NaN,
         ]),
       ),
       '',

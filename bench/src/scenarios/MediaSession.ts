@@ -25,6 +25,14 @@ export interface SessionOptions {
   logFile: string;
 }
 
+/** Extra hub settings from `--hub-env` (e.g. MEDIA_RTC_PORT=0 for one UDP port per transport). */
+let hubOverrides: Record<string, string> = {};
+
+/** Sets the extra environment every hub of this run starts with. */
+export function setHubOverrides(env: Record<string, string>): void {
+  hubOverrides = { ...env };
+}
+
 /** Environment of a hub child: loopback only, a throwaway data dir, a known organizer. */
 async function hubEnv(password: string): Promise<Record<string, string>> {
   return {
@@ -40,6 +48,7 @@ async function hubEnv(password: string): Promise<Record<string, string>> {
     MEDIA_RTC_MIN_PORT: '20000',
     MEDIA_RTC_MAX_PORT: '29999',
     LOG_LEVEL: 'info',
+    ...hubOverrides,
   };
 }
 

@@ -36,11 +36,8 @@ async function change(
   const siteId = target.identity.siteId as string;
   const t0 = nowMs();
   const timeout = new Promise<number>((r) => setTimeout(() => r(Number.NaN), TIMEOUT_MS));
-  const wait = (r: SimulatedSite, source: 'camera' | 'mic', kind: 'key' | 'packet'): Promise<number> => {
-    const ssrc = r.receiver.ssrcOf(siteId, source);
-    if (ssrc === undefined) return Promise.resolve(Number.NaN);
-    return Promise.race([r.receiver.waitFor(ssrc, t0, kind).then((at) => at - t0), timeout]);
-  };
+  const wait = (r: SimulatedSite, source: 'camera' | 'mic', kind: 'key' | 'packet'): Promise<number> =>
+    Promise.race([r.receiver.waitFor(siteId, source, t0, kind).then((at) => at - t0), timeout]);
   const video = receivers.map((r) => wait(r, 'camera', 'key'));
   const audio = receivers.map((r) => wait(r, 'mic', 'packet'));
   await moderator.request('floor:grant', { siteId: siteId as never, seconds: 0 });

@@ -8,7 +8,7 @@ import type { SimulatedSite } from '../bots/SimulatedSite.js';
 import type { MediaCounts } from '../servers/MediaCensus.js';
 import type { ServerProcess } from '../servers/ServerProcess.js';
 import { sleep } from '../util/log.js';
-import { systemCpu, type UdpCounters, udpCounters } from '../util/proc.js';
+import { allProcesses, descendsFrom, systemCpu, type UdpCounters, udpCounters } from '../util/proc.js';
 
 /** What one window measured. CPU in % of one core; 200% is the whole of a 2-core machine. */
 export interface WindowMeasurement {
@@ -16,14 +16,25 @@ export interface WindowMeasurement {
   cpu: {
     workerPct: number;
     nodePct: number;
-    /** Workers + Node process: what the server costs. */
+    /** The server's other child processes (the hub's private redis-server), all together. */
+    helpersPct: number;
+    /** The same by process name. */
+    helpers: Record<string, number>;
+    /** Workers + Node process + helpers: what the server costs. */
     serverPct: number;
     /** The simulated sites (this benchmark process). */
     botsPct: number;
     /** Every process on the machine. */
     machinePct: number;
-    /** Machine minus server minus bots: other people's work on a shared machine. */
+    /**
+     * Interrupt and soft-interrupt time of the kernel, not charged to any process: on a loopback
+     * benchmark mostly delivering its own packets between sockets.
+     */
+    kernelIrqPct: number;
+    /** Machine minus server, bots and interrupts: other people's work on a shared machine. */
     othersPct: number;
+    /** The busiest processes outside the server and the benchmark, % of one core (top 3). */
+    othersTop: Record<string, number>;
   };
   packets: { inPps: number; outPps: number; inMbps: number; outMbps: number };
   loss: { upstreamPct: number; downstreamPct: number; downstreamLost: number; downstreamExpected: number };
@@ -33,7 +44,11 @@ export interface WindowMeasurement {
   memory: { nodePeakMb: number; workerPeakMb: number };
   media: MediaCounts;
   senderStalls: number;
+  /** PLI/FIR the sites' senders received, and PLIs the sites sent on broken video. */
   keyFrameRequests: number;
+  pliSent: number;
+  /** Packets the sites' senders resent on the server's NACKs. */
+  retransmitted: number;
   /**
    * Kernel UDP counters over the window. Inside the benchmark's own network namespace they count
    * only its traffic: rcvbufErrors are datagrams dropped at a full socket receive buffer (the
@@ -53,14 +68,23 @@ function receiveTotals(sites: readonly SimulatedSite[]): { packets: number; expe
   return { packets, expected };
 }
 
-function senderTotals(sites: readonly SimulatedSite[]): { stalls: number; keys: number } {
+function senderTotals(sites: readonly SimulatedSite[]): {
+  stalls: number;
+  keys: number;
+  plis: number;
+  rtx: number;
+} {
   let stalls = 0;
   let keys = 0;
+  let plis = 0;
+  let rtx = 0;
   for (const s of sites) {
+    rtx += s.sender?.stats.retransmitted ?? 0;
     stalls += s.sender?.stats.stalls ?? 0;
     keys += s.sender?.stats.keyFrameRequests ?? 0;
+    plis += s.receiver.pliSent;
   }
-  return { stalls, keys };
+  return { stalls, keys, plis, rtx };
 }
 
 const sumCpu = (u: { workers: { cpuMs: number }[] }): number => u.workers.reduce((a, w) => a + w.cpuMs, 0);
@@ -76,6 +100,7 @@ export async function measureWindow(
   const sendA = senderTotals(sites);
   const uA = await server.call('usage');
   const nodeA = server.cpuMs();
+  const procsA = allProcesses();
   const botsA = process.cpuUsage();
   const sysA = systemCpu();
   const udpA = udpCounters();
@@ -86,6 +111,7 @@ export async function measureWindow(
   const udpB = udpCounters();
   const botsB = process.cpuUsage();
   const nodeB = server.cpuMs();
+  const procsB = allProcesses();
   const uB = await server.call('usage');
   const sendB = senderTotals(sites);
   const rB = receiveTotals(sites);
@@ -94,6 +120,21 @@ export async function measureWindow(
 
   const pct = (ms: number) => ms / wall / 10;
   const workerMs = sumCpu(uB) - sumCpu(uA);
+  const workerPids = new Set(uB.workers.map((w) => w.pid));
+  const helpers: Record<string, number> = {};
+  const others = new Map<string, number>();
+  let helperMs = 0;
+  for (const [pid, b] of procsB) {
+    const ms = b.cpuMs - (procsA.get(pid)?.cpuMs ?? 0);
+    if (pid === server.pid || workerPids.has(pid) || pid === process.pid) continue;
+    if (descendsFrom(procsB, pid, server.pid)) {
+      helperMs += ms;
+      helpers[b.name] = (helpers[b.name] ?? 0) + ms / wall / 10;
+    } else if (!descendsFrom(procsB, pid, process.pid) && ms > 0) {
+      others.set(b.name, (others.get(b.name) ?? 0) + ms / wall / 10);
+    }
+  }
+  const othersTop = Object.fromEntries([...others].sort((a, b) => b[1] - a[1]).slice(0, 3));
   const nodeMs = nodeB - nodeA;
   const botsMs = (botsB.user + botsB.system - botsA.user - botsA.system) / 1000;
   const machineMs = sysB.busyMs - sysA.busyMs;
@@ -108,10 +149,17 @@ export async function measureWindow(
     cpu: {
       workerPct: pct(workerMs),
       nodePct: pct(nodeMs),
-      serverPct: pct(workerMs + nodeMs),
+      helpersPct: pct(helperMs),
+      helpers,
+      serverPct: pct(workerMs + nodeMs + helperMs),
       botsPct: pct(botsMs),
       machinePct: pct(machineMs),
-      othersPct: Math.max(0, pct(machineMs - workerMs - nodeMs - botsMs)),
+      kernelIrqPct: pct(sysB.irqMs - sysA.irqMs),
+      othersPct: Math.max(
+        0,
+        pct(machineMs - (sysB.irqMs - sysA.irqMs) - workerMs - nodeMs - helperMs - botsMs),
+      ),
+      othersTop,
     },
     packets: {
       inPps: inPackets / pWall,
@@ -134,6 +182,8 @@ export async function measureWindow(
     media,
     senderStalls: sendB.stalls - sendA.stalls,
     keyFrameRequests: sendB.keys - sendA.keys,
+    pliSent: sendB.plis - sendA.plis,
+    retransmitted: sendB.rtx - sendA.rtx,
     udp: {
       inDatagrams: udpB.inDatagrams - udpA.inDatagrams,
       rcvbufErrors: udpB.rcvbufErrors - udpA.rcvbufErrors,

@@ -2,7 +2,7 @@
  * CPU and memory of processes and of the machine, read from /proc (Linux). CPU times are in
  * milliseconds of CPU (user + system); 1000 ms of CPU per second of wall time is one full core.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on every mainstream Linux). */
@@ -22,6 +22,35 @@ export function processCpuMs(pid: number): number | null {
   }
 }
 
+/** CPU so far (ms), name and parent of every live process. */
+export function allProcesses(): Map<number, { name: string; ppid: number; cpuMs: number }> {
+  const out = new Map<number, { name: string; ppid: number; cpuMs: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(entry), {
+        name,
+        ppid: Number(fields[1]),
+        cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND,
+      });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** Whether `pid` descends from `ancestor` (or is it). */
+export function descendsFrom(procs: ReturnType<typeof allProcesses>, pid: number, ancestor: number): boolean {
+  for (let p: number | undefined = pid; p !== undefined && p > 1; p = procs.get(p)?.ppid) {
+    if (p === ancestor) return true;
+  }
+  return false;
+}
+
 /** Peak resident memory (VmHWM) of a process in MB; null when it is gone. */
 export function peakRssMb(pid: number): number | null {
   try {
@@ -35,6 +64,8 @@ export function peakRssMb(pid: number): number | null {
 /** Machine-wide CPU counters (ms summed over all cores). */
 export interface SystemCpu {
   busyMs: number;
+  /** Of which interrupt and soft-interrupt time (on a loopback benchmark: mostly its own packets). */
+  irqMs: number;
   totalMs: number;
 }
 
@@ -45,7 +76,11 @@ export function systemCpu(): SystemCpu {
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = v;
   const busy = user + nice + system + irq + softirq + steal;
   const total = busy + idle + iowait;
-  return { busyMs: (busy * 1000) / TICKS_PER_SECOND, totalMs: (total * 1000) / TICKS_PER_SECOND };
+  return {
+    busyMs: (busy * 1000) / TICKS_PER_SECOND,
+    irqMs: ((irq + softirq) * 1000) / TICKS_PER_SECOND,
+    totalMs: (total * 1000) / TICKS_PER_SECOND,
+  };
 }
 
 /** UDP counters of this network namespace (/proc/net/snmp). */
