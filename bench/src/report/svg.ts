@@ -87,7 +87,8 @@ export function cpuLossChart(xs: number[], cpu: Line[], loss: Line[]): string {
   const w = 460;
   const h = 300 + 16 * Math.max(cpu.length, loss.length);
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * w}" height="${h}" viewBox="0 0 ${2 * w} ${h}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${2 * w}" height="${h}" viewBox="0 0 ${2 * w} ${h}">`,
+    '<title>CPU and packet loss against the number of sites</title>',
     '<rect width="100%" height="100%" fill="white"/>',
     panel(0, 0, w, h, 'CPU against sites', '% of one core', xs, cpu),
     panel(w, 0, w, h, 'Loss against sites', 'packets lost (%)', xs, loss),
@@ -121,7 +122,8 @@ export function latencyChart(rows: LatencyRow[], title: string): string {
   const sx = (v: number) =>
     left + ((Math.log10(Math.max(lo, v)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * pw;
   const out = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">`,
+    `<title>${esc(title)}</title>`,
     '<rect width="100%" height="100%" fill="white"/>',
     `<text x="${w / 2}" y="18" text-anchor="middle" ${FONT} font-weight="bold">${esc(title)}</text>`,
   ];
