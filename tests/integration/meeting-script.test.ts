@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../server/src/main.js';
 import { HOST_SITE, setupMeeting } from '../support/inProcessHub.js';
 import { connect, eventually, type HubSocket, must } from '../support/meeting.js';
+import { publishOn } from '../support/redis.js';
 
 const HOST = HOST_SITE;
 const SITES = ['hue', 'da-nang', 'can-tho'] as SiteId[];
@@ -76,41 +77,7 @@ async function receive(c: Client): Promise<void> {
 }
 
 /** Publishes a simulcast camera and a microphone for a client, through a PlainTransport. */
-async function publish(c: Client, ssrcBase: number): Promise<void> {
-  const media = await hub.parts.media.get(meetingId as never);
-  const peer = media.getPeer(c.join.self.participantId);
-  if (!peer) throw new Error('no media peer');
-  const transport = await peer.createPlainTransportForTesting('send', { comedia: true, rtcpMux: false });
-  await peer.produce({
-    transportId: transport.id,
-    kind: 'video',
-    source: 'camera',
-    rtpParameters: {
-      codecs: [
-        {
-          mimeType: 'video/VP8',
-          payloadType: 101,
-          clockRate: 90000,
-          rtcpFeedback: [
-            { type: 'nack' },
-            { type: 'nack', parameter: 'pli' },
-            { type: 'ccm', parameter: 'fir' },
-          ],
-        },
-      ],
-      encodings: [{ ssrc: ssrcBase }, { ssrc: ssrcBase + 1 }, { ssrc: ssrcBase + 2 }],
-    },
-  });
-  await peer.produce({
-    transportId: transport.id,
-    kind: 'audio',
-    source: 'mic',
-    rtpParameters: {
-      codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
-      encodings: [{ ssrc: ssrcBase + 10 }],
-    },
-  });
-}
+const publish = (c: Client, ssrcBase: number): Promise<void> => publishOn(hub, meetingId, c, ssrcBase);
 
 /** The consumer a client holds of a site's source. */
 function consumerOf(c: Client, siteId: SiteId, source: 'camera' | 'mic'): ConsumerInfo | undefined {

@@ -181,12 +181,12 @@ export async function receive(c: LiveClient): Promise<void> {
 export async function publishOn(
   owner: Hub,
   meetingId: string,
-  c: LiveClient,
+  c: Pick<LiveClient, 'join'>,
   ssrcBase: number,
 ): Promise<void> {
   const media = await owner.parts.media.get(meetingId as MeetingId);
   const peer = media.getPeer(c.join.self.participantId);
-  if (!peer) throw new Error(`publishOn() | no media peer of ${c.name} on this hub`);
+  if (!peer) throw new Error(`publishOn() | no media peer of ${c.join.self.displayName} on this hub`);
   const transport = await peer.createPlainTransportForTesting('send', { comedia: true, rtcpMux: false });
   await peer.produce({
     transportId: transport.id,
