@@ -2,6 +2,7 @@
 # Brings a checkout to a runnable state; used by both `npm start` and `npm test`.
 #
 #   1. setup-system.sh   — Debian packages, only the missing ones;
+#      tune-network.sh   — the media host's UDP receive buffers (root only, only raised);
 #   2. npm ci            — only when node_modules is missing or the lockfile / a package.json
 #                          changed since the last install (hash kept in node_modules/);
 #                          `npm install` when npm ci refuses the lockfile (see below);
@@ -19,6 +20,7 @@ cd "$GIAOBAN_ROOT"
 start=$(now_ms)
 
 bash infra/setup-system.sh
+bash infra/tune-network.sh
 
 # node_modules/ holds the stamp, so removing it (or `npm ci`) also resets the stamp.
 STAMP=node_modules/.giaoban-install-stamp
