@@ -61,12 +61,16 @@ export class OrganizerService implements OrganizerApi {
   async login(username: string, password: string): Promise<LoginResponse> {
     const account = this.accounts.find((a) => a.username === username);
     // Verify against a hash even for unknown users, so timing does not reveal which names exist.
-    const ok = verifyPassword(password, account?.passwordHash ?? this.accounts[0]?.passwordHash ?? '');
+    const ok = await verifyPassword(password, account?.passwordHash ?? this.accounts[0]?.passwordHash ?? '');
     if (!account || !ok) {
       log.warn('OrganizerService.login()', 'sign-in refused', { username });
       throw new AppError('UNAUTHENTICATED', 'Wrong user name or password');
     }
     return this.tokens.signOrganizer(username, this.sessionHours);
+  }
+
+  logout(token: string): void {
+    if (this.tokens.revokeOrganizer(token)) log.info('OrganizerService.logout()', 'organizer signed out');
   }
 
   authenticate(token: string): string {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { JoinLinkId, JoinRole, MeetingId, SiteId } from '@giaoban/shared';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
@@ -20,17 +21,22 @@ const JoinClaims = z.object({
 });
 export type JoinClaims = z.infer<typeof JoinClaims>;
 
-const OrganizerClaims = z.object({ sub: z.string(), exp: z.number() });
+/** `jti` names the session, so signing out can revoke it. */
+const OrganizerClaims = z.object({ sub: z.string(), jti: z.string().min(1), exp: z.number() });
 export type OrganizerClaims = z.infer<typeof OrganizerClaims>;
 
 /** Signs and verifies the hub's two kinds of tokens. */
 export class TokenService {
+  /** Signed-out organizer sessions (jti → expiry in ms), kept until they would have expired anyway. */
+  readonly #revoked = new Map<string, number>();
+
   constructor(private readonly secret: string) {}
 
   /** Issues an organizer session token. */
   signOrganizer(username: string, validHours: number): { token: string; expiresAt: number } {
     const exp = Math.floor(Date.now() / 1000) + validHours * 3600;
-    const token = jwt.sign({ sub: username, exp }, this.secret, {
+    const jti = randomBytes(12).toString('base64url');
+    const token = jwt.sign({ sub: username, jti, exp }, this.secret, {
       algorithm: ALGORITHM,
       issuer: ISSUER,
       audience: ORGANIZER_AUDIENCE,
@@ -38,9 +44,23 @@ export class TokenService {
     return { token, expiresAt: exp * 1000 };
   }
 
-  /** Verifies an organizer session token; null when invalid or expired. */
+  /** Verifies an organizer session token; null when invalid, expired or signed out. */
   verifyOrganizer(token: string): OrganizerClaims | null {
-    return this.verify(token, ORGANIZER_AUDIENCE, OrganizerClaims);
+    const claims = this.verify(token, ORGANIZER_AUDIENCE, OrganizerClaims);
+    return claims && !this.#revoked.has(claims.jti) ? claims : null;
+  }
+
+  /**
+   * Ends an organizer session (sign-out): the token is refused from now on by this hub instance.
+   * Returns false when the token was not a valid session.
+   */
+  revokeOrganizer(token: string): boolean {
+    const claims = this.verifyOrganizer(token);
+    if (!claims) return false;
+    const now = Date.now();
+    for (const [jti, expiresAt] of this.#revoked) if (expiresAt <= now) this.#revoked.delete(jti);
+    this.#revoked.set(claims.jti, claims.exp * 1000);
+    return true;
   }
 
   /** Issues the token of a join link. */

@@ -13,6 +13,7 @@ import {
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import { AppError, toWireError } from '../app/errors.js';
+import { LoginThrottle } from '../auth/LoginThrottle.js';
 import { type DocumentApi, documentRoutes } from './documents.js';
 import { HTTP_STATUS } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -20,6 +21,8 @@ import { openApiDocument } from './openapi.js';
 /** The organizer operations the HTTP API exposes; implemented by the application layer. */
 export interface OrganizerApi {
   login(username: string, password: string): Promise<LoginResponse>;
+  /** Ends the organizer session of this token (sign-out); nothing happens for an invalid token. */
+  logout(token: string): void;
   /** Returns the organizer's user name for a valid session token, else throws UNAUTHENTICATED. */
   authenticate(token: string): string;
   listSites(): Promise<DirectorySite[]>;
@@ -86,33 +89,41 @@ function param(req: Request, name: string): string {
   return v;
 }
 
+/**
+ * Headers on every answer. Self-contained at run time: the page may load nothing from elsewhere.
+ * No page or API answer may be framed by another site (clickjacking a chair's console or an
+ * organizer page): `frame-ancestors 'none'` for browsers that read CSP, X-Frame-Options for the rest.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy':
+    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'",
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
 /** Builds the express app: organizer API under /api, the built client everywhere else. */
 export function createHttpApp(
   api: OrganizerApi,
   clientDir: string,
   exportsApi?: ExportApi,
   documents?: DocumentApi,
+  loginThrottle: LoginThrottle = new LoginThrottle(),
 ): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use((_req, res, next) => {
-    // Self-contained at run time: the page may load nothing from elsewhere.
-    res.setHeader(
-      'Content-Security-Policy',
-      "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:",
-    );
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     next();
   });
   app.use('/api', express.json({ limit: '256kb' }));
 
-  const organizer = (req: Request): string => {
-    const h = req.headers.authorization ?? '';
-    const m = /^Bearer (.+)$/.exec(h);
+  const bearer = (req: Request): string => {
+    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     if (!m?.[1]) throw new AppError('UNAUTHENTICATED', 'Sign in first (Authorization: Bearer <token>)');
-    return api.authenticate(m[1]);
+    return m[1];
   };
+  const organizer = (req: Request): string => api.authenticate(bearer(req));
 
   app.get('/api/health', (_req, res) => {
     res.json({ ok: true, protocolVersion: PROTOCOL_VERSION });
@@ -123,11 +134,40 @@ export function createHttpApp(
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
-  app.post(
-    '/api/auth/login',
-    route(async (req) => {
+  // Sign-in: throttled per account and per address (a locked attempt checks no password), and the
+  // answer (a session token) is never stored by a browser or proxy cache.
+  app.post('/api/auth/login', (req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    (async () => {
       const body = parse(HttpSchemas.login, req.body);
-      return api.login(body.username, body.password);
+      const attempt = loginThrottle.begin(body.username, req.socket.remoteAddress ?? '');
+      if (!attempt.allowed) {
+        const seconds = Math.max(1, Math.ceil(attempt.retryAfterMs / 1000));
+        res.setHeader('Retry-After', String(seconds));
+        res.status(429).json({
+          error: {
+            code: 'LIMIT',
+            message: `Too many failed sign-ins from this ${attempt.scope}; try again in ${seconds} s`,
+          },
+        });
+        return;
+      }
+      let session: LoginResponse;
+      try {
+        session = await api.login(body.username, body.password);
+      } catch (err) {
+        attempt.finish(false);
+        throw err;
+      }
+      attempt.finish(true);
+      res.status(200).json(session);
+    })().catch(next);
+  });
+  app.post(
+    '/api/auth/logout',
+    route(async (req) => {
+      api.logout(bearer(req));
+      return undefined;
     }),
   );
   app.get(

@@ -11,7 +11,15 @@ type Op = {
 const ops: Record<string, Record<string, Op>> = {
   '/api/health': { get: { summary: 'Liveness and protocol version', auth: false } },
   '/api/auth/login': {
-    post: { summary: 'Organizer sign-in; returns a session token', body: HttpSchemas.login, auth: false },
+    post: {
+      summary:
+        'Organizer sign-in; returns a session token. 429 with Retry-After after repeated failures (per account and per address)',
+      body: HttpSchemas.login,
+      auth: false,
+    },
+  },
+  '/api/auth/logout': {
+    post: { summary: 'Organizer sign-out: the session token is refused from now on', status: 204 },
   },
   '/api/directory/sites': {
     get: { summary: 'The sites directory (34 provincial-level units + the central host, plus your own)' },
