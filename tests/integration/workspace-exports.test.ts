@@ -1,14 +1,15 @@
 /**
  * The exports through the real hub's HTTP API: a meeting is run (sites join and declare
- * delegates, a floor turn, two agenda items), secretaries write conclusions, the chair confirms
- * one; the notice and the attendance report are downloaded as DOCX, PDF and CSV and read back
- * (word/document.xml with unzip, pdftotext) to check the meeting name, conclusions and totals.
+ * delegates, a floor turn, two agenda items), secretaries write minutes and conclusions, the chair
+ * confirms one; the minutes (biên bản), the notice and the attendance report are downloaded as
+ * DOCX, PDF and CSV and read back (word/document.xml with unzip, pdftotext) to check the meeting
+ * name, the sequence of the meeting, conclusions and totals.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { addConclusion, minutesText, noticeMap, type SiteId } from '@giaoban/shared';
+import { addConclusion, addPetition, minutesText, noticeMap, type SiteId } from '@giaoban/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Hub } from '../../server/src/main.js';
@@ -52,6 +53,19 @@ function docxText(bytes: Buffer): string {
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"');
+}
+
+/** The text of the page header of a DOCX (word/header*.xml), empty when it has none. */
+function docxHeaderText(bytes: Buffer): string {
+  const file = path.join(dir, `h${Math.random()}.docx`);
+  writeFileSync(file, bytes);
+  try {
+    return execFileSync('unzip', ['-p', file, 'word/header*.xml'])
+      .toString('utf8')
+      .replace(/<[^>]+>/g, '');
+  } catch {
+    return '';
+  }
 }
 
 /** The text of a PDF (pdftotext from poppler-utils), whitespace folded. */
@@ -113,7 +127,19 @@ describe('exports of the conclusion notice and the attendance report', () => {
     const sync = await must(sec, 'doc:sync', { stateVector: Y.encodeStateVector(doc) });
     Y.applyUpdate(doc, new Uint8Array(sync.update as Uint8Array));
     const before = Y.encodeStateVector(doc);
-    minutesText(doc, items[0] as string).insert(0, 'Đồng chí Chủ trì khai mạc.');
+    minutesText(doc, items[0] as string).insert(
+      0,
+      'Đồng chí Chủ trì khai mạc.\nĐồng chí Phó Trưởng ban trình bày báo cáo kết quả công tác 5 tháng.',
+    );
+    minutesText(doc, items[1] as string).insert(0, 'Các điểm cầu thảo luận về biên chế.');
+    addPetition(doc, {
+      id: 'p1',
+      itemId: items[1] as string,
+      site: 'Huế',
+      petition: 'Bổ sung biên chế cho cấp xã.',
+      author: 'Thư ký Hội nghị',
+      at: Date.now(),
+    });
     addConclusion(doc, items[0] as string, {
       id: 'k1',
       text: 'Hoàn thành đại hội chi bộ trước ngày 30/6.',
@@ -159,6 +185,61 @@ describe('exports of the conclusion notice and the attendance report', () => {
     expect(text).toContain('- Các tỉnh ủy, thành ủy;');
   });
 
+  it('the draft minutes (biên bản) give the administrative header, attendees, the sequence per item and the conclusions', async () => {
+    const { res, bytes } = await download('minutes.docx', links.sec?.token as string);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-giaoban-draft')).toBe('1');
+    const disposition = res.headers.get('content-disposition') ?? '';
+    expect(disposition).toMatch(/filename="bien-ban-hoi-nghi-.*-du-thao\.docx"/);
+    expect(decodeURIComponent(disposition.split("UTF-8''")[1] ?? '')).toContain(
+      `Biên bản hội nghị - ${TITLE}`,
+    );
+    const text = docxText(bytes);
+    expect(docxHeaderText(bytes)).toContain('DỰ THẢO');
+    expect(text).toContain('DỰ THẢO');
+    expect(text).toContain('BAN TỔ CHỨC TRUNG ƯƠNG');
+    expect(text).toContain('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM');
+    expect(text).toContain('Độc lập - Tự do - Hạnh phúc');
+    expect(text).toMatch(/\nBIÊN BẢN\n/);
+    expect(text).toContain(TITLE);
+    expect(text).toMatch(
+      /Thời gian: Bắt đầu lúc \d\d giờ \d\d phút, ngày \d\d\/\d\d\/\d{4}; hội nghị đang diễn ra\./,
+    );
+    expect(text).toContain('Chủ trì: Đồng chí Chủ trì');
+    expect(text).toContain('Thư ký: Thư ký Hội nghị');
+    expect(text).toContain('Có 3/4 điểm cầu tham dự với tổng số 95 đại biểu');
+    expect(text).toContain('Điểm cầu vắng mặt: Cần Thơ.');
+    // The sequence: item 1 with its minutes and Huế's turn, item 2 with its minutes and petition.
+    const order = [
+      'I. THỜI GIAN, ĐỊA ĐIỂM',
+      'II. THÀNH PHẦN THAM DỰ',
+      'III. NỘI DUNG, DIỄN BIẾN HỘI NGHỊ',
+      '1. Báo cáo kết quả công tác 5 tháng',
+      'Đồng chí Chủ trì khai mạc.',
+      'Đồng chí Phó Trưởng ban trình bày báo cáo kết quả công tác 5 tháng.',
+      'Ý kiến phát biểu:',
+      'điểm cầu Huế: Kiến nghị về biên chế (',
+      '2. Thảo luận của các điểm cầu',
+      'Các điểm cầu thảo luận về biên chế.',
+      'Huế: Bổ sung biên chế cho cấp xã.',
+      'IV. KẾT QUẢ BIỂU QUYẾT',
+      'Hội nghị không tiến hành biểu quyết.',
+      'V. KẾT LUẬN CỦA CHỦ TRÌ',
+      '1.1. Hoàn thành đại hội chi bộ trước ngày 30/6. (chưa được chủ trì xác nhận)',
+      '2.1. Giao Sở Nội vụ trả lời kiến nghị của Huế về biên chế.',
+      'Hội nghị chưa kết thúc; biên bản này là dự thảo',
+      'THƯ KÝ',
+      'CHỦ TRÌ',
+    ];
+    let at = -1;
+    for (const piece of order) {
+      const next = text.indexOf(piece, at + 1);
+      expect(next, `"${piece}" after the previous piece`).toBeGreaterThan(at);
+      at = next;
+    }
+    expect(text).toMatch(/điểm cầu Huế: Kiến nghị về biên chế \(\d+:\d\d, điều hành thu hồi\)/);
+  });
+
   it('after the end the notice is final: confirmed conclusions only, as DOCX and PDF', async () => {
     await must(chair, 'meeting:end', {});
     const docx = await download('notice.docx', orgToken);
@@ -179,6 +260,33 @@ describe('exports of the conclusion notice and the attendance report', () => {
     expect(pdfTxt).toContain('Giao Sở Nội vụ trả lời kiến nghị của Huế về biên chế.');
     expect(pdfTxt).toContain('Hội nghị giao ban trực tuyến quý IV');
   });
+
+  it('after the end the minutes are final (no DỰ THẢO, confirmed conclusions, the end time), as DOCX and PDF', async () => {
+    const docx = await download('minutes.docx', links.chair?.token as string);
+    expect(docx.res.status).toBe(200);
+    expect(docx.res.headers.get('x-giaoban-draft')).toBe('0');
+    const text = docxText(docx.bytes);
+    expect(text).not.toContain('DỰ THẢO');
+    expect(docxHeaderText(docx.bytes)).not.toContain('DỰ THẢO');
+    expect(text).toMatch(/; kết thúc lúc \d\d giờ \d\d phút, ngày \d\d\/\d\d\/\d{4}\./);
+    expect(text).toMatch(/Hội nghị kết thúc lúc \d\d giờ \d\d phút/);
+    expect(text).toContain('2.1. Giao Sở Nội vụ trả lời kiến nghị của Huế về biên chế.');
+    expect(text).not.toContain('Hoàn thành đại hội chi bộ');
+    expect(text).toContain('Đồng chí Chủ trì khai mạc.');
+
+    const pdf = await download('minutes.pdf', orgToken);
+    expect(pdf.res.status).toBe(200);
+    expect(pdf.res.headers.get('content-type')).toBe('application/pdf');
+    const pdfTxt = pdfText(pdf.bytes);
+    expect(pdfTxt).toContain('BIÊN BẢN');
+    expect(pdfTxt).toContain('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM');
+    expect(pdfTxt).toContain(TITLE);
+    expect(pdfTxt).toContain('Đồng chí Chủ trì khai mạc.');
+    expect(pdfTxt).toContain('điểm cầu Huế: Kiến nghị về biên chế');
+    expect(pdfTxt).toContain('Hội nghị không tiến hành biểu quyết.');
+    expect(pdfTxt).toContain('Giao Sở Nội vụ trả lời kiến nghị của Huế về biên chế.');
+    expect(pdfTxt).not.toContain('DỰ THẢO');
+  }, 120_000);
 
   it('the attendance report gives sites, delegates, turns and planned vs actual time (CSV, DOCX, PDF)', async () => {
     const csv = await download('attendance.csv', links.sec?.token as string);
@@ -216,6 +324,7 @@ describe('exports of the conclusion notice and the attendance report', () => {
     expect((await download('notice.docx', 'not-a-token-at-all')).res.status).toBe(401);
     const none = await fetch(`${url}/api/meetings/${meetingId}/exports/notice.docx`);
     expect(none.status).toBe(401);
+    expect((await download('minutes.docx', links.hue?.token as string)).res.status).toBe(403);
     expect((await download('minutes.exe', orgToken)).res.status).toBe(404);
   });
 });

@@ -9,11 +9,15 @@ import type { Store } from '../../store/Store.js';
 import type { WorkspaceService } from '../WorkspaceService.js';
 import { renderAttendanceCsv } from './csvRender.js';
 import { renderAttendanceDocx, renderNoticeDocx } from './docxRender.js';
+import { renderMinutesDocx } from './minutesDocx.js';
+import { minutesModel } from './minutesModel.js';
 import type { PdfConverter } from './PdfConverter.js';
 import { attendanceModel, formatDate, noticeModel } from './reportModel.js';
 
 /** The files a meeting exports. */
 export const EXPORT_FILES = [
+  'minutes.docx',
+  'minutes.pdf',
   'notice.docx',
   'notice.pdf',
   'attendance.docx',
@@ -40,8 +44,15 @@ const CONTENT_TYPES: Record<string, string> = {
   csv: 'text/csv; charset=utf-8',
 };
 
+/** The Vietnamese name of each kind of export (the start of its file name). */
+const KIND_NAMES = {
+  minutes: 'Biên bản hội nghị',
+  notice: 'Thông báo kết luận',
+  attendance: 'Báo cáo điểm danh',
+} as const;
+
 /**
- * Produces the conclusion notice and the attendance report of a meeting, for an organizer
+ * Produces the minutes, the conclusion notice and the attendance report of a meeting, for an organizer
  * session or a chair's or secretary's join link (whoever may read the minutes).
  */
 export class ExportService {
@@ -88,10 +99,22 @@ export class ExportService {
     }
     const record = await this.deps.meetings.get(meetingId);
     const now = (this.deps.clock ?? Date.now)();
-    const [kind, ext] = file.split('.') as ['notice' | 'attendance', 'docx' | 'pdf' | 'csv'];
+    const [kind, ext] = file.split('.') as [keyof typeof KIND_NAMES, 'docx' | 'pdf' | 'csv'];
     let bytes: Buffer;
     let draft: boolean;
-    if (kind === 'notice') {
+    if (kind === 'minutes') {
+      const content = await this.deps.workspace.content(meetingId as MeetingId);
+      const links = await this.deps.store.links.listByMeeting(meetingId as MeetingId);
+      const secretaries = links.filter((l) => l.role === 'secretary' && l.revokedAt === null);
+      const model = minutesModel(
+        record,
+        content,
+        secretaries.map((l) => l.displayName),
+        now,
+      );
+      draft = model.draft;
+      bytes = await renderMinutesDocx(model);
+    } else if (kind === 'notice') {
       const content = await this.deps.workspace.content(meetingId as MeetingId);
       const model = noticeModel(record, content, now);
       draft = model.draft;
@@ -103,7 +126,7 @@ export class ExportService {
         ext === 'csv' ? Buffer.from(renderAttendanceCsv(model), 'utf8') : await renderAttendanceDocx(model);
     }
     if (ext === 'pdf') bytes = await this.deps.pdf.fromDocx(bytes);
-    const base = `${kind === 'notice' ? 'Thông báo kết luận' : 'Báo cáo điểm danh'} - ${record.meeting.title} - ${formatDate(
+    const base = `${KIND_NAMES[kind]} - ${record.meeting.title} - ${formatDate(
       record.meeting.liveAt ?? record.meeting.scheduledAt,
     ).replace(/\//g, '-')}${draft ? ' - DỰ THẢO' : ''}`;
     const filename = `${base.replace(/[\\/:*?"<>|\r\n]+/g, ' ').slice(0, 180)}.${ext}`;

@@ -4,8 +4,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { log } from '../../app/log.js';
 import { DomainError } from '../../domain/DomainError.js';
+import { log } from '../../log/log.js';
 
 /**
  * Turns a DOCX into PDF with LibreOffice headless (installed by infra/setup-system.sh), so the PDF

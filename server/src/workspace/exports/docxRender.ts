@@ -8,6 +8,7 @@ import {
   AlignmentType,
   BorderStyle,
   Document,
+  Header,
   Packer,
   Paragraph,
   type ParagraphChild,
@@ -32,8 +33,8 @@ import {
 
 const FONT = 'Times New Roman';
 /** Half-points. */
-const SIZE = 28;
-const SMALL = 24;
+export const SIZE = 28;
+export const SMALL = 24;
 /** A4 in twips, margins 20/15/30/20 mm (top/right/left/bottom). */
 const PAGE = {
   size: { width: 11906, height: 16838 },
@@ -60,14 +61,16 @@ const GRID = {
   insideVertical: LINE,
 };
 
-interface RunStyle {
+/** How a run of text is set. */
+export interface RunStyle {
   bold?: boolean;
   italics?: boolean;
   underline?: boolean;
   size?: number;
 }
 
-const run = (text: string, style: RunStyle = {}): TextRun =>
+/** A run in the document's font. */
+export const run = (text: string, style: RunStyle = {}): TextRun =>
   new TextRun({
     text,
     font: FONT,
@@ -77,7 +80,8 @@ const run = (text: string, style: RunStyle = {}): TextRun =>
     underline: style.underline ? {} : undefined,
   });
 
-function para(
+/** A paragraph (justified unless told), optionally indented on its first line. */
+export function para(
   children: ParagraphChild[] | string,
   options: {
     align?: (typeof AlignmentType)[keyof typeof AlignmentType];
@@ -94,7 +98,8 @@ function para(
   });
 }
 
-const centre = (text: string, style: RunStyle = {}, after = 0): Paragraph =>
+/** A centred one-run paragraph. */
+export const centre = (text: string, style: RunStyle = {}, after = 0): Paragraph =>
   para([run(text, style)], { align: AlignmentType.CENTER, after });
 
 function cell(children: Paragraph[], widthPct: number): TableCell {
@@ -106,7 +111,7 @@ function cell(children: Paragraph[], widthPct: number): TableCell {
 }
 
 /** Two columns without borders: the title block and the signature block. */
-function twoColumns(left: Paragraph[], right: Paragraph[], leftPct = 42): Table {
+export function twoColumns(left: Paragraph[], right: Paragraph[], leftPct = 42): Table {
   return new Table({
     rows: [new TableRow({ children: [cell(left, leftPct), cell(right, 100 - leftPct)] })],
     width: { size: TEXT_WIDTH, type: WidthType.DXA },
@@ -120,7 +125,7 @@ function twoColumns(left: Paragraph[], right: Paragraph[], leftPct = 42): Table 
 }
 
 /** A bordered data table with a bold header row. */
-function grid(header: string[], rows: string[][], widthsPct: number[], empty?: string): Table {
+export function grid(header: string[], rows: string[][], widthsPct: number[], empty?: string): Table {
   const widths = widthsPct.map((p) => Math.round((TEXT_WIDTH * p) / 100));
   const line = (cells: string[], bold: boolean) =>
     new TableRow({
@@ -161,15 +166,33 @@ function grid(header: string[], rows: string[][], widthsPct: number[], empty?: s
 }
 
 /** The "DỰ THẢO" mark of a draft, top right. */
-const draftMark = (): Paragraph =>
+export const draftMark = (): Paragraph =>
   para([run('DỰ THẢO', { bold: true, size: SIZE })], { align: AlignmentType.RIGHT, after: 120 });
 
-function documentOf(children: (Paragraph | Table)[], title: string): Document {
+/** An A4 document; `header` repeats at the top of every page (a draft's label). */
+export function documentOf(children: (Paragraph | Table)[], title: string, header?: string): Document {
   return new Document({
     creator: 'Giao Ban',
     title,
     styles: { default: { document: { run: { font: FONT, size: SIZE } } } },
-    sections: [{ properties: { page: PAGE }, children }],
+    sections: [
+      {
+        properties: { page: PAGE },
+        headers: header
+          ? {
+              default: new Header({
+                children: [
+                  new Paragraph({
+                    children: [run(header, { bold: true, italics: true, size: SMALL })],
+                    alignment: AlignmentType.RIGHT,
+                  }),
+                ],
+              }),
+            }
+          : undefined,
+        children,
+      },
+    ],
   });
 }
 
