@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
-import { log } from './app/log.js';
+import { log } from './log/log.js';
 import { MediaRegistry } from './app/MediaRegistry.js';
 import { MeetingService } from './app/MeetingService.js';
 import { OrganizerService } from './app/OrganizerService.js';

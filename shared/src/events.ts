@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import type { MeetingChanged } from './changes.js';
-import { type ConclusionView, DocSchemas, type DocSyncResult, type WireBytes } from './docs.js';
+import {
+  type ConclusionView,
+  DocSchemas,
+  type DocSyncResult,
+  type DocUpdateResult,
+  type WireBytes,
+} from './docs.js';
 import type { Result } from './errors.js';
 import { AgendaItemId, DocumentId, FloorRequestId, MinuteEntryId, SiteId } from './ids.js';
 import {
@@ -29,73 +35,155 @@ export type HandshakeAuth = z.infer<typeof HandshakeAuth>;
 const Empty: z.ZodType<{}> = z.strictObject({});
 const Topic = z.string().trim().max(300);
 
-/** Schema of every client → server payload, keyed by event name. The server validates each one. */
-export const ClientEventSchemas = {
-  'meeting:join': Empty,
-  'meeting:sync': Empty,
-  'meeting:openTechCheck': Empty,
-  'meeting:goLive': Empty,
-  'meeting:end': Empty,
-  'agenda:advance': Empty,
-  'agenda:open': z.object({ itemId: AgendaItemId }).strict(),
-  'queue:request': z.object({ topic: Topic }).strict(),
-  'queue:withdraw': z.object({ requestId: FloorRequestId }).strict(),
-  'queue:reorder': z.object({ requestIds: z.array(FloorRequestId).max(1000) }).strict(),
-  'floor:grant': z
-    .object({
-      requestId: FloorRequestId.optional(),
-      siteId: SiteId.optional(),
-      /** Time limit in seconds; the meeting default when omitted; 0 = open-ended. */
-      seconds: z.number().int().min(0).max(3600).optional(),
-    })
-    .strict()
-    .refine((v) => (v.requestId === undefined) !== (v.siteId === undefined), {
-      message: 'give exactly one of requestId or siteId',
-    }),
-  'floor:revoke': Empty,
-  'floor:extend': z.object({ seconds: z.number().int().min(1).max(3600) }).strict(),
-  'floor:yield': Empty,
-  'stage:pin': z.object({ siteId: SiteId.nullable() }).strict(),
-  'site:declare': z
-    .object({ delegates: z.number().int().min(0).max(10_000), siteId: SiteId.optional() })
-    .strict(),
-  'mic:set': z.object({ siteId: SiteId, open: z.boolean() }).strict(),
-  'mic:selfMute': z.object({ muted: z.boolean() }).strict(),
-  'minutes:list': Empty,
-  'minutes:add': z
-    .object({ agendaItemId: AgendaItemId, kind: MinuteKind, text: z.string().trim().min(1).max(20_000) })
-    .strict(),
-  'minutes:confirm': z.object({ entryId: MinuteEntryId }).strict(),
+/** The part of the hub that answers an event: the server has one handler module per area. */
+export const EVENT_AREAS = ['meeting', 'queue', 'agenda', 'media', 'slides', 'workspace'] as const;
+/** One of {@link EVENT_AREAS}. */
+export type EventArea = (typeof EVENT_AREAS)[number];
+
+/**
+ * One client event: the area that answers it, the schema of its payload, whether the hub runs it
+ * as a meeting command of the domain (`{ type: event, ...payload }`), and — as a type only — the
+ * data of its ack.
+ */
+export interface ClientEventSpec<A extends EventArea, S extends z.ZodType, Ack, C extends boolean> {
+  readonly area: A;
+  readonly payload: S;
+  readonly command: C;
+  /** Type-only marker of the ack's data; never set at run time. */
+  readonly ack?: (data: Ack) => void;
+}
+
+/** Builds table rows: `on<AckData>().command(area, schema)` or `.call(area, schema)`. */
+const on = <Ack = null>() => ({
+  /** The event becomes a domain command of the same name. */
+  command: <A extends EventArea, S extends z.ZodType>(
+    area: A,
+    payload: S,
+  ): ClientEventSpec<A, S, Ack, true> => ({
+    area,
+    payload,
+    command: true,
+  }),
+  /** The event is answered by the edge itself (reads, media, the workspace). */
+  call: <A extends EventArea, S extends z.ZodType>(
+    area: A,
+    payload: S,
+  ): ClientEventSpec<A, S, Ack, false> => ({
+    area,
+    payload,
+    command: false,
+  }),
+});
+
+/**
+ * THE table of client → server events: every other list (payload schemas, ack types, the domain's
+ * client commands, the server's handler maps) is derived from it, so they cannot drift apart.
+ */
+export const ClientEvents = {
+  'meeting:join': on<JoinResult>().call('meeting', Empty),
+  'meeting:sync': on<MeetingSnapshot>().call('meeting', Empty),
+  'meeting:openTechCheck': on().command('meeting', Empty),
+  'meeting:goLive': on().command('meeting', Empty),
+  'meeting:end': on().command('meeting', Empty),
+  'site:declare': on().command(
+    'meeting',
+    z.object({ delegates: z.number().int().min(0).max(10_000), siteId: SiteId.optional() }).strict(),
+  ),
+  'stage:pin': on().command('meeting', z.object({ siteId: SiteId.nullable() }).strict()),
+  'mic:set': on().command('meeting', z.object({ siteId: SiteId, open: z.boolean() }).strict()),
+  'mic:selfMute': on().command('meeting', z.object({ muted: z.boolean() }).strict()),
+  'agenda:advance': on().command('agenda', Empty),
+  'agenda:open': on().command('agenda', z.object({ itemId: AgendaItemId }).strict()),
+  'queue:request': on<{ requestId: string }>().command('queue', z.object({ topic: Topic }).strict()),
+  'queue:withdraw': on().command('queue', z.object({ requestId: FloorRequestId }).strict()),
+  'queue:reorder': on().command(
+    'queue',
+    z.object({ requestIds: z.array(FloorRequestId).max(1000) }).strict(),
+  ),
+  'floor:grant': on().command(
+    'queue',
+    z
+      .object({
+        requestId: FloorRequestId.optional(),
+        siteId: SiteId.optional(),
+        /** Time limit in seconds; the meeting default when omitted; 0 = open-ended. */
+        seconds: z.number().int().min(0).max(3600).optional(),
+      })
+      .strict()
+      .refine((v) => (v.requestId === undefined) !== (v.siteId === undefined), {
+        message: 'give exactly one of requestId or siteId',
+      }),
+  ),
+  'floor:revoke': on().command('queue', Empty),
+  'floor:extend': on().command('queue', z.object({ seconds: z.number().int().min(1).max(3600) }).strict()),
+  'floor:yield': on().command('queue', Empty),
+  'minutes:list': on<MinuteEntry[]>().command('workspace', Empty),
+  'minutes:add': on<MinuteEntry>().command(
+    'workspace',
+    z
+      .object({ agendaItemId: AgendaItemId, kind: MinuteKind, text: z.string().trim().min(1).max(20_000) })
+      .strict(),
+  ),
+  'minutes:confirm': on<MinuteEntry>().command('workspace', z.object({ entryId: MinuteEntryId }).strict()),
   /** Shows a converted document on every screen, from page 1 (presenter). */
-  'slides:show': z.object({ documentId: DocumentId }).strict(),
+  'slides:show': on().command('slides', z.object({ documentId: DocumentId }).strict()),
   /** Turns to a page, 1-based (presenter). */
-  'slides:page': z.object({ page: z.number().int().min(1).max(10_000) }).strict(),
+  'slides:page': on().command('slides', z.object({ page: z.number().int().min(1).max(10_000) }).strict()),
   /** Makes a site the presenter, or gives the pages back to the moderators with null (moderators). */
-  'slides:presenter': z.object({ siteId: SiteId.nullable() }).strict(),
+  'slides:presenter': on().command('slides', z.object({ siteId: SiteId.nullable() }).strict()),
   /** Takes the document off every screen (presenter). */
-  'slides:stop': Empty,
+  'slides:stop': on().command('slides', Empty),
   /** Where the presenter points, as a fraction of the page; `{}` hides the pointer. Volatile. */
-  'slides:pointer': z.union([SlidePoint, Empty]),
+  'slides:pointer': on().call('slides', z.union([SlidePoint, Empty])),
   /** Secretary workspace: exchange state vectors; the ack carries what the client lacks. */
-  'doc:sync': DocSchemas.sync,
+  'doc:sync': on<DocSyncResult>().call('workspace', DocSchemas.sync),
   /** Secretary workspace: one Yjs update, stored by the hub before it is acknowledged. */
-  'doc:update': DocSchemas.update,
+  'doc:update': on<DocUpdateResult>().call('workspace', DocSchemas.update),
   /** The conclusions of every agenda item, read-only (chair, operator, secretary). */
-  'doc:conclusions': Empty,
+  'doc:conclusions': on<ConclusionView[]>().call('workspace', Empty),
   /** The chair confirms a conclusion (or takes the confirmation back). */
-  'doc:confirm': DocSchemas.confirm,
-  'media:setRtpCapabilities': MediaSchemas.setRtpCapabilities,
-  'media:createTransport': MediaSchemas.createTransport,
-  'media:connectTransport': MediaSchemas.connectTransport,
-  'media:produce': MediaSchemas.produce,
-  'media:closeProducer': MediaSchemas.closeProducer,
-  'media:visibleTiles': MediaSchemas.visibleTiles,
-  'media:report': MediaSchemas.report,
+  'doc:confirm': on<ConclusionView>().call('workspace', DocSchemas.confirm),
+  'media:setRtpCapabilities': on().call('media', MediaSchemas.setRtpCapabilities),
+  'media:createTransport': on<TransportInfo>().call('media', MediaSchemas.createTransport),
+  'media:connectTransport': on().call('media', MediaSchemas.connectTransport),
+  'media:produce': on<{ producerId: string }>().call('media', MediaSchemas.produce),
+  'media:closeProducer': on().call('media', MediaSchemas.closeProducer),
+  'media:visibleTiles': on().call('media', MediaSchemas.visibleTiles),
+  'media:report': on().call('media', MediaSchemas.report),
 } as const;
 
-export type ClientEventName = keyof typeof ClientEventSchemas;
+type Table = typeof ClientEvents;
+/** Name of any client → server event. */
+export type ClientEventName = keyof Table;
+/** Schema of every client → server payload, keyed by event name. The server validates each one. */
+export type ClientEventSchemaMap = { [E in ClientEventName]: Table[E]['payload'] };
+/** Schema of every client → server payload, keyed by event name (derived from {@link ClientEvents}). */
+export const ClientEventSchemas = Object.fromEntries(
+  Object.entries(ClientEvents).map(([event, spec]) => [event, spec.payload]),
+) as ClientEventSchemaMap;
+/** Every client event name, in table order. */
+export const CLIENT_EVENT_NAMES = Object.keys(ClientEvents) as ClientEventName[];
 /** The payload type of a client event, inferred from its schema. */
-export type ClientPayload<E extends ClientEventName> = z.infer<(typeof ClientEventSchemas)[E]>;
+export type ClientPayload<E extends ClientEventName> = z.infer<Table[E]['payload']>;
+/** The events answered by one area. */
+export type EventsOf<A extends EventArea> = {
+  [E in ClientEventName]: Table[E]['area'] extends A ? E : never;
+}[ClientEventName];
+/** The events the hub runs as domain commands of the same name. */
+export type ClientCommandEvent = {
+  [E in ClientEventName]: Table[E]['command'] extends true ? E : never;
+}[ClientEventName];
+
+/** Validates a payload against its event's schema; the data is typed as that event's payload. */
+export function parseClientPayload<E extends ClientEventName>(
+  event: E,
+  raw: unknown,
+): { success: true; data: ClientPayload<E> } | { success: false; error: z.ZodError } {
+  const schema: z.ZodType = ClientEvents[event].payload;
+  const parsed = schema.safeParse(raw);
+  // The schema is the event's own, so its output is the event's payload type.
+  return parsed.success ? { success: true, data: parsed.data as ClientPayload<E> } : parsed;
+}
 
 /** Who the server says you are, from your authenticated token. */
 export interface SelfInfo {
@@ -113,46 +201,12 @@ export interface JoinResult {
   routerRtpCapabilities: Record<string, unknown>;
 }
 
-/** Data type of each client event's ack. */
-export interface ClientAckData {
-  'meeting:join': JoinResult;
-  'meeting:sync': MeetingSnapshot;
-  'meeting:openTechCheck': null;
-  'meeting:goLive': null;
-  'meeting:end': null;
-  'agenda:advance': null;
-  'agenda:open': null;
-  'queue:request': { requestId: string };
-  'queue:withdraw': null;
-  'queue:reorder': null;
-  'floor:grant': null;
-  'floor:revoke': null;
-  'floor:extend': null;
-  'floor:yield': null;
-  'stage:pin': null;
-  'site:declare': null;
-  'mic:set': null;
-  'mic:selfMute': null;
-  'minutes:list': MinuteEntry[];
-  'minutes:add': MinuteEntry;
-  'minutes:confirm': MinuteEntry;
-  'slides:show': null;
-  'slides:page': null;
-  'slides:presenter': null;
-  'slides:stop': null;
-  'slides:pointer': null;
-  'doc:sync': DocSyncResult;
-  'doc:update': null;
-  'doc:conclusions': ConclusionView[];
-  'doc:confirm': ConclusionView;
-  'media:setRtpCapabilities': null;
-  'media:createTransport': TransportInfo;
-  'media:connectTransport': null;
-  'media:produce': { producerId: string };
-  'media:closeProducer': null;
-  'media:visibleTiles': null;
-  'media:report': null;
-}
+/** Data type of each client event's ack (derived from {@link ClientEvents}). */
+export type ClientAckData = {
+  [E in ClientEventName]: Table[E] extends ClientEventSpec<EventArea, z.ZodType, infer Ack, boolean>
+    ? Ack
+    : never;
+};
 
 /** socket.io typed map of client → server events: `(payload, ack)`. */
 export type ClientToServerEvents = {
@@ -186,6 +240,12 @@ export interface ServerToClientEvents {
   'slides:pointer': (pointer: SlidePointer) => void;
   /** The server is about to disconnect this client on purpose. */
   'session:ended': (payload: { reason: DisconnectReason }) => void;
+  /**
+   * The meeting's media is moving to another hub instance (the one holding it stopped or died):
+   * the server drops this connection next; rejoin at once and show "reconnecting media". The
+   * hub keeps this connection's site, floor turn and queue place while it rejoins.
+   */
+  'media:moving': () => void;
 }
 
 /** Error data attached to a refused socket.io handshake (`connect_error` → `err.data`). */

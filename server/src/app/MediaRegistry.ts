@@ -1,7 +1,7 @@
 import { isModerator, type MeetingId, type SiteId } from '@giaoban/shared';
 import { isMicAllowed, type MeetingRecord, programView } from '../domain/index.js';
+import { log } from '../log/log.js';
 import type { MediaPolicySnapshot, MeetingMedia, SiteAudioLevel, WorkerPool } from '../media/index.js';
-import { log } from './log.js';
 import type { MeetingService } from './MeetingService.js';
 
 /** The domain's media policy for one meeting state, in the shape the media layer applies. */

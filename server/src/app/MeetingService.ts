@@ -11,9 +11,9 @@ import {
   type ReplyOf,
   SYSTEM,
 } from '../domain/index.js';
+import { log } from '../log/log.js';
 import { KeyedMutex } from '../store/KeyedMutex.js';
 import type { Store } from '../store/Store.js';
-import { log } from './log.js';
 
 /** What the transport and media layers hear after each committed change. */
 export interface MeetingListener {

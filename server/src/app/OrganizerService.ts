@@ -20,9 +20,8 @@ import type { OrganizerAccount } from '../config/Config.js';
 import { slugify } from '../directory/seed.js';
 import { type Actor, createMeetingRecord, DomainError, type MeetingRecord } from '../domain/index.js';
 import type { OrganizerApi } from '../http/app.js';
+import { log } from '../log/log.js';
 import type { Store } from '../store/Store.js';
-import { AppError } from './errors.js';
-import { log } from './log.js';
 import type { MeetingService } from './MeetingService.js';
 
 /** Short, URL-safe random id (72 bits). */
@@ -64,7 +63,7 @@ export class OrganizerService implements OrganizerApi {
     const ok = await verifyPassword(password, account?.passwordHash ?? this.accounts[0]?.passwordHash ?? '');
     if (!account || !ok) {
       log.warn('OrganizerService.login()', 'sign-in refused', { username });
-      throw new AppError('UNAUTHENTICATED', 'Wrong user name or password');
+      throw new DomainError('UNAUTHENTICATED', 'Wrong user name or password');
     }
     return this.tokens.signOrganizer(username, this.sessionHours);
   }
@@ -76,7 +75,7 @@ export class OrganizerService implements OrganizerApi {
   authenticate(token: string): string {
     const claims = this.tokens.verifyOrganizer(token);
     if (!claims || !this.accounts.some((a) => a.username === claims.sub)) {
-      throw new AppError('UNAUTHENTICATED', 'Session expired or invalid: sign in again');
+      throw new DomainError('UNAUTHENTICATED', 'Session expired or invalid: sign in again');
     }
     return claims.sub;
   }
@@ -90,7 +89,7 @@ export class OrganizerService implements OrganizerApi {
     body: z.output<typeof HttpSchemas.createSite>,
   ): Promise<DirectorySite> {
     if (body.parentId !== null && !(await this.store.directory.get(body.parentId))) {
-      throw new AppError('NOT_FOUND', `no parent site ${body.parentId}`);
+      throw new DomainError('NOT_FOUND', `no parent site ${body.parentId}`);
     }
     let id = slugify(body.parentId ? `${body.parentId} ${body.name}` : body.name) || newShortId();
     if (await this.store.directory.get(id as SiteId)) id = `${id}-${newShortId().slice(0, 4).toLowerCase()}`;
@@ -168,7 +167,7 @@ export class OrganizerService implements OrganizerApi {
     body: z.output<typeof HttpSchemas.agendaItem>,
   ): Promise<AgendaItem> {
     const item = await this.meetings.run(id, actorOf(organizer), { type: 'agenda:addItem', item: body });
-    if (!item) throw new AppError('INTERNAL', 'agenda item was not created');
+    if (!item) throw new DomainError('INTERNAL', 'agenda item was not created');
     return item;
   }
 
@@ -184,7 +183,7 @@ export class OrganizerService implements OrganizerApi {
       patch: body,
     });
     const item = (await this.meetings.get(id)).agenda.items.find((i) => i.id === itemId);
-    if (!item) throw new AppError('NOT_FOUND', `no agenda item ${itemId}`);
+    if (!item) throw new DomainError('NOT_FOUND', `no agenda item ${itemId}`);
     return item;
   }
 
@@ -205,17 +204,17 @@ export class OrganizerService implements OrganizerApi {
     body: z.output<typeof HttpSchemas.issueLink>,
   ): Promise<IssuedLink> {
     const record = await this.meetings.get(id);
-    if (record.meeting.status === 'ended') throw new AppError('INVALID_STATE', 'the meeting has ended');
+    if (record.meeting.status === 'ended') throw new DomainError('INVALID_STATE', 'the meeting has ended');
     // A chair presides from the host site; a site link stands for one invited bridge point.
     const siteId: SiteId | null =
       body.role === 'site' ? (body.siteId ?? null) : body.role === 'chair' ? record.meeting.hostSiteId : null;
     if (body.role === 'site') {
-      if (!siteId) throw new AppError('VALIDATION', 'a site link needs siteId');
+      if (!siteId) throw new DomainError('VALIDATION', 'a site link needs siteId');
       if (!record.sites.some((s) => s.id === siteId)) {
-        throw new AppError('NOT_FOUND', `site ${siteId} is not invited to this meeting`);
+        throw new DomainError('NOT_FOUND', `site ${siteId} is not invited to this meeting`);
       }
     } else if (body.siteId !== undefined && body.role !== 'chair') {
-      throw new AppError('VALIDATION', `a ${body.role} link is for a person, not a site: omit siteId`);
+      throw new DomainError('VALIDATION', `a ${body.role} link is for a person, not a site: omit siteId`);
     }
     const site = record.sites.find((s) => s.id === siteId);
     const displayName =
@@ -251,7 +250,8 @@ export class OrganizerService implements OrganizerApi {
 
   async revokeLink(_organizer: string, id: string, linkId: string): Promise<JoinLink> {
     const link = await this.store.links.get(linkId as JoinLinkId);
-    if (!link || link.meetingId !== id) throw new AppError('NOT_FOUND', `no link ${linkId} in meeting ${id}`);
+    if (!link || link.meetingId !== id)
+      throw new DomainError('NOT_FOUND', `no link ${linkId} in meeting ${id}`);
     if (link.revokedAt !== null) return link;
     const revoked: JoinLink = { ...link, revokedAt: Date.now() };
     await this.store.links.put(revoked);

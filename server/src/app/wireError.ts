@@ -1,17 +1,6 @@
 import { ErrorCode, type WireError } from '@giaoban/shared';
 import { ZodError } from 'zod';
-import { log } from './log.js';
-
-/** An error that is safe to show the user: its code is one of the protocol's and its message is meant for them. */
-export class AppError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AppError';
-  }
-}
+import { log } from '../log/log.js';
 
 function hasCode(e: unknown): e is { code: ErrorCode; message: string } {
   return (
@@ -32,7 +21,8 @@ export function describeZodError(err: ZodError): string {
 }
 
 /**
- * Maps any thrown value to the wire, in one place. Known errors keep their code and message;
+ * Maps any thrown value to the wire, in one place. Known errors (the one error type,
+ * `DomainError`, or anything else carrying a wire code) keep their code and message;
  * anything else is a bug: logged in full, sent as a generic INTERNAL message.
  */
 export function toWireError(e: unknown, context: string): WireError {

@@ -9,7 +9,7 @@ import type {
   TransportInfo,
 } from '@giaoban/shared';
 import type { Redis } from 'ioredis';
-import { log } from '../app/log.js';
+import { log } from '../log/log.js';
 import type { MediaAccess, MeetingMediaHandle, PeerHandle } from '../app/MediaAccess.js';
 import type { MediaRegistry } from '../app/MediaRegistry.js';
 import { DomainError, isDomainError } from '../domain/DomainError.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MeetingId, ParticipantId } from '@giaoban/shared';
 import type { Redis } from 'ioredis';
-import { log } from '../app/log.js';
+import { log } from '../log/log.js';
 import type { MeetingCoordination, MeetingService } from '../app/MeetingService.js';
 import { DomainError, isDomainError, SYSTEM } from '../domain/index.js';
 import type { RedisKeys } from '../store/redisKeys.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '@giaoban/shared';
 import type { Redis } from 'ioredis';
-import { log } from '../app/log.js';
 import { DomainError } from '../domain/DomainError.js';
+import { log } from '../log/log.js';
 import type { RedisKeys } from '../store/redisKeys.js';
 
 /** What travels between hub instances over Redis pub/sub (JSON). */

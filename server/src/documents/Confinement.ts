@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { log } from '../app/log.js';
+import { log } from '../log/log.js';
 
 /** The unprivileged account converters run as when the hub runs as root (Debian's `nobody`). */
 export const NOBODY = { uid: 65534, gid: 65534 };

@@ -2,7 +2,7 @@ import { chown, copyFile, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile }
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DocumentKind } from '@giaoban/shared';
-import { log } from '../app/log.js';
+import { log } from '../log/log.js';
 import { type ConfinedResult, detectConfinement, NOBODY, runConfined } from './Confinement.js';
 import type { DocumentConfig } from './DocumentConfig.js';
 import { DocumentError } from './DocumentError.js';

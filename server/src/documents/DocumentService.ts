@@ -13,11 +13,10 @@ import type {
   ParticipantId,
   SlideDocument,
 } from '@giaoban/shared';
-import { AppError } from '../app/errors.js';
-import { log } from '../app/log.js';
+import { log } from '../log/log.js';
 import type { MeetingService } from '../app/MeetingService.js';
 import type { TokenService } from '../auth/tokens.js';
-import { type Actor, type DocumentProgress, Slides } from '../domain/index.js';
+import { type Actor, type DocumentProgress, DomainError, Slides } from '../domain/index.js';
 import type { Store } from '../store/Store.js';
 import { Converter } from './Converter.js';
 import type { DocumentConfig } from './DocumentConfig.js';
@@ -132,12 +131,12 @@ export class DocumentService {
   async upload(input: DocumentUpload): Promise<SlideDocument> {
     const actor = await this.#principal(input.token, input.meetingId);
     const record = await this.deps.meetings.get(input.meetingId);
-    if (record.meeting.status === 'ended') throw new AppError('INVALID_STATE', 'The meeting has ended');
+    if (record.meeting.status === 'ended') throw new DomainError('INVALID_STATE', 'The meeting has ended');
     const may = Slides.mayUpload(record.slides, actor);
     if (!may.ok) throw may.error;
     const name = cleanName(input.filename);
     if (input.agendaItemId !== null && !record.agenda.items.some((i) => i.id === input.agendaItemId)) {
-      throw new AppError('NOT_FOUND', `No agenda item ${input.agendaItemId}`);
+      throw new DomainError('NOT_FOUND', `No agenda item ${input.agendaItemId}`);
     }
     if (input.contentLength !== null && input.contentLength > this.#config.maxBytes) throw this.#tooLarge();
 
@@ -226,11 +225,11 @@ export class DocumentService {
     if (!grant || grant.until < Date.now()) {
       this.#grants.delete(key);
       const link = await this.#files.lookup(documentId);
-      if (!link) throw new AppError('NOT_FOUND', 'No such document');
+      if (!link) throw new DomainError('NOT_FOUND', 'No such document');
       await this.#principal(token, link.meetingId);
       const record = await this.deps.meetings.get(link.meetingId);
       const doc = record.slides.documents.find((d) => d.id === documentId);
-      if (doc?.status !== 'ready') throw new AppError('NOT_FOUND', 'No such document');
+      if (doc?.status !== 'ready') throw new DomainError('NOT_FOUND', 'No such document');
       grant = { hash: link.hash, pageCount: doc.pageCount, until: Date.now() + GRANT_MS };
       this.#grants.set(key, grant);
       // Oldest first: a Map keeps insertion order.
@@ -240,7 +239,7 @@ export class DocumentService {
       }
     }
     if (!Number.isInteger(page) || page < 1 || page > grant.pageCount) {
-      throw new AppError('NOT_FOUND', 'No such page');
+      throw new DomainError('NOT_FOUND', 'No such page');
     }
     return this.#files.pageFile(grant.hash, variant, page);
   }
@@ -255,7 +254,7 @@ export class DocumentService {
   /** Who a token stands for in a meeting: an organizer, or a join link of this very meeting. */
   async #principal(token: string, meetingId: string): Promise<Actor> {
     if (!token)
-      throw new AppError('UNAUTHENTICATED', 'Sign in or use a join link (Authorization: Bearer <token>)');
+      throw new DomainError('UNAUTHENTICATED', 'Sign in or use a join link (Authorization: Bearer <token>)');
     if (this.deps.tokens.verifyOrganizer(token)) {
       const username = this.deps.authenticateOrganizer(token);
       return {
@@ -266,13 +265,13 @@ export class DocumentService {
       };
     }
     const claims = this.deps.tokens.verifyJoin(token);
-    if (!claims) throw new AppError('UNAUTHENTICATED', 'This link is invalid or has expired');
+    if (!claims) throw new DomainError('UNAUTHENTICATED', 'This link is invalid or has expired');
     const link = await this.deps.store.links.get(claims.sub as JoinLinkId);
     if (!link || link.meetingId !== claims.mid || link.revokedAt !== null) {
-      throw new AppError('UNAUTHENTICATED', 'This link has been revoked');
+      throw new DomainError('UNAUTHENTICATED', 'This link has been revoked');
     }
     if (link.meetingId !== (meetingId as MeetingId))
-      throw new AppError('FORBIDDEN', 'This link is for another meeting');
+      throw new DomainError('FORBIDDEN', 'This link is for another meeting');
     return {
       participantId: `link:${link.id}` as ParticipantId,
       role: link.role,
@@ -311,7 +310,7 @@ export class DocumentService {
     } catch (err) {
       await rm(file, { force: true });
       if (err instanceof DocumentError) throw err;
-      throw new AppError('VALIDATION', 'The upload was interrupted');
+      throw new DomainError('VALIDATION', 'The upload was interrupted');
     }
     if (size === 0) {
       await rm(file, { force: true });

@@ -3,10 +3,10 @@ import { logAttendance } from './Attendance.js';
 import * as Site from './BridgePoint.js';
 import type { SystemCommand } from './commands.js';
 import { type Outcome, refuse, succeed } from './DomainError.js';
-import type { ExecuteContext, Step } from './execute.js';
 import type { MeetingRecord } from './MeetingRecord.js';
 import { addParticipant, isRoomDevice, removeParticipant, siteHasRoomDevice } from './Participant.js';
 import * as Queue from './SpeakingQueue.js';
+import type { ExecuteContext, Step } from './Step.js';
 
 /**
  * Applies what the hub itself observed: connections coming and going, media starting and

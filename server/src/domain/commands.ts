@@ -1,6 +1,7 @@
 import type {
   AgendaItem,
   AgendaItemId,
+  ClientCommandEvent,
   ClientPayload,
   DirectorySite,
   DocumentId,
@@ -16,34 +17,11 @@ import type { ParticipantJoin } from './Participant.js';
 import type { Action } from './Permissions.js';
 import type { DocumentProgress } from './Slides.js';
 
-/** Client events that change or read the meeting, in shared/src/events.ts's names. */
-export const CLIENT_COMMAND_TYPES = [
-  'meeting:openTechCheck',
-  'meeting:goLive',
-  'meeting:end',
-  'agenda:advance',
-  'agenda:open',
-  'queue:request',
-  'queue:withdraw',
-  'queue:reorder',
-  'floor:grant',
-  'floor:revoke',
-  'floor:extend',
-  'floor:yield',
-  'stage:pin',
-  'site:declare',
-  'mic:set',
-  'mic:selfMute',
-  'minutes:list',
-  'minutes:add',
-  'minutes:confirm',
-  'slides:show',
-  'slides:page',
-  'slides:presenter',
-  'slides:stop',
-] as const;
-/** Name of a client event that maps to a domain command. */
-export type ClientCommandType = (typeof CLIENT_COMMAND_TYPES)[number];
+/**
+ * Name of a client event that maps to a domain command: derived from shared's event table
+ * (`ClientEvents`, rows built with `.command()`), so the two cannot drift apart.
+ */
+export type ClientCommandType = ClientCommandEvent;
 
 /**
  * A command from a client: the event's validated payload with the event name as `type`, so the

@@ -1,4 +1,4 @@
-import type { FloorRequestId, MeetingChange, MeetingStatus, MinuteEntryId, SiteId } from '@giaoban/shared';
+import type { FloorRequestId, MeetingStatus, MinuteEntryId, SiteId } from '@giaoban/shared';
 import { type Actor, isSystem, type Principal } from './Actor.js';
 import * as Agenda from './Agenda.js';
 import { logAttendance } from './Attendance.js';
@@ -18,31 +18,11 @@ import { editMeeting, requireStatus, transition } from './Meeting.js';
 import { type MeetingRecord, toSnapshot } from './MeetingRecord.js';
 import * as Minutes from './Minutes.js';
 import { authorize, mayAttempt } from './Permissions.js';
-import { runSystemCommand } from './presence.js';
 import * as Slides from './Slides.js';
 import { deepEqual, diffSnapshots } from './SnapshotDiff.js';
 import * as Queue from './SpeakingQueue.js';
-
-/** The world a command runs in: the clock and an id source, injected so tests are deterministic. */
-export interface ExecuteContext {
-  now: number;
-  newId: () => string;
-}
-
-/** A command's effect: the next record, the changes every client must apply, and the reply. */
-export interface Executed<R = unknown> {
-  /** The next record; the same object (same version) when the command changed nothing. */
-  record: MeetingRecord;
-  /** Exactly what turns the old snapshot into `toSnapshot(record)` under shared `applyChanges`. */
-  changes: MeetingChange[];
-  reply: R;
-}
-
-/** What a handler produces before the version and the changes are worked out. */
-export interface Step {
-  record: MeetingRecord;
-  reply: unknown;
-}
+import type { ExecuteContext, Executed, Step } from './Step.js';
+import { runSystemCommand } from './SystemCommands.js';
 
 /** Meeting states in which the floor and the stage are in use. */
 const OPEN: readonly MeetingStatus[] = ['techCheck', 'live'];

@@ -11,6 +11,7 @@ export * as BridgePoint from './BridgePoint.js';
 export * from './commands.js';
 export * from './DomainError.js';
 export * from './execute.js';
+export * from './Step.js';
 export * from './MediaPolicy.js';
 export type { MeetingEdit } from './Meeting.js';
 export * from './MeetingRecord.js';

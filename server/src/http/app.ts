@@ -12,8 +12,9 @@ import {
 } from '@giaoban/shared';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { z } from 'zod';
-import { AppError, toWireError } from '../app/errors.js';
+import { toWireError } from '../app/wireError.js';
 import { LoginThrottle } from '../auth/LoginThrottle.js';
+import { DomainError } from '../domain/index.js';
 import { type DocumentApi, documentRoutes } from './documents.js';
 import { HTTP_STATUS } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -84,7 +85,7 @@ function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
 function param(req: Request, name: string): string {
   const v = req.params[name];
   if (typeof v !== 'string' || v.length === 0 || v.length > 64) {
-    throw new AppError('VALIDATION', `invalid path parameter ${name}`);
+    throw new DomainError('VALIDATION', `invalid path parameter ${name}`);
   }
   return v;
 }
@@ -120,7 +121,7 @@ export function createHttpApp(
 
   const bearer = (req: Request): string => {
     const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-    if (!m?.[1]) throw new AppError('UNAUTHENTICATED', 'Sign in first (Authorization: Bearer <token>)');
+    if (!m?.[1]) throw new DomainError('UNAUTHENTICATED', 'Sign in first (Authorization: Bearer <token>)');
     return m[1];
   };
   const organizer = (req: Request): string => api.authenticate(bearer(req));
@@ -264,7 +265,7 @@ export function createHttpApp(
     app.get('/api/meetings/:id/exports/:file', (req, res, next) => {
       (async () => {
         const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-        if (!token) throw new AppError('UNAUTHENTICATED', 'Sign in first (Authorization: Bearer <token>)');
+        if (!token) throw new DomainError('UNAUTHENTICATED', 'Sign in first (Authorization: Bearer <token>)');
         const meetingId = param(req, 'id');
         await exportsApi.authorize(token, meetingId);
         const file = await exportsApi.render(meetingId, param(req, 'file'));

@@ -1,6 +1,6 @@
 import type { DocumentErrorBody, DocumentFailure, SlideDocument } from '@giaoban/shared';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { toWireError } from '../app/errors.js';
+import { toWireError } from '../app/wireError.js';
 import { HTTP_STATUS } from './errors.js';
 
 /** Report documents over HTTP; implemented by the DocumentService. */

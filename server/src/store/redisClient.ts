@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { log } from '../app/log.js';
+import { log } from '../log/log.js';
 import { DomainError, isDomainError } from '../domain/DomainError.js';
 
 /** How the hub talks to Redis; every field has a default (see docs/REDIS.md). */

@@ -12,7 +12,7 @@ import {
   WORKSPACE_DOC,
 } from '@giaoban/shared';
 import * as Y from 'yjs';
-import { log } from '../app/log.js';
+import { log } from '../log/log.js';
 import type { Actor } from '../domain/Actor.js';
 import { DomainError, unwrap } from '../domain/DomainError.js';
 import type { MeetingRecord } from '../domain/MeetingRecord.js';

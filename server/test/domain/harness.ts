@@ -12,7 +12,8 @@ import { expect } from 'vitest';
 import { type Actor, type Principal, SYSTEM } from '../../src/domain/Actor.js';
 import type { MeetingCommand } from '../../src/domain/commands.js';
 import type { DomainError, Outcome } from '../../src/domain/DomainError.js';
-import { type Executed, execute } from '../../src/domain/execute.js';
+import { execute } from '../../src/domain/execute.js';
+import type { Executed } from '../../src/domain/Step.js';
 import { createMeetingRecord, type MeetingRecord, toSnapshot } from '../../src/domain/MeetingRecord.js';
 
 /** Sites of the test meeting: the central host and three provinces. */

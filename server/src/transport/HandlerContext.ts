@@ -1,0 +1,63 @@
+import type {
+  ClientAckData,
+  ClientEventName,
+  ClientPayload,
+  ClientToServerEvents,
+  EventArea,
+  EventsOf,
+  MeetingId,
+  ServerToClientEvents,
+} from '@giaoban/shared';
+import type { Server, Socket } from 'socket.io';
+import type { MediaAccess, PeerHandle } from '../app/MediaAccess.js';
+import type { MeetingService } from '../app/MeetingService.js';
+import type { Actor, MeetingCommand, ReplyOf } from '../domain/index.js';
+import type { WorkspaceService } from '../workspace/WorkspaceService.js';
+import type { SocketIdentity } from './handshake.js';
+
+/** What the edge keeps on each socket (saved for connection-state recovery, except `peer`). */
+export interface SocketData {
+  identity: SocketIdentity;
+  joined: boolean;
+  peer: PeerHandle | null;
+  /** Last quality verdict sent to the domain, so only changes are reported. */
+  poor: boolean;
+  /** The screen this connection shares, closed when it stops being allowed to present. */
+  screenProducerId: string | null;
+}
+
+/** The hub's typed socket.io server. */
+export type GbServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** One typed connection. */
+export type GbSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/** The services a handler may call. */
+export interface HandlerServices {
+  meetings: MeetingService;
+  /** The meeting's media: here (MediaRegistry) or, with several instances, wherever it lives (ClusterMedia). */
+  media: MediaAccess;
+  workspace: WorkspaceService;
+}
+
+/** Everything one request is handled with: who sends it (from the authenticated link), where, and the services. */
+export interface HandlerContext {
+  readonly socket: GbSocket;
+  readonly identity: SocketIdentity;
+  readonly actor: Actor;
+  readonly meetingId: MeetingId;
+  readonly services: HandlerServices;
+  /** Runs a domain command as this socket's actor (serialised per meeting by MeetingService). */
+  run<C extends MeetingCommand>(command: C): Promise<ReplyOf<C['type']>>;
+}
+
+/** Answers one client event: its validated payload in, its ack's data out. */
+export type Handler<E extends ClientEventName> = (
+  ctx: HandlerContext,
+  payload: ClientPayload<E>,
+) => Promise<ClientAckData[E]>;
+
+/** The handlers of one area: exactly the events shared's table assigns to it. */
+export type AreaHandlers<A extends EventArea> = { [E in EventsOf<A>]: Handler<E> };
+
+/** A handler for every client event. */
+export type HandlerMap = { [E in ClientEventName]: Handler<E> };

@@ -1,0 +1,78 @@
+import type { JoinResult, Result } from '@giaoban/shared';
+import { can, DomainError, SYSTEM, toSnapshot } from '../../domain/index.js';
+import type { AreaHandlers, HandlerContext } from '../HandlerContext.js';
+import { rooms } from '../rooms.js';
+
+/** How long a client has to build a consumer the hub announced. */
+const NEW_CONSUMER_ACK_MS = 10_000;
+
+/**
+ * Joins the meeting: the socket's rooms, the participant in the roster, its media peer, and the
+ * snapshot it starts from.
+ */
+async function join(ctx: HandlerContext): Promise<JoinResult> {
+  const { socket, identity, actor, meetingId, services } = ctx;
+  if (socket.data.joined) throw new DomainError('CONFLICT', 'Already joined');
+  const media = await services.media.get(meetingId);
+  // Rooms first, then the snapshot: a change committed in between arrives as a stale batch the
+  // client ignores, never as a gap.
+  const joinedRooms = [rooms.meeting(meetingId)];
+  if (can(actor, 'readMinutes')) joinedRooms.push(rooms.minutes(meetingId));
+  if (can(actor, 'viewGrid')) joinedRooms.push(rooms.moderators(meetingId));
+  await socket.join(joinedRooms);
+  try {
+    await services.meetings.run(meetingId, SYSTEM, {
+      type: 'participant:joined',
+      participant: {
+        id: identity.participantId,
+        role: identity.role,
+        siteId: identity.siteId,
+        displayName: identity.displayName,
+      },
+    });
+  } catch (err) {
+    for (const room of joinedRooms) void socket.leave(room);
+    throw err;
+  }
+  socket.data.joined = true;
+  socket.data.peer = media.addPeer(
+    { participantId: identity.participantId, siteId: identity.siteId, role: identity.role },
+    {
+      newConsumer: async (info) => {
+        const result: Result<null> = await socket
+          .timeout(NEW_CONSUMER_ACK_MS)
+          .emitWithAck('media:newConsumer', info);
+        if (!result.ok)
+          throw new DomainError('UNAVAILABLE', `client could not consume: ${result.error.message}`);
+      },
+      consumerClosed: (id) => socket.emit('media:consumerClosed', { id }),
+      consumerState: (state) => socket.emit('media:consumerState', state),
+      micState: (state) => socket.emit('media:micState', state),
+    },
+  );
+  const record = await services.meetings.get(meetingId);
+  return {
+    self: {
+      participantId: identity.participantId,
+      role: identity.role,
+      siteId: identity.siteId,
+      displayName: identity.displayName,
+    },
+    snapshot: toSnapshot(record),
+    // mediasoup's RtpCapabilities, sent as the plain object the client loads into its Device.
+    routerRtpCapabilities: media.rtpCapabilities as Record<string, unknown>,
+  };
+}
+
+/** The meeting's lifecycle, attendance, stage and microphones. */
+export const meetingHandlers: AreaHandlers<'meeting'> = {
+  'meeting:join': (ctx) => join(ctx),
+  'meeting:sync': async (ctx) => toSnapshot(await ctx.services.meetings.get(ctx.meetingId)),
+  'meeting:openTechCheck': (ctx) => ctx.run({ type: 'meeting:openTechCheck' }),
+  'meeting:goLive': (ctx) => ctx.run({ type: 'meeting:goLive' }),
+  'meeting:end': (ctx) => ctx.run({ type: 'meeting:end' }),
+  'site:declare': (ctx, p) => ctx.run({ type: 'site:declare', ...p }),
+  'stage:pin': (ctx, p) => ctx.run({ type: 'stage:pin', ...p }),
+  'mic:set': (ctx, p) => ctx.run({ type: 'mic:set', ...p }),
+  'mic:selfMute': (ctx, p) => ctx.run({ type: 'mic:selfMute', ...p }),
+};

@@ -1,0 +1,15 @@
+/**
+ * socket.io rooms of the hub: every socket of a meeting, its moderators, the holders of the
+ * workspace document, the watchers of the conclusions, and the sockets of one join link.
+ */
+export const rooms = {
+  meeting: (id: string) => `m:${id}`,
+  /** Those who may read the minutes. */
+  minutes: (id: string) => `m:${id}:minutes`,
+  moderators: (id: string) => `m:${id}:mod`,
+  /** Holders of the workspace document (joined at `doc:sync`). */
+  doc: (id: string) => `m:${id}:doc`,
+  /** Watchers of the conclusions (joined at `doc:conclusions`). */
+  conclusions: (id: string) => `m:${id}:conclusions`,
+  link: (id: string) => `link:${id}`,
+};
