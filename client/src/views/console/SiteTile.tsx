@@ -17,26 +17,45 @@ interface Props {
   requested: boolean;
 }
 
-/** Network badge of a tile: bitrate, loss and RTT measured on this console's receive side. */
-function NetworkBadge({ consumerId, poor }: { consumerId: string | null; poor: boolean }) {
+/**
+ * Network badge of a tile, in words a technician reads at a glance (Tốt / Trung bình / Kém); the
+ * figures measured on this console's receive side (bitrate, loss, delay) are in the tooltip.
+ */
+function NetworkBadge({
+  consumerId,
+  poor,
+  siteName,
+}: {
+  consumerId: string | null;
+  poor: boolean;
+  siteName: string;
+}) {
   const { t, locale } = useI18n();
   const stats = useMeeting((s) => (consumerId ? (s.trackStats[consumerId] ?? null) : null));
   const rtt = useMeeting((s) => s.quality?.rttMs ?? null);
-  if (!stats) return <span className="netbadge netbadge--none">{t('tile.noStats')}</span>;
-  const bad = poor || stats.lossPct >= 8;
-  const fair = stats.lossPct >= 2;
-  const text = `${stats.kbps} kbps · ${formatPercent(stats.lossPct, locale)}${rtt === null ? '' : ` · ${rtt} ms`}`;
+  if (!stats) {
+    return (
+      <span className="netbadge netbadge--none" data-testid="net-badge" data-level="none">
+        {t('net.none')}
+      </span>
+    );
+  }
+  const level = poor || stats.lossPct >= 8 ? 'poor' : stats.lossPct >= 2 ? 'fair' : 'good';
+  const details = t('tile.netTitle', {
+    kbps: stats.kbps,
+    loss: formatPercent(stats.lossPct, locale),
+    rtt: rtt ?? '—',
+  });
   return (
     <span
-      className={`netbadge netbadge--${bad ? 'poor' : fair ? 'fair' : 'good'}`}
-      title={t('tile.netTitle', {
-        kbps: stats.kbps,
-        loss: formatPercent(stats.lossPct, locale),
-        rtt: rtt ?? '—',
-      })}
+      className={`netbadge netbadge--${level}`}
+      title={details}
+      aria-label={`${t('net.aria', { site: siteName, level: t(`net.${level}`) })} · ${details}`}
+      role="img"
       data-testid="net-badge"
+      data-level={level}
     >
-      {text}
+      {t(`net.${level}`)}
     </span>
   );
 }
@@ -85,7 +104,11 @@ export function SiteTile({ site, isProgram, isFloor, isPinned, requested }: Prop
         </div>
         <div className="tile__row">
           <AudioMeter level={level} label={t('tile.audioOf', { site: site.name })} />
-          <NetworkBadge consumerId={isSelf ? null : (video?.id ?? null)} poor={site.connection === 'poor'} />
+          <NetworkBadge
+            consumerId={isSelf ? null : (video?.id ?? null)}
+            poor={site.connection === 'poor'}
+            siteName={site.name}
+          />
         </div>
       </div>
       <div className="tile__actions">
