@@ -35,6 +35,12 @@ function useScreenKey(): string | null {
   return own ? LOCAL_SCREEN : remote;
 }
 
+/** Whether report pages or a shared screen are on show now (views give them the large place then). */
+export function useSlidesShowing(): boolean {
+  const pages = useMeeting((s) => s.snapshot?.slides?.showing != null);
+  return useScreenKey() !== null || pages;
+}
+
 /**
  * The program (speaker) in a corner of the enlarged slides, so a room screen showing the report
  * full size still shows who is speaking: our own camera when we are the program site.
@@ -285,6 +291,12 @@ export function SlidesArea({ className, library = true }: { className?: string; 
           <span className="tag">{t('slides.presenter.you')}</span>
         ) : null}
         <span className="slides__title">{screenKey ? t('slides.screenOf') : (doc?.name ?? '')}</span>
+        {showing && doc && !screenKey && !presenting ? (
+          // Every viewer knows where the report is; the presenter reads it in the page bar.
+          <span className="slides__count slides__count--top" data-testid="slides-page-count">
+            {t('slides.pageOf', { page: showing.page, count: showing.pageCount })}
+          </span>
+        ) : null}
         {presenting && sendReady && slides.canShareScreen() ? (
           <button
             type="button"
