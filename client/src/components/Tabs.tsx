@@ -4,6 +4,8 @@ interface Tab {
   id: string;
   label: string;
   content: ReactNode;
+  /** Something in this tab waits for the user (drawn so it catches the eye, without selecting it). */
+  attention?: boolean;
 }
 
 interface Props {
@@ -57,7 +59,7 @@ export function Tabs({ label, tabs, selected, onSelect }: Props) {
             aria-selected={i === index}
             aria-controls={`${base}-panel-${tab.id}`}
             tabIndex={i === index ? 0 : -1}
-            className="tabs__tab"
+            className={tab.attention && i !== index ? 'tabs__tab tabs__tab--attention' : 'tabs__tab'}
             onClick={() => onSelect(tab.id)}
           >
             {tab.label}

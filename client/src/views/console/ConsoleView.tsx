@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import {
   AudioUnlockBanner,
   DeviceProblemBanner,
@@ -20,11 +20,37 @@ import { FloorCard } from './FloorCard';
 import { MeetingControls } from './MeetingControls';
 import { Multiview } from './Multiview';
 import { QueuePanel } from './QueuePanel';
+import { RequestAlert } from './RequestAlert';
 import { AttendanceTotalsBadge, RollCallBoard } from './RollCallBoard';
 
+/** How long a tab the operator chose stays chosen before the meeting may move the console on. */
+const MANUAL_CHOICE_MS = 5000;
+
 /**
- * The chair's and operator's console: program and multiview on the left; the floor, the
- * speaking queue, the agenda and the roll call on the right.
+ * The panel tab that follows the meeting: the roll call before it starts, the speaking queue
+ * once it is live — unless the operator just picked a tab or is typing in the panel, whose
+ * action the switch must not interrupt.
+ */
+function useFollowingTab(status: string): [string, (id: string) => void] {
+  const [tab, setTab] = useState<string>(status === 'live' ? 'queue' : 'rollcall');
+  const chosenAt = useRef(0);
+  useEffect(() => {
+    if (status !== 'live') return;
+    const typing = document.activeElement?.closest('input, textarea, select, [contenteditable="true"]');
+    if (Date.now() - chosenAt.current < MANUAL_CHOICE_MS || typing) return;
+    setTab('queue');
+  }, [status]);
+  const choose = (id: string) => {
+    chosenAt.current = Date.now();
+    setTab(id);
+  };
+  return [tab, choose];
+}
+
+/**
+ * The chair's and operator's console: the program (sized to its picture) with what needs acting
+ * on beside it — lifecycle, the floor, a waiting request — and the multiview below; the speaking
+ * queue, the agenda, the roll call, slides and conclusions in the panel on the right.
  */
 export function ConsoleView() {
   const { t, locale } = useI18n();
@@ -33,10 +59,10 @@ export function ConsoleView() {
   const status = useMeeting((s) => s.snapshot?.meeting.status ?? 'scheduled');
   const publishes = useMeeting((s) => s.media.publishes);
   const queued = useMeeting((s) => s.snapshot?.queue.requests.length ?? 0);
-  const [tab, setTab] = useState<string>(status === 'live' ? 'queue' : 'rollcall');
+  const [tab, setTab] = useFollowingTab(status);
 
   return (
-    <div className="layout layout--console" data-testid="console-view">
+    <div className="layout layout--console" data-testid="console-view" data-tab={tab}>
       <MeetingHeader>
         <AttendanceTotalsBadge />
       </MeetingHeader>
@@ -45,19 +71,29 @@ export function ConsoleView() {
       <DeviceProblemBanner />
       <div className="console">
         <div className="console__main">
-          <ProgramStage className="stage--console" />
+          <div className="console__top">
+            <ProgramStage className="stage--console" />
+            <div className="console__now">
+              <MeetingControls />
+              <FloorCard />
+              <RequestAlert queueOpen={tab === 'queue'} onShowQueue={() => setTab('queue')} />
+            </div>
+          </div>
           <Multiview />
         </div>
         <aside className="console__side" aria-label={t('console.side')}>
-          <MeetingControls />
           {publishes ? <LocalControls /> : null}
-          <FloorCard />
           <Tabs
             label={t('console.panels')}
             selected={tab}
             onSelect={setTab}
             tabs={[
-              { id: 'queue', label: t('queue.tab', { count: queued }), content: <QueuePanel /> },
+              {
+                id: 'queue',
+                label: t('queue.tab', { count: queued }),
+                content: <QueuePanel />,
+                attention: queued > 0,
+              },
               { id: 'agenda', label: t('agenda.title'), content: <AgendaPanel /> },
               { id: 'rollcall', label: t('rollcall.title'), content: <RollCallBoard /> },
               {
