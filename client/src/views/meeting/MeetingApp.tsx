@@ -13,6 +13,8 @@ import { ConsoleView } from '../console/ConsoleView';
 import { ObserverView } from '../observer/ObserverView';
 import { SecretaryView } from '../secretary/SecretaryView';
 import { SiteView } from '../site/SiteView';
+import { TechnicianWindow } from '../site/TechnicianWindow';
+import { isTechnicianWindow } from '../site/technicianChannel';
 import { WaitingRoom } from './WaitingRoom';
 
 /** Why the page is not in the meeting: a clear message and a way on. */
@@ -66,8 +68,16 @@ function RoleView() {
   }
 }
 
-/** The meeting page a join link opens: connects, then shows the waiting room, the role's view, or why not. */
+/**
+ * The meeting page a join link opens; `/join?technician` is a technician's window of the same
+ * computer, which holds no connection of its own (the link allows one) and relays to the room display.
+ */
 export function MeetingApp() {
+  return isTechnicianWindow() ? <TechnicianWindow /> : <MeetingPage />;
+}
+
+/** Connects, then shows the waiting room, the role's view, or why not. */
+function MeetingPage() {
   const { t, locale } = useI18n();
   const phase = useMeeting((s) => s.phase);
   const hasSnapshot = useMeeting((s) => s.snapshot !== null);

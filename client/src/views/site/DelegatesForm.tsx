@@ -1,12 +1,18 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
-import { bridgePoint } from '../../services/actions';
 import { formatNumber } from '../../state/format';
 import { useMeeting } from '../../state/hooks';
 import { siteById } from '../../state/selectors';
+import { localSiteActions, type SiteActions } from './siteActions';
 
 /** Declares how many delegates are present in the room (attendance counts delegates, not devices). */
-export function DelegatesForm() {
+export function DelegatesForm({
+  actions = localSiteActions,
+  autoFocus = false,
+}: {
+  actions?: SiteActions;
+  autoFocus?: boolean;
+}) {
   const { t, locale } = useI18n();
   const declared = useMeeting((s) => siteById(s.snapshot, s.self?.siteId ?? null)?.declaredDelegates ?? 0);
   const [value, setValue] = useState(String(declared || ''));
@@ -16,7 +22,7 @@ export function DelegatesForm() {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (valid) void bridgePoint.declareDelegates(n);
+    if (valid) void actions.declareDelegates(n);
   };
 
   return (
@@ -29,6 +35,8 @@ export function DelegatesForm() {
           inputMode="numeric"
           min={0}
           max={10000}
+          // biome-ignore lint/a11y/noAutofocus: opened on purpose by the technician's shortcut
+          autoFocus={autoFocus}
           value={value}
           onChange={(e) => setValue(e.target.value)}
         />

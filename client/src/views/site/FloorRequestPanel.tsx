@@ -1,12 +1,12 @@
 import { type FormEvent, useState } from 'react';
 import { useI18n } from '../../i18n/i18n';
-import { bridgePoint } from '../../services/actions';
 import { formatCountdown } from '../../state/format';
 import { useMeeting, useNow } from '../../state/hooks';
 import { activeFloor, floorRemainingMs, pendingRequestOf, queuePositionOf } from '../../state/selectors';
+import { localSiteActions, type SiteActions } from './siteActions';
 
 /** "Bạn đang được phát biểu — 2:41 còn lại", with a way to finish early. */
-function YourTurn() {
+function YourTurn({ actions }: { actions: SiteActions }) {
   const { t } = useI18n();
   const floor = useMeeting((s) => activeFloor(s.snapshot));
   const skew = useMeeting((s) => s.clockSkewMs);
@@ -21,7 +21,7 @@ function YourTurn() {
           : t('site.floor.yours', { time: formatCountdown(remaining) })}
       </p>
       {floor.topic ? <p className="your-turn__topic">{floor.topic}</p> : null}
-      <button type="button" className="btn" onClick={() => void bridgePoint.yieldFloor()}>
+      <button type="button" className="btn" onClick={() => void actions.yieldFloor()}>
         {t('site.floor.yield')}
       </button>
     </div>
@@ -29,7 +29,14 @@ function YourTurn() {
 }
 
 /** Request the floor with a topic, see the place in the queue, withdraw; or the running turn. */
-export function FloorRequestPanel() {
+export function FloorRequestPanel({
+  actions = localSiteActions,
+  autoFocus = false,
+}: {
+  actions?: SiteActions;
+  /** Put the cursor in the topic field (a dialog opened by a shortcut). */
+  autoFocus?: boolean;
+}) {
   const { t } = useI18n();
   const siteId = useMeeting((s) => s.self?.siteId ?? null);
   const snapshot = useMeeting((s) => s.snapshot);
@@ -43,7 +50,7 @@ export function FloorRequestPanel() {
   if (floor && floor.siteId === siteId) {
     return (
       <section className="panel floor-request" aria-label={t('site.floor.title')}>
-        <YourTurn />
+        <YourTurn actions={actions} />
       </section>
     );
   }
@@ -51,7 +58,7 @@ export function FloorRequestPanel() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
-    const result = await bridgePoint.requestFloor(topic.trim());
+    const result = await actions.requestFloor(topic.trim());
     setBusy(false);
     if (result) setTopic('');
   };
@@ -63,7 +70,7 @@ export function FloorRequestPanel() {
         <div className="floor-request__pending" role="status" data-testid="floor-pending">
           <p>{t('site.floor.pending', { position: position ?? '—' })}</p>
           {request.topic ? <p className="floor-request__topic">{request.topic}</p> : null}
-          <button type="button" className="btn" onClick={() => void bridgePoint.withdrawRequest(request.id)}>
+          <button type="button" className="btn" onClick={() => void actions.withdrawRequest(request.id)}>
             {t('site.floor.withdraw')}
           </button>
         </div>
@@ -74,6 +81,8 @@ export function FloorRequestPanel() {
             id="floor-topic"
             value={topic}
             maxLength={300}
+            // biome-ignore lint/a11y/noAutofocus: opened on purpose by the technician's shortcut
+            autoFocus={autoFocus}
             placeholder={t('site.floor.topicPlaceholder')}
             onChange={(e) => setTopic(e.target.value)}
           />
