@@ -9,10 +9,10 @@ import type {
   TransportInfo,
 } from '@giaoban/shared';
 import type { Redis } from 'ioredis';
-import { log } from '../log/log.js';
 import type { MediaAccess, MeetingMediaHandle, PeerHandle } from '../app/MediaAccess.js';
 import type { MediaRegistry } from '../app/MediaRegistry.js';
 import { DomainError, isDomainError } from '../domain/DomainError.js';
+import { log } from '../log/log.js';
 import type {
   MediaPeer,
   MediaPeerCloseReason,
@@ -33,11 +33,31 @@ export interface ClusterMediaOptions {
   redis: Redis;
   keys: RedisKeys;
   bus: InstanceBus;
-  /** Drops this instance's connections to a meeting so its clients rejoin (its media moved). */
+  /**
+   * Drops this instance's connections to a meeting whose media peers are closed (the media moved),
+   * so their clients rejoin; the transport gives them a grace so the rejoin keeps floor and queue.
+   */
   rejoin(meetingId: MeetingId): void;
-  /** Lifetime of an ownership claim, refreshed at a third of it (default 15 s). */
+  /** Lifetime of an ownership claim (default {@link OWNER_TTL_MS}); refreshed at every check. */
   ownerTtlMs?: number;
+  /** How often claims are refreshed and owners probed (default {@link CHECK_MS}). */
+  checkMs?: number;
 }
+
+/**
+ * An ownership claim lapses this long after its owner's last refresh, like an instance's
+ * registration (HubCluster's INSTANCE_TTL_MS): both say "gone" after the same 6 s.
+ */
+export const OWNER_TTL_MS = 6_000;
+/**
+ * Claims are refreshed, and the owners of the media this instance's clients use are probed,
+ * this often. A probe asks Redis how many connections listen on the owner's bus channel: a
+ * process that died (even by SIGKILL) has its Redis connection closed by the kernel at once, so
+ * two probes in a row finding nobody mean the owner is dead — well before its claim lapses.
+ */
+export const CHECK_MS = 1_000;
+/** Probes in a row that must find nobody listening before an owner is taken for dead. */
+const SILENT_PROBES = 2;
 
 /** KEYS: owner. ARGV: me, ttl, instance key prefix. Claims a free meeting or one whose owner is gone; returns the owner. */
 const CLAIM = `
@@ -106,10 +126,13 @@ export class ClusterMedia implements MediaAccess {
   /** Non-owner side: stand-ins of this instance's clients whose media is elsewhere. */
   readonly #remote = new Map<ParticipantId, RemotePeer>();
   readonly #timer: NodeJS.Timeout;
+  /** Probes in a row that found nobody on an instance's bus channel. */
+  readonly #silent = new Map<string, number>();
+  #checking = false;
   #closed = false;
 
   constructor(options: ClusterMediaOptions) {
-    this.#o = { ownerTtlMs: 15_000, ...options };
+    this.#o = { ownerTtlMs: OWNER_TTL_MS, checkMs: CHECK_MS, ...options };
     const { bus } = this.#o;
     bus.handle('media.open', (p) => this.#open((p as { meetingId: MeetingId }).meetingId));
     bus.handle('peer.add', (p, from) =>
@@ -149,7 +172,7 @@ export class ClusterMedia implements MediaAccess {
       this.#remote.get(participantId)?.markClosed(reason);
     });
     bus.on('instance.bye', (_p, from) => this.#instanceGone(from));
-    this.#timer = setInterval(() => void this.#check(), Math.max(500, this.#o.ownerTtlMs / 5));
+    this.#timer = setInterval(() => void this.#check(), this.#o.checkMs);
     this.#timer.unref();
   }
 
@@ -352,9 +375,41 @@ export class ClusterMedia implements MediaAccess {
     for (const id of meetings) this.#ownerLost(id, `instance ${instanceId} stopped`);
   }
 
-  /** Periodic: keep our claims, notice lost owners and dead client instances. Skipped while Redis is away. */
+  /**
+   * Whether an instance is gone: its registration lapsed, or {@link SILENT_PROBES} probes in a row
+   * found nobody listening on its bus channel (a dead process's connection is closed at once).
+   */
+  async #gone(instanceId: string): Promise<boolean> {
+    const { redis, keys } = this.#o;
+    if ((await redis.exists(keys.instance(instanceId))) === 0) return true;
+    const [, listeners] = (await redis.pubsub('NUMSUB', keys.busOf(instanceId))) as [string, number];
+    if (Number(listeners) > 0) {
+      this.#silent.delete(instanceId);
+      return false;
+    }
+    const silent = (this.#silent.get(instanceId) ?? 0) + 1;
+    this.#silent.set(instanceId, silent);
+    return silent >= SILENT_PROBES;
+  }
+
+  /**
+   * The owner of a meeting's media is dead: take the media over here at once (only from that
+   * owner: of several instances noticing, one wins and the others follow it), so the policy is
+   * applied before the clients come back, then make this instance's clients of it rejoin.
+   */
+  async #takeOver(meetingId: MeetingId, dead: string): Promise<void> {
+    const owner = String(
+      await this.#o.redis.eval(STEAL, 1, this.#key(meetingId), this.#me, this.#o.ownerTtlMs, dead),
+    );
+    log.warn('ClusterMedia', 'media owner is dead; media moves', { meetingId, dead, owner });
+    if (owner === this.#me) await this.#local(meetingId);
+    this.#ownerLost(meetingId, `owner ${dead} is dead`);
+  }
+
+  /** Periodic: keep our claims, notice lost or dead owners and dead client instances. Skipped while Redis is away. */
   async #check(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed || this.#checking) return;
+    this.#checking = true;
     const { redis } = this.#o;
     try {
       for (const [meetingId, media] of [...this.#owned]) {
@@ -370,17 +425,20 @@ export class ClusterMedia implements MediaAccess {
         }
       }
       const byMeeting = new Map<MeetingId, string>();
-      for (const rp of this.#remote.values()) byMeeting.set(rp.meetingId, rp.owner);
+      for (const rp of this.#remote.values()) if (!rp.closed) byMeeting.set(rp.meetingId, rp.owner);
       for (const [meetingId, owner] of byMeeting) {
         const now = await this.ownerOf(meetingId);
         if (now !== owner) this.#ownerLost(meetingId, `owner is now ${now ?? 'nobody'}`);
+        else if (await this.#gone(owner)) await this.#takeOver(meetingId, owner);
       }
       const froms = new Set([...this.#hosted.values()].map((h) => h.from));
-      for (const from of froms) {
-        if ((await redis.exists(this.#o.keys.instance(from))) === 0) this.#instanceGone(from);
-      }
+      for (const from of froms) if (await this.#gone(from)) this.#instanceGone(from);
+      const probed = new Set([...byMeeting.values(), ...froms]);
+      for (const id of [...this.#silent.keys()]) if (!probed.has(id)) this.#silent.delete(id);
     } catch (err) {
       log.debug('ClusterMedia.#check()', 'skipped: Redis unreachable', { error: (err as Error).message });
+    } finally {
+      this.#checking = false;
     }
   }
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { MeetingId, ParticipantId } from '@giaoban/shared';
 import type { Redis } from 'ioredis';
-import { log } from '../log/log.js';
 import type { MeetingCoordination, MeetingService } from '../app/MeetingService.js';
 import { DomainError, isDomainError, SYSTEM } from '../domain/index.js';
+import { log } from '../log/log.js';
 import type { RedisKeys } from '../store/redisKeys.js';
 import type { Store } from '../store/Store.js';
 import type { ClusterMedia } from './ClusterMedia.js';
@@ -23,10 +23,25 @@ export interface HubClusterOptions {
   media: ClusterMedia;
   /** Our registration vanished (we were taken for dead): every local client must rejoin. */
   onSwept(): void;
-  /** Heartbeat period (default 3 s); the registration lapses after `instanceTtlMs` (default 10 s). */
+  /** Heartbeat period (default {@link HEARTBEAT_MS}); the registration lapses after `instanceTtlMs` (default {@link INSTANCE_TTL_MS}). */
   heartbeatMs?: number;
   instanceTtlMs?: number;
+  /** How long a gone instance's connections stay in the roster for their clients to come back (default {@link FAILOVER_GRACE_MS}). */
+  graceMs?: number;
 }
+
+/** An instance refreshes its registration this often... */
+export const HEARTBEAT_MS = 2_000;
+/** ...and is taken for dead this long after the last refresh (two refreshes may fail in a row). */
+export const INSTANCE_TTL_MS = 6_000;
+/**
+ * The connections of an instance found gone stay in the roster this long before they are removed:
+ * its clients reconnect to another instance meanwhile (a proxy or load balancer sends them on), so
+ * a site that was speaking or queued is still the same site with the same turn and place — its
+ * leaving is recorded only if it does not come back. Sockets another instance drops because a
+ * meeting's media moved get the same grace (SocketServer).
+ */
+export const FAILOVER_GRACE_MS = 12_000;
 
 /** A floor expiry is claimed for this long; the losers look again after it (MeetingService). */
 const EXPIRY_CLAIM_MS = 30_000;
@@ -57,11 +72,18 @@ export class HubCluster implements MeetingCoordination {
   #timer: NodeJS.Timeout | null = null;
   /** No sweeping before this time: after an outage, the others need a beat to re-register. */
   #sweepAfter = 0;
+  /** Instances found gone, and when: their connections are cleared once the grace has passed. */
+  readonly #gone = new Map<string, number>();
   #registered = false;
   #stopped = false;
 
   constructor(options: HubClusterOptions) {
-    this.#o = { heartbeatMs: 3_000, instanceTtlMs: 10_000, ...options };
+    this.#o = {
+      heartbeatMs: HEARTBEAT_MS,
+      instanceTtlMs: INSTANCE_TTL_MS,
+      graceMs: FAILOVER_GRACE_MS,
+      ...options,
+    };
   }
 
   /** This instance's id. */
@@ -117,9 +139,10 @@ export class HubCluster implements MeetingCoordination {
   }
 
   /**
-   * Leaves the cluster cleanly: this instance's connections leave the roster at once (their
-   * clients reconnect to another instance or to this one restarted), its registration goes,
-   * and the others are told. Idempotent; best effort when Redis is away.
+   * Leaves the cluster cleanly: its registration goes and the others are told. When other
+   * instances live, this instance's connections are left for them to clear after the grace (their
+   * clients reconnect there and keep their floor and queue places); alone, it clears them at once.
+   * Idempotent; best effort when Redis is away.
    */
   async leave(): Promise<void> {
     if (this.#stopped) return;
@@ -127,9 +150,15 @@ export class HubCluster implements MeetingCoordination {
     if (this.#timer) clearInterval(this.#timer);
     const { redis, keys } = this.#o;
     try {
-      await this.#resetPresenceOf(this.instanceId);
       await redis.del(keys.instance(this.instanceId));
-      await redis.srem(keys.instanceIndex(), this.instanceId);
+      let others = 0;
+      for (const id of await redis.smembers(keys.instanceIndex())) {
+        if (id !== this.instanceId && (await redis.exists(keys.instance(id))) === 1) others++;
+      }
+      if (others === 0) {
+        await this.#resetPresenceOf(this.instanceId);
+        await redis.srem(keys.instanceIndex(), this.instanceId);
+      }
     } catch (err) {
       log.warn('HubCluster.leave()', 'could not clean up; the others will when our heartbeat lapses', {
         error: (err as Error).message,
@@ -172,16 +201,37 @@ export class HubCluster implements MeetingCoordination {
     this.#registered = true;
   }
 
-  /** Clears the connections of every registered instance whose heartbeat has lapsed. */
+  /**
+   * Clears the connections of every registered instance whose heartbeat has lapsed, once the
+   * failover grace has passed since this instance first found it gone.
+   */
   async #sweep(): Promise<void> {
     const { redis, keys } = this.#o;
-    for (const id of await redis.smembers(keys.instanceIndex())) {
-      if (id === this.instanceId || (await redis.exists(keys.instance(id))) === 1) continue;
+    const now = Date.now();
+    const members = await redis.smembers(keys.instanceIndex());
+    for (const id of this.#gone.keys()) if (!members.includes(id)) this.#gone.delete(id);
+    for (const id of members) {
+      if (id === this.instanceId) continue;
+      if ((await redis.exists(keys.instance(id))) === 1) {
+        this.#gone.delete(id);
+        continue;
+      }
+      const since = this.#gone.get(id);
+      if (since === undefined) {
+        this.#gone.set(id, now);
+        log.warn('HubCluster', 'instance is gone; its connections wait for their clients', {
+          gone: id,
+          graceMs: this.#o.graceMs,
+        });
+        continue;
+      }
+      if (now - since < this.#o.graceMs) continue;
       const lock = keys.lock(`sweep:${encodeURIComponent(id)}`);
       if ((await redis.set(lock, this.instanceId, 'PX', 60_000, 'NX')) !== 'OK') continue;
       log.warn('HubCluster', 'instance is gone; clearing its connections', { gone: id });
       await this.#resetPresenceOf(id);
       await redis.srem(keys.instanceIndex(), id);
+      this.#gone.delete(id);
     }
   }
 
@@ -204,8 +254,9 @@ export class HubCluster implements MeetingCoordination {
   }
 
   /**
-   * Once after start-up: participants stored in a meeting whom no live instance answers for
-   * (left by instances that died unregistered, or before presence existed) leave the roster.
+   * Once after start-up: participants stored in a meeting whom no instance answers for (left by
+   * instances that died unregistered, or before presence existed) leave the roster. Those of a
+   * registered instance that is gone are left to the sweep, which gives their clients the grace.
    * Meetings are read before presence, so a join in between is never taken for stale.
    */
   async resetOrphans(): Promise<void> {
@@ -214,7 +265,6 @@ export class HubCluster implements MeetingCoordination {
     if (!records.some((r) => r.participants.length > 0)) return;
     const live = new Set<string>();
     for (const id of await redis.smembers(keys.instanceIndex())) {
-      if (id !== this.instanceId && (await redis.exists(keys.instance(id))) === 0) continue;
       for (const pid of await redis.hkeys(keys.presence(id))) live.add(pid);
     }
     for (const record of records) {
