@@ -4,12 +4,24 @@ import { useMeeting } from '../state/hooks';
 import { dismissNotice } from '../state/meetingState';
 import { unlockAudio } from './AudioOutput';
 
-/** "Connection lost — reconnecting…" over the view while socket.io retries. */
+/**
+ * "Connection lost — reconnecting…" over the view while socket.io retries, or "Reconnecting
+ * media…" while the hub moves the meeting's media to another instance (no frozen picture).
+ */
 export function ReconnectingBanner() {
   const { t } = useI18n();
   const phase = useMeeting((s) => s.phase);
   const attempts = useMeeting((s) => s.attempts);
+  const mediaMoving = useMeeting((s) => s.mediaMoving);
   if (phase !== 'reconnecting') return null;
+  if (mediaMoving) {
+    return (
+      <div className="banner banner--warn" role="alert" data-testid="media-moving-banner">
+        <span className="spinner" aria-hidden="true" />
+        <strong>{t('conn.mediaMoving')}</strong> <span>{t('conn.mediaMovingBody')}</span>
+      </div>
+    );
+  }
   return (
     <div className="banner banner--warn" role="alert" data-testid="reconnecting-banner">
       <span className="spinner" aria-hidden="true" />

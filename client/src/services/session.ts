@@ -96,6 +96,7 @@ export class MeetingSession {
     socket.on('media:micState', (mic) => meetingStore.set({ mic }));
     socket.on('media:audioLevels', (levels) => this.onAudioLevels(levels));
     socket.on('session:ended', ({ reason }) => this.onEnded(reason));
+    socket.on('media:moving', () => this.onMediaMoving());
     for (const [event, listener] of this.extraListeners) {
       (socket.on as (e: string, l: unknown) => void).call(socket, event, listener);
     }
@@ -170,6 +171,7 @@ export class MeetingSession {
       phase: 'joined',
       closedReason: null,
       attempts: 0,
+      mediaMoving: false,
     }));
     this.joining = false;
     const early = this.pending;
@@ -226,8 +228,21 @@ export class MeetingSession {
     if (this.closed) return;
     log('onDisconnect', 'connection lost', { reason });
     meetingStore.set({ phase: 'reconnecting' });
-    // A server-side disconnect is not retried by socket.io; a hub restart looks like one.
-    if (reason === 'io server disconnect') setTimeout(() => this.socket?.connect(), 1000);
+    // A server-side disconnect is not retried by socket.io; a hub restart looks like one. When the
+    // media moved, the hub holds this site's place for a moment: come back at once.
+    const delay = meetingStore.get().mediaMoving ? 0 : 1000;
+    if (reason === 'io server disconnect') setTimeout(() => this.socket?.connect(), delay);
+  }
+
+  /**
+   * The hub instance holding the meeting's media stopped: the picture would freeze, so drop it,
+   * say "reconnecting media", and rejoin as soon as the server lets this connection go.
+   */
+  private onMediaMoving(): void {
+    log('onMediaMoving', 'the meeting media is moving to another hub instance');
+    this.stats.stop();
+    this.media.reset();
+    meetingStore.set({ phase: 'reconnecting', mediaMoving: true });
   }
 
   private onConnectError(error: Error & { data?: Partial<HandshakeErrorData> }): void {

@@ -102,6 +102,8 @@ export interface MeetingState {
   closedReason: ClosedReason | null;
   /** Retry count while connecting or reconnecting (for the banner). */
   attempts: number;
+  /** The hub is moving this meeting's media to another instance: the banner says "reconnecting media". */
+  mediaMoving: boolean;
   self: SelfInfo | null;
   snapshot: MeetingSnapshot | null;
   /** Estimated server clock minus local clock, in ms. */
@@ -142,6 +144,7 @@ export const initialMeetingState: MeetingState = {
   phase: 'idle',
   closedReason: null,
   attempts: 0,
+  mediaMoving: false,
   self: null,
   snapshot: null,
   clockSkewMs: 0,
