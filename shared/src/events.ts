@@ -238,8 +238,12 @@ export interface ServerToClientEvents {
   'media:audioLevels': (levels: { siteId: SiteId; level: number }[]) => void;
   /** The presenter's pointer on the shown page (volatile: only the latest matters). */
   'slides:pointer': (pointer: SlidePointer) => void;
-  /** The server is about to disconnect this client on purpose. */
-  'session:ended': (payload: { reason: DisconnectReason }) => void;
+  /**
+   * The server is about to disconnect this client on purpose. Ack it: the hub closes the
+   * connection once the client has the reason (or after a few seconds without an ack), so the
+   * reason is never overtaken by the disconnect. A client told it was replaced must not reconnect.
+   */
+  'session:ended': (payload: { reason: DisconnectReason }, ack: () => void) => void;
   /**
    * The meeting's media is moving to another hub instance (the one holding it stopped or died):
    * the server drops this connection next; rejoin at once and show "reconnecting media". The

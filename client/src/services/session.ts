@@ -39,6 +39,8 @@ export class MeetingSession {
   /** Batches that arrive while the join is in flight; applied after the join snapshot. */
   private pending: MeetingChanged[] = [];
   private lastReconnectAt = 0;
+  /** Server-side disconnects in a row without a successful join: each waits longer before reconnecting. */
+  private serverDrops = 0;
   private levelsTimer: ReturnType<typeof setTimeout> | null = null;
   readonly media = new MediaService(
     (event, payload) => this.request(event, payload),
@@ -95,7 +97,11 @@ export class MeetingSession {
     socket.on('media:consumerState', (state) => this.media.updateConsumer(state));
     socket.on('media:micState', (mic) => meetingStore.set({ mic }));
     socket.on('media:audioLevels', (levels) => this.onAudioLevels(levels));
-    socket.on('session:ended', ({ reason }) => this.onEnded(reason));
+    socket.on('session:ended', ({ reason }, ack) => {
+      // Ack first: the hub closes the connection once it knows we have the reason.
+      ack();
+      this.onEnded(reason);
+    });
     socket.on('media:moving', () => this.onMediaMoving());
     for (const [event, listener] of this.extraListeners) {
       (socket.on as (e: string, l: unknown) => void).call(socket, event, listener);
@@ -174,6 +180,7 @@ export class MeetingSession {
       mediaMoving: false,
     }));
     this.joining = false;
+    this.serverDrops = 0;
     const early = this.pending;
     this.pending = [];
     for (const batch of early) this.onChanged(batch);
@@ -230,8 +237,14 @@ export class MeetingSession {
     meetingStore.set({ phase: 'reconnecting' });
     // A server-side disconnect is not retried by socket.io; a hub restart looks like one. When the
     // media moved, the hub holds this site's place for a moment: come back at once.
-    const delay = meetingStore.get().mediaMoving ? 0 : 1000;
-    if (reason === 'io server disconnect') setTimeout(() => this.socket?.connect(), delay);
+    // Without a reason from the hub it is retried, backing off so two devices never bounce each other.
+    if (reason === 'io server disconnect') {
+      const delay = meetingStore.get().mediaMoving ? 0 : Math.min(30_000, 1000 * 2 ** this.serverDrops);
+      this.serverDrops += 1;
+      setTimeout(() => {
+        if (!this.closed) this.socket?.connect();
+      }, delay);
+    }
   }
 
   /**

@@ -280,7 +280,15 @@ function MapField({
   );
 }
 
-const EXPORTS = ['notice.docx', 'notice.pdf', 'attendance.docx', 'attendance.pdf', 'attendance.csv'] as const;
+const EXPORTS = [
+  'minutes.docx',
+  'minutes.pdf',
+  'notice.docx',
+  'notice.pdf',
+  'attendance.docx',
+  'attendance.pdf',
+  'attendance.csv',
+] as const;
 
 /** Export buttons; drafts until the meeting has ended. */
 export function ExportPanel() {

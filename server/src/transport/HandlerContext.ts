@@ -3,6 +3,7 @@ import type {
   ClientEventName,
   ClientPayload,
   ClientToServerEvents,
+  DisconnectReason,
   EventArea,
   EventsOf,
   MeetingId,
@@ -26,10 +27,16 @@ export interface SocketData {
   screenProducerId: string | null;
 }
 
+/** Events between hub instances (through the adapter; none without one). */
+export interface InterServerEvents {
+  /** End this instance's connections of a link, but `except` (the new one), for `reason`. */
+  'link:end': (payload: { linkId: string; except: string | null; reason: DisconnectReason }) => void;
+}
+
 /** The hub's typed socket.io server. */
-export type GbServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type GbServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 /** One typed connection. */
-export type GbSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type GbSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 /** The services a handler may call. */
 export interface HandlerServices {

@@ -30,6 +30,10 @@ import { authenticateHandshake, HandshakeError, type SocketIdentity } from './ha
 import { rooms } from './rooms.js';
 
 const MAX_TIMER_MS = 2_147_000_000;
+/** How long the hub waits for a client to acknowledge `session:ended` before closing anyway. */
+const SESSION_END_ACK_MS = 3_000;
+/** Missed packets of a recovered session wait at most this long for the handshake to finish. */
+const HELD_PACKETS_MS = 30_000;
 /** Default of {@link SocketServerDeps.mediaMoveGraceMs} (the cluster's FAILOVER_GRACE_MS). */
 const MEDIA_MOVE_GRACE_MS = 12_000;
 
@@ -58,6 +62,11 @@ export class SocketServer {
   readonly io: GbServer;
   /** Sockets dropped because their media moved: their leaving waits for the grace. */
   readonly #mediaMoved = new Set<string>();
+  /**
+   * Packets a recovered session missed, held back (by socket id) until the handshake shows the
+   * same join link is back: socket.io would otherwise write them before any middleware runs.
+   */
+  readonly #heldPackets = new Map<string, unknown[][]>();
 
   constructor(
     httpServer: HttpServer | HttpsServer,
@@ -75,7 +84,12 @@ export class SocketServer {
         (err: unknown) => next(err instanceof Error ? err : new Error(String(err))),
       );
     });
+    this.#holdMissedPackets();
     this.io.on('connection', (socket) => this.#onConnection(socket));
+    // Another instance got a new connection of a link (or revoked it): end ours.
+    this.io.on('link:end', ({ linkId, except, reason }) =>
+      this.#endLocalLinkSessions(linkId, except, reason),
+    );
     deps.workspace.onChanged({
       updated: (meetingId, update, writer) => {
         const to = this.io.to(rooms.doc(meetingId));
@@ -96,10 +110,10 @@ export class SocketServer {
     });
   }
 
-  /** Cuts every connection of a link (it was revoked). */
+  /** Cuts every connection of a link (it was revoked), on every instance, each told why first. */
   endLinkSessions(link: JoinLink, reason: DisconnectReason = 'revoked'): void {
-    this.io.to(rooms.link(link.id)).emit('session:ended', { reason });
-    this.io.in(rooms.link(link.id)).disconnectSockets(true);
+    this.#endLocalLinkSessions(link.id, null, reason);
+    this.#tellOtherInstances(link.id, null, reason);
   }
 
   /** Sends microphone levels to the moderators of a meeting (volatile: a lost sample is no loss). */
@@ -134,6 +148,10 @@ export class SocketServer {
   }
 
   async #authenticate(socket: GbSocket): Promise<void> {
+    // A recovered session arrives with the data and rooms of the connection it resumes.
+    const held = this.#heldPackets.get(socket.id);
+    this.#heldPackets.delete(socket.id);
+    const resumedLinkId = socket.recovered ? linkIdOf(socket.data) : null;
     const identity = await authenticateHandshake(
       socket.handshake.auth,
       this.deps.tokens,
@@ -146,30 +164,69 @@ export class SocketServer {
     if (record.participants.length >= record.meeting.maxConnections) {
       throw new HandshakeError('LIMIT', `The meeting is full (${record.meeting.maxConnections} connections)`);
     }
+    if (socket.recovered) {
+      if (resumedLinkId === identity.linkId) {
+        // The same link is back: what it missed is its own.
+        for (const data of held ?? []) sendRawEvent(socket, data);
+      } else {
+        // Recovery belongs to the link that left: another link starts fresh, with none of its rooms.
+        log.warn(
+          'SocketServer.#authenticate()',
+          'recovered session of another link refused; starting fresh',
+          {
+            link: identity.linkId,
+            resumed: resumedLinkId ?? 'unknown',
+          },
+        );
+        for (const room of [...socket.rooms]) if (room !== socket.id) void socket.leave(room);
+      }
+    }
     socket.data = { identity, joined: false, peer: null, poor: false, screenProducerId: null };
     // socket.data is saved for connection-state recovery, through Redis (msgpack) when several
     // instances share one: the live media peer must stay out of it.
     Object.defineProperty(socket.data, 'peer', { value: null, writable: true, enumerable: false });
   }
 
+  /**
+   * Makes the adapter hand recovered sessions over without their missed packets, which are held
+   * until `#authenticate` has checked the returning link (released or dropped there).
+   */
+  #holdMissedPackets(): void {
+    const adapter = this.io.of('/').adapter;
+    const restore = adapter.restoreSession.bind(adapter);
+    adapter.restoreSession = async (pid, offset) => {
+      const session = await restore(pid, offset);
+      if (!session) return session;
+      this.#heldPackets.set(session.sid, session.missedPackets);
+      setTimeout(() => this.#heldPackets.delete(session.sid), HELD_PACKETS_MS).unref();
+      return { ...session, missedPackets: [] };
+    };
+  }
+
+  /** Ends this instance's connections of a link but `except`, each told why before it closes. */
+  #endLocalLinkSessions(linkId: string, except: string | null, reason: DisconnectReason): void {
+    for (const id of this.io.sockets.adapter.rooms.get(rooms.link(linkId)) ?? []) {
+      const socket = this.io.sockets.sockets.get(id);
+      if (socket && socket.id !== except) void endSession(socket, reason);
+    }
+  }
+
+  /** Asks the other hub instances (if any) to end their connections of a link. */
+  #tellOtherInstances(linkId: string, except: string | null, reason: DisconnectReason): void {
+    if (!this.deps.adapter) return;
+    this.io.serverSideEmit('link:end', { linkId, except, reason });
+  }
+
   #onConnection(socket: GbSocket): void {
     const { identity } = socket.data;
     log.debug('SocketServer', 'connected', { participant: identity.participantId, role: identity.role });
-    // A link stands for one device: a second connection with it (a reload, a new PC) replaces the first.
-    const linkRoom = rooms.link(identity.linkId);
-    for (const other of this.io.sockets.adapter.rooms.get(linkRoom) ?? []) {
-      const s = this.io.sockets.sockets.get(other);
-      if (s && s.id !== socket.id) {
-        s.emit('session:ended', { reason: 'replaced' });
-        s.disconnect(true);
-      }
-    }
-    void socket.join(linkRoom);
+    // A link stands for one device: a second connection with it (a reload, a new PC) replaces the
+    // first, wherever it is connected.
+    this.#endLocalLinkSessions(identity.linkId, socket.id, 'replaced');
+    this.#tellOtherInstances(identity.linkId, socket.id, 'replaced');
+    void socket.join(rooms.link(identity.linkId));
     const expiry = setTimeout(
-      () => {
-        socket.emit('session:ended', { reason: 'expired' });
-        socket.disconnect(true);
-      },
+      () => void endSession(socket, 'expired'),
       Math.min(Math.max(0, identity.expiresAt - Date.now()), MAX_TIMER_MS),
     );
 
@@ -273,6 +330,39 @@ export class SocketServer {
         this.io.to(rooms.minutes(meetingId)).emit('minutes:updated', entry);
     }
   }
+}
+
+/**
+ * Tells a client why its session ends and waits for its ack before closing: with connection-state
+ * recovery every emit goes through the adapter (through Redis with several instances), so a
+ * disconnect right after the emit would overtake it.
+ */
+async function endSession(socket: GbSocket, reason: DisconnectReason): Promise<void> {
+  if (!socket.connected) return;
+  log.info('SocketServer', 'session ended', { participant: socket.data.identity?.participantId, reason });
+  try {
+    await socket.timeout(SESSION_END_ACK_MS).emitWithAck('session:ended', { reason });
+  } catch {
+    // No ack in time (an old client, a dead network): close anyway.
+  }
+  socket.disconnect(true);
+}
+
+/** The link id in a recovered socket's data, whatever shape the store gave back. */
+function linkIdOf(data: unknown): string | null {
+  if (typeof data !== 'object' || data === null || !('identity' in data)) return null;
+  const identity = data.identity;
+  if (typeof identity !== 'object' || identity === null || !('linkId' in identity)) return null;
+  return typeof identity.linkId === 'string' ? identity.linkId : null;
+}
+
+/**
+ * Writes one event packet as socket.io itself writes a recovered session's missed packets
+ * (`Socket#packet`, which the typings keep private): the data already carries its offset.
+ */
+function sendRawEvent(socket: GbSocket, data: unknown[]): void {
+  const EVENT = 2; // socket.io-parser PacketType.EVENT
+  (socket as unknown as { packet(p: { type: number; data: unknown[] }): void }).packet({ type: EVENT, data });
 }
 
 /** The domain actor of an authenticated socket. */
