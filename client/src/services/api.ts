@@ -107,4 +107,31 @@ export const api = {
   links: (id: string) => call<JoinLink[]>('GET', `${m(id)}/links`),
   revokeLink: (id: string, linkId: string) =>
     call<unknown>('POST', `${m(id)}/links/${encodeURIComponent(linkId)}/revoke`),
+  /** An export (minutes, notice, attendance) with the organizer's session; the file name is the hub's. */
+  async download(id: string, file: string): Promise<{ blob: Blob; filename: string }> {
+    const session = authStore.get().session;
+    let response: Response;
+    try {
+      response = await fetch(`${m(id)}/exports/${encodeURIComponent(file)}`, {
+        headers: session ? { Authorization: `Bearer ${session.token}` } : {},
+      });
+    } catch (error) {
+      throw new ApiError(0, 'OFFLINE', String(error));
+    }
+    if (!response.ok) {
+      const body = (await response.json().catch(() => null)) as {
+        error?: { code?: string; message?: string };
+      } | null;
+      if (response.status === 401) saveSession(null);
+      throw new ApiError(
+        response.status,
+        body?.error?.code ?? 'INTERNAL',
+        body?.error?.message ?? response.statusText,
+      );
+    }
+    const disposition = response.headers.get('content-disposition') ?? '';
+    const utf8 = /filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1];
+    const ascii = /filename="([^"]+)"/.exec(disposition)?.[1];
+    return { blob: await response.blob(), filename: utf8 ? decodeURIComponent(utf8) : (ascii ?? file) };
+  },
 };

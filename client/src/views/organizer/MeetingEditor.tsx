@@ -4,13 +4,14 @@ import { Tabs } from '../../components/Tabs';
 import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { api } from '../../services/api';
 import { AgendaEditor } from './AgendaEditor';
+import { ExportsPanel } from './ExportsPanel';
 import { LinksPanel } from './LinksPanel';
 import { MeetingDetailsForm } from './MeetingDetailsForm';
 import { href, navigate } from './router';
 import { SitePicker } from './SitePicker';
 import { apiErrorKey, useAsync } from './useAsync';
 
-/** Prepares one meeting: details, invited sites, agenda, join links. `meetingId` null creates one. */
+/** Prepares one meeting: details, invited sites, agenda, join links; its documents after. `meetingId` null creates one. */
 export function MeetingEditor({ meetingId }: { meetingId: string | null }) {
   const { t } = useI18n();
   const directory = useAsync(() => api.sites(), 'directory');
@@ -117,6 +118,11 @@ export function MeetingEditor({ meetingId }: { meetingId: string | null }) {
             id: 'links',
             label: t('org.links.title'),
             content: <LinksPanel meetingId={meeting.id} sites={data.sites} />,
+          },
+          {
+            id: 'exports',
+            label: t('org.exports.title'),
+            content: <ExportsPanel meetingId={meeting.id} ended={meeting.status === 'ended'} />,
           },
         ]}
       />
