@@ -8,7 +8,9 @@
  * - `conclusions:<itemId>`  Y.Array of Y.Map { id, text: Y.Text, author, at } — its conclusions;
  * - `confirmations`         Y.Map conclusionId → { by, at } — written only by the hub, for the chair;
  * - `petitions`             Y.Array of Y.Map { id, itemId, site, petition: Y.Text, answer: Y.Text, answeredBy, author, at };
- * - `notice`                Y.Map of strings — the notice's issuing body, number, place, recipients.
+ * - `notice`                Y.Map of strings — the notice's issuing body, number, place, recipients;
+ * - `conclusionHistory`     Y.Array of {@link ConclusionChange} — written only by the hub: who changed
+ *                           which conclusion, when, and its text afterwards.
  * Top-level types are named per item (not one map of items) because two secretaries creating the
  * same item's entry at once would otherwise overwrite each other's nested type.
  */
@@ -71,6 +73,25 @@ export interface DocSyncResult {
   stateVector: WireBytes;
 }
 
+/**
+ * Reply to `doc:update`: the hub's state vector once the update is stored, so the page checks
+ * that the hub covers everything it has. An update the hub cannot integrate (it depends on
+ * changes the hub never got) is refused with CONFLICT and {@link DOC_MISSING_UPDATES} in the
+ * message instead; the page then syncs again and sends what the hub lacks.
+ */
+export interface DocUpdateResult {
+  stateVector: WireBytes;
+}
+
+/** Start of the refusal message of an update that depends on changes the hub does not have. */
+export const DOC_MISSING_UPDATES = 'missing earlier updates';
+
+/** Start of the refusal message of an edit of a conclusion the chair confirmed. */
+export const DOC_CONCLUSION_LOCKED = 'conclusion confirmed by the chair';
+
+/** Largest value of a one-line field of a map (the notice's header, who answered): UTF-8 bytes. */
+export const DOC_FIELD_MAX_BYTES = 4096;
+
 /** A conclusion as the chair's panel and the notice see it (read-only projection of the document). */
 export const ConclusionView = z.object({
   id: z.string(),
@@ -108,6 +129,20 @@ export interface NoticeFields {
   recipients: string;
 }
 
+/** What happened to a conclusion, as the history records it. */
+export type ConclusionAction = 'created' | 'edited' | 'deleted' | 'restored' | 'confirmed' | 'unconfirmed';
+
+/** One line of the conclusions' history (hub-written): who, when, what, and the text afterwards. */
+export interface ConclusionChange {
+  conclusionId: string;
+  action: ConclusionAction;
+  /** Display name of the person who made the change. */
+  by: string;
+  at: number;
+  /** The conclusion's text after the change (before it, for a deletion). */
+  text: string;
+}
+
 /** Keys of the `notice` map. */
 export const NOTICE_FIELDS = ['issuer', 'number', 'place', 'recipients'] as const;
 
@@ -118,6 +153,7 @@ export const docNames = {
   confirmations: 'confirmations',
   petitions: 'petitions',
   notice: 'notice',
+  history: 'conclusionHistory',
 } as const;
 
 /** The minutes text of one agenda item. */
@@ -134,6 +170,17 @@ export const confirmationsMap = (doc: Y.Doc): Y.Map<{ by: string; at: number }> 
 /** The petitions log. */
 export const petitionsArray = (doc: Y.Doc): Y.Array<Y.Map<unknown>> =>
   doc.getArray<Y.Map<unknown>>(docNames.petitions);
+
+/** The conclusions' history (hub-written only). */
+export const historyArray = (doc: Y.Doc): Y.Array<ConclusionChange> =>
+  doc.getArray<ConclusionChange>(docNames.history);
+
+/** The history of one conclusion (or of all), oldest first. */
+export function readConclusionHistory(doc: Y.Doc, conclusionId?: string): ConclusionChange[] {
+  return historyArray(doc)
+    .toArray()
+    .filter((c) => typeof c === 'object' && c !== null && (!conclusionId || c.conclusionId === conclusionId));
+}
 
 /** The notice's header fields. */
 export const noticeMap = (doc: Y.Doc): Y.Map<string> => doc.getMap<string>(docNames.notice);

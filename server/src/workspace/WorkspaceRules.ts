@@ -1,10 +1,19 @@
 /**
  * What a secretary's Yjs update may change. Yjs itself has no permissions, so the hub applies each
  * update inside a transaction and inspects what it changed before keeping it: the confirmations
- * are the chair's (written by the hub only), a conclusion or petition is signed with its writer's
- * own name and its id, author and time never change, and only the layout's names exist.
+ * and the conclusions' history are the hub's (written by it only), a conclusion or petition is
+ * signed with its writer's own name and its id, author and time never change, a conclusion the
+ * chair confirmed is locked (no edit, no deletion until the chair withdraws the confirmation),
+ * and only the layout's names exist.
  */
-import { docNames } from '@giaoban/shared';
+import {
+  type ConclusionAction,
+  confirmationsMap,
+  DOC_CONCLUSION_LOCKED,
+  DOC_FIELD_MAX_BYTES,
+  docNames,
+  historyArray,
+} from '@giaoban/shared';
 import * as Y from 'yjs';
 import type { Actor } from '../domain/Actor.js';
 import { DomainError } from '../domain/DomainError.js';
@@ -20,6 +29,8 @@ export class PersonOrigin {
   touchedConclusions = false;
   /** True when the update used a name the agenda (as last read) does not have. */
   unknownName = false;
+  /** What the update did to each conclusion it touched (for the history). */
+  readonly conclusionChanges = new Map<string, ConclusionAction>();
   constructor(readonly actor: Actor) {}
 }
 
@@ -28,7 +39,12 @@ export const HUB_ORIGIN = Symbol('hub');
 
 /** Top-level names of the layout for these agenda items. */
 export function allowedNames(itemIds: readonly string[]): Set<string> {
-  const names = new Set<string>([docNames.confirmations, docNames.petitions, docNames.notice]);
+  const names = new Set<string>([
+    docNames.confirmations,
+    docNames.petitions,
+    docNames.notice,
+    docNames.history,
+  ]);
   for (const id of itemIds) {
     names.add(docNames.minutes(id));
     names.add(docNames.conclusions(id));
@@ -48,6 +64,7 @@ export function prepareLayout(doc: Y.Doc, itemIds: readonly string[]): void {
   doc.getMap(docNames.confirmations);
   doc.getArray(docNames.petitions);
   doc.getMap(docNames.notice);
+  doc.getArray(docNames.history);
 }
 
 /** Any shared type (Yjs types them by their event type). */
@@ -85,9 +102,27 @@ export function checkTransaction(
       if (name === docNames.confirmations) {
         return new DomainError('FORBIDDEN', 'only the chair confirms conclusions');
       }
-      if (name.startsWith('conclusions:')) origin.touchedConclusions = true;
+      if (name === docNames.notice) {
+        for (const key of keys) {
+          const value = key === null || !(type instanceof Y.Map) ? undefined : type.get(key);
+          if (typeof value === 'string' && new TextEncoder().encode(value).length > DOC_FIELD_MAX_BYTES) {
+            return new DomainError(
+              'LIMIT',
+              `the notice's ${key} is longer than ${DOC_FIELD_MAX_BYTES / 1024} KB`,
+            );
+          }
+        }
+      }
+      if (name === docNames.history) {
+        return new DomainError('FORBIDDEN', 'only the hub writes the history of the conclusions');
+      }
+      if (name.startsWith('conclusions:')) {
+        origin.touchedConclusions = true;
+        const problem = checkDeletedConclusions(tr, type, origin);
+        if (problem) return problem;
+      }
       if (isEntryList(name)) {
-        const problem = checkNewEntries(tr, type as Y.Array<unknown>, origin.actor);
+        const problem = checkNewEntries(tr, type as Y.Array<unknown>, origin);
         if (problem) return problem;
       }
       continue;
@@ -95,20 +130,103 @@ export function checkTransaction(
     // A nested type that existed before this update: an entry whose fixed keys must not change.
     const parent = type._item.parent;
     if (type instanceof Y.Map && parent instanceof Y.AbstractType && isEntryList(names.get(parent))) {
-      if (names.get(parent)?.startsWith('conclusions:')) origin.touchedConclusions = true;
+      const isConclusion = names.get(parent)?.startsWith('conclusions:') === true;
       for (const key of keys) {
         if (key !== null && FIXED_KEYS.has(key)) {
           return new DomainError('FORBIDDEN', `the ${key} of an entry cannot be changed`);
         }
       }
+      if (isConclusion) {
+        const problem = editedConclusion(tr, type, origin);
+        if (problem) return problem;
+      }
     }
-    if (type instanceof Y.Text && parent instanceof Y.Map) origin.touchedConclusions = true;
+    if (type instanceof Y.Text && parent instanceof Y.Map) {
+      const list = parent._item?.parent;
+      if (list instanceof Y.AbstractType && names.get(list)?.startsWith('conclusions:')) {
+        const problem = editedConclusion(tr, parent, origin);
+        if (problem) return problem;
+      }
+    }
   }
   return null;
 }
 
-/** Entries created by this transaction must carry the writer's own name. */
-function checkNewEntries(tr: Y.Transaction, list: Y.Array<unknown>, actor: Actor): DomainError | null {
+/** The refusal of a change to a confirmed conclusion. */
+export function lockedConclusion(id: string): DomainError {
+  return new DomainError(
+    'INVALID_STATE',
+    `${DOC_CONCLUSION_LOCKED}: it is locked; the chair must withdraw the confirmation before it is changed or deleted (${id})`,
+  );
+}
+
+/** An existing conclusion entry was edited: refused when confirmed, else recorded. */
+function editedConclusion(
+  tr: Y.Transaction,
+  entry: Y.Map<unknown>,
+  origin: PersonOrigin,
+): DomainError | null {
+  origin.touchedConclusions = true;
+  const id = entry.get('id');
+  if (typeof id !== 'string') return null;
+  if (confirmationsMap(tr.doc).has(id)) return lockedConclusion(id);
+  if (!origin.conclusionChanges.has(id)) origin.conclusionChanges.set(id, 'edited');
+  return null;
+}
+
+/** Reads a key of a map even when the map was just deleted (its entries are kept until garbage collection). */
+function rawKey(map: Y.Map<unknown>, key: string): unknown {
+  const item = map._map.get(key);
+  return item ? item.content.getContent()[0] : undefined;
+}
+
+/** Conclusions deleted by this transaction: refused when confirmed, else recorded. */
+function checkDeletedConclusions(
+  tr: Y.Transaction,
+  list: SharedType,
+  origin: PersonOrigin,
+): DomainError | null {
+  let problem: DomainError | null = null;
+  Y.iterateDeletedStructs(tr, tr.deleteSet, (struct) => {
+    if (problem || !(struct instanceof Y.Item) || struct.parent !== list) return;
+    if (!(struct.content instanceof Y.ContentType) || !(struct.content.type instanceof Y.Map)) return;
+    // Created and deleted by this same update: nothing existed before.
+    if (struct.id.clock >= (tr.beforeState.get(struct.id.client) ?? 0)) return;
+    const id = rawKey(struct.content.type, 'id');
+    if (typeof id !== 'string') return;
+    if (confirmationsMap(tr.doc).has(id)) problem = lockedConclusion(id);
+    else origin.conclusionChanges.set(id, 'deleted');
+  });
+  return problem;
+}
+
+/**
+ * True when an entry re-creates a conclusion deleted earlier, with its original id and author (an
+ * undo of the deletion): the history says it was deleted and who created it.
+ */
+function isRestoredConclusion(doc: Y.Doc, entry: Y.Map<unknown>): boolean {
+  const id = entry.get('id');
+  let deleted = false;
+  let author: string | null = null;
+  for (const change of historyArray(doc).toArray()) {
+    if (change?.conclusionId !== id) continue;
+    if (change.action === 'created') author = change.by;
+    if (change.action === 'deleted') deleted = true;
+    if (change.action === 'restored') deleted = false;
+  }
+  return deleted && author !== null && entry.get('author') === author;
+}
+
+/** Entries created by this transaction must carry the writer's own name (or restore a deleted conclusion). */
+function checkNewEntries(
+  tr: Y.Transaction,
+  list: Y.Array<unknown>,
+  origin: PersonOrigin,
+): DomainError | null {
+  const { actor } = origin;
+  const isConclusions =
+    list._item === null &&
+    [...tr.doc.share].some(([name, type]) => type === list && name.startsWith('conclusions:'));
   for (const entry of list.toArray()) {
     if (!(entry instanceof Y.Map)) {
       return new DomainError('VALIDATION', 'entries of the workspace lists are maps');
@@ -117,12 +235,15 @@ function checkNewEntries(tr: Y.Transaction, list: Y.Array<unknown>, actor: Actor
     if (item === null) continue;
     const isNew = item.id.clock >= (tr.beforeState.get(item.id.client) ?? 0);
     if (!isNew) continue;
-    if (entry.get('author') !== actor.displayName) {
-      return new DomainError('FORBIDDEN', 'an entry is signed with your own name');
-    }
     if (typeof entry.get('id') !== 'string' || (entry.get('id') as string).length > 64) {
       return new DomainError('VALIDATION', 'an entry needs an id of at most 64 characters');
     }
+    const id = entry.get('id') as string;
+    const restored = isConclusions && isRestoredConclusion(tr.doc, entry);
+    if (entry.get('author') !== actor.displayName && !restored) {
+      return new DomainError('FORBIDDEN', 'an entry is signed with your own name');
+    }
+    if (isConclusions) origin.conclusionChanges.set(id, restored ? 'restored' : 'created');
   }
   return null;
 }

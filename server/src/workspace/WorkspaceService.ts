@@ -1,8 +1,11 @@
 import {
+  type ConclusionAction,
+  type ConclusionChange,
   type ConclusionView,
   confirmationsMap,
   DOC_UPDATE_MAX_BYTES,
   findConclusion,
+  historyArray,
   type MeetingId,
   type NoticeFields,
   type PetitionView,
@@ -12,13 +15,14 @@ import {
   WORKSPACE_DOC,
 } from '@giaoban/shared';
 import * as Y from 'yjs';
-import { log } from '../log/log.js';
 import type { Actor } from '../domain/Actor.js';
 import { DomainError, unwrap } from '../domain/DomainError.js';
 import type { MeetingRecord } from '../domain/MeetingRecord.js';
 import { authorize } from '../domain/Permissions.js';
+import { log } from '../log/log.js';
 import { KeyedMutex } from '../store/KeyedMutex.js';
 import type { Store } from '../store/Store.js';
+import { describeMissing, missingRanges } from './UpdateIntegrity.js';
 import { allowedNames, checkTransaction, HUB_ORIGIN, PersonOrigin, prepareLayout } from './WorkspaceRules.js';
 
 /** What the transport hears after each stored change. */
@@ -47,6 +51,14 @@ export interface WorkspaceOptions {
   conclusionsDelayMs?: number;
   /** A document unused this long is dropped from memory (it is in the store). */
   idleMs?: number;
+  /** A burst of edits of one conclusion by one person becomes one history line this long after its last key. */
+  historyQuietMs?: number;
+}
+
+/** Edits of a conclusion not yet written to the history (one line per burst). */
+interface PendingEdit {
+  by: string;
+  at: number;
 }
 
 interface LoadedDoc {
@@ -59,6 +71,8 @@ interface LoadedDoc {
   /** Length of the stored log when read or compacted, plus appends since. */
   logLength: number;
   idle: NodeJS.Timeout | null;
+  /** Each conclusion's text as last stored (what a deletion removed, for the history). */
+  conclusionTexts: Map<string, string>;
 }
 
 /**
@@ -77,6 +91,12 @@ export class WorkspaceService {
   readonly #compactEvery: number;
   readonly #conclusionsDelayMs: number;
   readonly #idleMs: number;
+  readonly #historyQuietMs: number;
+  /** Per meeting: conclusions edited since their last history line, and the timer that writes them. */
+  readonly #pendingEdits = new Map<
+    string,
+    { edits: Map<string, PendingEdit>; timer: NodeJS.Timeout | null }
+  >();
   #closed = false;
 
   constructor(
@@ -88,6 +108,7 @@ export class WorkspaceService {
     this.#compactEvery = options.compactEvery ?? 200;
     this.#conclusionsDelayMs = options.conclusionsDelayMs ?? 150;
     this.#idleMs = options.idleMs ?? 15 * 60_000;
+    this.#historyQuietMs = options.historyQuietMs ?? 3000;
     if (!store.compactDocUpdates) {
       log.warn(
         'WorkspaceService',
@@ -126,10 +147,18 @@ export class WorkspaceService {
 
   /**
    * Applies one secretary update. Refused with LIMIT when larger than DOC_UPDATE_MAX_BYTES, with
-   * FORBIDDEN/VALIDATION when it breaks a workspace rule (then nothing is kept), UNAVAILABLE when
-   * the store cannot keep it. Resolves only once the store has it.
+   * CONFLICT ("missing earlier updates") when it depends on changes the hub does not have (it
+   * could not be placed: nothing of it is kept, and the writer syncs again), with
+   * FORBIDDEN/VALIDATION/INVALID_STATE when it breaks a workspace rule (then nothing is kept),
+   * UNAVAILABLE when the store cannot keep it. Resolves only once the store has it, with the
+   * hub's state vector.
    */
-  async update(meetingId: MeetingId, actor: Actor, update: Uint8Array, writer: string | null): Promise<null> {
+  async update(
+    meetingId: MeetingId,
+    actor: Actor,
+    update: Uint8Array,
+    writer: string | null,
+  ): Promise<{ stateVector: Uint8Array }> {
     unwrap(authorize(actor, 'writeMinutes'));
     if (update.byteLength > DOC_UPDATE_MAX_BYTES) {
       throw new DomainError(
@@ -150,13 +179,27 @@ export class WorkspaceService {
         });
         throw new DomainError('VALIDATION', 'the update is malformed');
       }
+      let doc = loaded.doc;
       if (origin.unknownName) {
         // Maybe the organizer added an agenda item since the document was loaded: re-read and re-check.
         this.#evict(meetingId);
         const fresh = await this.#load(meetingId, false);
         origin.violation = null;
         origin.unknownName = false;
+        origin.conclusionChanges.clear();
         Y.applyUpdate(fresh.doc, update, origin);
+        doc = fresh.doc;
+      }
+      const missing = missingRanges(doc, update);
+      if (missing.length > 0) {
+        // Yjs parked what it could not place: forget this memory so nothing unstored is ever served.
+        this.#evict(meetingId);
+        log.warn('WorkspaceService.update()', 'update depends on changes the hub lacks; refused', {
+          meetingId,
+          participant: actor.participantId,
+          ranges: missing.map((r) => `${r.client}:${r.have}-${r.need}`).join(' '),
+        });
+        throw new DomainError('CONFLICT', describeMissing(missing));
       }
       if (origin.violation) {
         // Nothing of it is kept: the document is rebuilt from the stored log on next use.
@@ -168,10 +211,14 @@ export class WorkspaceService {
         });
         throw origin.violation;
       }
+      const stateVector = Y.encodeStateVector(doc);
       await this.#append(meetingId, update);
       this.#emitUpdated(meetingId, update, writer);
       if (origin.touchedConclusions) this.#scheduleConclusions(meetingId);
-      return null;
+      if (origin.conclusionChanges.size > 0) {
+        await this.#recordChanges(meetingId, actor.displayName, origin.conclusionChanges);
+      }
+      return { stateVector };
     });
   }
 
@@ -206,10 +253,22 @@ export class WorkspaceService {
       }
       const confirmations = confirmationsMap(loaded.doc);
       if (confirmations.has(conclusionId) !== confirmed) {
+        await this.#flushEdits(meetingId);
+        const at = this.#clock();
+        const text = findConclusion(loaded.doc, loaded.itemIds, conclusionId)?.entry.get('text');
         const before = Y.encodeStateVector(loaded.doc);
         loaded.doc.transact(() => {
-          if (confirmed) confirmations.set(conclusionId, { by: actor.displayName, at: this.#clock() });
+          if (confirmed) confirmations.set(conclusionId, { by: actor.displayName, at });
           else confirmations.delete(conclusionId);
+          historyArray(loaded.doc).push([
+            {
+              conclusionId,
+              action: confirmed ? 'confirmed' : 'unconfirmed',
+              by: actor.displayName,
+              at,
+              text: text instanceof Y.Text ? text.toString() : '',
+            },
+          ]);
         }, HUB_ORIGIN);
         const update = Y.encodeStateAsUpdate(loaded.doc, before);
         try {
@@ -225,6 +284,100 @@ export class WorkspaceService {
       if (!view) throw new DomainError('NOT_FOUND', `conclusion ${conclusionId} does not exist`);
       return view;
     });
+  }
+
+  /** The history of one conclusion (or of all), oldest first (chair, operator, secretaries). */
+  async history(meetingId: MeetingId, actor: Actor, conclusionId?: string): Promise<ConclusionChange[]> {
+    unwrap(authorize(actor, 'readConclusions'));
+    await this.#mutex.run(meetingId, () => this.#flushEdits(meetingId));
+    return this.#mutex.run(meetingId, async () => {
+      const loaded = await this.#load(meetingId, true);
+      return historyArray(loaded.doc)
+        .toArray()
+        .filter((c) => !conclusionId || c.conclusionId === conclusionId);
+    });
+  }
+
+  /**
+   * Writes what a person's update did to conclusions into the history (the hub's own update,
+   * stored and sent like any other). Creations, deletions and restorations are written at once;
+   * edits become one line per burst, written once the conclusion has been quiet a moment.
+   */
+  async #recordChanges(meetingId: MeetingId, by: string, changes: ReadonlyMap<string, ConclusionAction>) {
+    const loaded = this.#docs.get(meetingId);
+    if (!loaded) return;
+    const now: ConclusionChange[] = [];
+    let pending = this.#pendingEdits.get(meetingId);
+    for (const [conclusionId, action] of changes) {
+      if (action === 'edited') {
+        if (!pending) {
+          pending = { edits: new Map(), timer: null };
+          this.#pendingEdits.set(meetingId, pending);
+        }
+        const earlier = pending.edits.get(conclusionId);
+        if (earlier && earlier.by !== by) await this.#flushEdits(meetingId);
+        pending = this.#pendingEdits.get(meetingId) ?? { edits: new Map(), timer: null };
+        this.#pendingEdits.set(meetingId, pending);
+        pending.edits.set(conclusionId, { by, at: this.#clock() });
+        continue;
+      }
+      if (pending?.edits.has(conclusionId)) await this.#flushEdits(meetingId);
+      const text =
+        action === 'deleted'
+          ? (loaded.conclusionTexts.get(conclusionId) ?? '')
+          : conclusionText(loaded, conclusionId);
+      now.push({ conclusionId, action, by, at: this.#clock(), text });
+    }
+    this.#rememberTexts(loaded);
+    if (now.length > 0) await this.#writeHistory(meetingId, now);
+    const quiet = this.#pendingEdits.get(meetingId);
+    if (quiet && quiet.edits.size > 0) {
+      if (quiet.timer) clearTimeout(quiet.timer);
+      quiet.timer = setTimeout(() => {
+        quiet.timer = null;
+        void this.#mutex
+          .run(meetingId, () => this.#flushEdits(meetingId))
+          .catch((err: unknown) =>
+            log.warn('WorkspaceService', 'history not written', {
+              meetingId,
+              error: err instanceof Error ? err.message : String(err),
+            }),
+          );
+      }, this.#historyQuietMs);
+      quiet.timer.unref();
+    }
+  }
+
+  /** Writes the pending edit lines of a meeting (inside its mutex). */
+  async #flushEdits(meetingId: MeetingId): Promise<void> {
+    const pending = this.#pendingEdits.get(meetingId);
+    if (!pending || pending.edits.size === 0) return;
+    this.#pendingEdits.delete(meetingId);
+    if (pending.timer) clearTimeout(pending.timer);
+    const loaded = await this.#load(meetingId, false);
+    const lines: ConclusionChange[] = [...pending.edits].map(([conclusionId, e]) => ({
+      conclusionId,
+      action: 'edited',
+      by: e.by,
+      at: e.at,
+      // Deleted meanwhile: the text as it was after these edits.
+      text: conclusionText(loaded, conclusionId) || (loaded.conclusionTexts.get(conclusionId) ?? ''),
+    }));
+    await this.#writeHistory(meetingId, lines);
+  }
+
+  /** Appends history lines as the hub's own update: stored, then sent. */
+  async #writeHistory(meetingId: MeetingId, lines: readonly ConclusionChange[]): Promise<void> {
+    const loaded = await this.#load(meetingId, false);
+    const before = Y.encodeStateVector(loaded.doc);
+    loaded.doc.transact(() => historyArray(loaded.doc).push([...lines]), HUB_ORIGIN);
+    const update = Y.encodeStateAsUpdate(loaded.doc, before);
+    await this.#append(meetingId, update);
+    this.#emitUpdated(meetingId, update, null);
+  }
+
+  #rememberTexts(loaded: LoadedDoc): void {
+    loaded.conclusionTexts = new Map(readConclusions(loaded.doc, loaded.itemIds).map((c) => [c.id, c.text]));
   }
 
   /** Everything the exports need, from the stored log (no permission check: the caller checked). */
@@ -253,6 +406,8 @@ export class WorkspaceService {
   /** Drops every document from memory and stops timers; idempotent. Stored logs are untouched. */
   close(): void {
     this.#closed = true;
+    for (const p of this.#pendingEdits.values()) if (p.timer) clearTimeout(p.timer);
+    this.#pendingEdits.clear();
     for (const t of this.#pendingConclusions.values()) clearTimeout(t);
     this.#pendingConclusions.clear();
     for (const id of [...this.#docs.keys()]) this.#evict(id);
@@ -266,7 +421,15 @@ export class WorkspaceService {
       const itemIds = record.agenda.items.map((i) => i.id as string);
       const doc = new Y.Doc({ gc: true });
       prepareLayout(doc, itemIds);
-      loaded = { doc, itemIds, allowed: allowedNames(itemIds), appended: 0, logLength: 0, idle: null };
+      loaded = {
+        doc,
+        itemIds,
+        allowed: allowedNames(itemIds),
+        appended: 0,
+        logLength: 0,
+        idle: null,
+        conclusionTexts: new Map(),
+      };
       doc.on('afterTransaction', (tr) => {
         if (tr.origin instanceof PersonOrigin && tr.origin.violation === null) {
           tr.origin.violation = checkTransaction(tr, tr.origin, (loaded as LoadedDoc).allowed);
@@ -276,7 +439,14 @@ export class WorkspaceService {
       const updates = await this.store.readDocUpdates(meetingId, WORKSPACE_DOC);
       this.#applyStored(doc, updates);
       loaded.logLength = updates.length;
+      this.#rememberTexts(loaded);
       this.#docs.set(meetingId, loaded);
+      if (doc.store.pendingStructs || doc.store.pendingDs) {
+        // Stored before the hub checked updates for missing dependencies: kept, but reported.
+        log.warn('WorkspaceService.#load()', 'the stored log holds changes that depend on missing ones', {
+          meetingId,
+        });
+      }
       log.debug('WorkspaceService.#load()', 'document loaded', {
         meetingId,
         updates: updates.length,
@@ -297,6 +467,7 @@ export class WorkspaceService {
       prepareLayout(loaded.doc, loaded.itemIds);
       this.#applyStored(loaded.doc, updates);
       loaded.logLength = updates.length;
+      this.#rememberTexts(loaded);
     }
     this.#touch(meetingId, loaded);
     return loaded;
@@ -429,4 +600,10 @@ export class WorkspaceService {
     timer.unref();
     this.#pendingConclusions.set(meetingId, timer);
   }
+}
+
+/** A conclusion's current text ('' when it no longer exists). */
+function conclusionText(loaded: LoadedDoc, conclusionId: string): string {
+  const text = findConclusion(loaded.doc, loaded.itemIds, conclusionId)?.entry.get('text');
+  return text instanceof Y.Text ? text.toString() : '';
 }

@@ -1,11 +1,16 @@
 import {
   addConclusion,
   addPetition,
+  conclusionsArray,
   confirmationsMap,
+  DOC_CONCLUSION_LOCKED,
+  DOC_MISSING_UPDATES,
   DOC_UPDATE_MAX_BYTES,
   type MeetingId,
   minutesText,
+  readConclusionHistory,
   readConclusions,
+  removeEntry,
   WORKSPACE_DOC,
 } from '@giaoban/shared';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -126,7 +131,8 @@ describe('WorkspaceService', () => {
     await expect(service.update(MID, A.secretary, forged as Uint8Array, null)).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
-    expect(await store.readDocUpdates(MID, WORKSPACE_DOC)).toHaveLength(1);
+    // The conclusion and its history line; nothing of the forged confirmation.
+    expect(await store.readDocUpdates(MID, WORKSPACE_DOC)).toHaveLength(2);
     expect((await service.conclusions(MID, A.chair))[0]).toMatchObject({ id: 'c1', confirmed: false });
   });
 
@@ -190,14 +196,15 @@ describe('WorkspaceService', () => {
       confirmedBy: A.chair.displayName,
       agendaItemId: items[1],
     });
-    expect(await store.readDocUpdates(MID, WORKSPACE_DOC)).toHaveLength(2);
-    expect(heard.update).toBe(2);
+    // The conclusion, its "created" history line, the confirmation (with its history line).
+    expect(await store.readDocUpdates(MID, WORKSPACE_DOC)).toHaveLength(3);
+    expect(heard.update).toBe(3);
     await new Promise((r) => setTimeout(r, 20));
     expect(heard.conclusions.at(-1)).toEqual([view]);
     await expect(service.confirm(MID, A.chair, 'nope', true)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     // Confirming twice changes nothing; taking it back does.
     await service.confirm(MID, A.chair, 'c1', true);
-    expect(await store.readDocUpdates(MID, WORKSPACE_DOC)).toHaveLength(2);
+    expect(await store.readDocUpdates(MID, WORKSPACE_DOC)).toHaveLength(3);
     expect((await service.confirm(MID, A.chair, 'c1', false)).confirmed).toBe(false);
   });
 
@@ -287,5 +294,85 @@ describe('WorkspaceService', () => {
     expect((await service.conclusions(MID, A.operator)).map((c) => c.text)).toEqual(['Một', 'Hai']);
     expect(readConclusions(w.doc, items as string[]).map((c) => c.id)).toEqual(['c1', 'c2']);
     await expect(service.conclusions(MID, A.hn)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('update() refuses with CONFLICT an update that depends on one the hub never got, and stores nothing of it', async () => {
+    const { service, store, items } = setup();
+    const w = writer(A.secretary);
+    const t = minutesText(w.doc, items[0] as string);
+    t.insert(0, 'Một. ');
+    t.insert(t.length, 'Hai.');
+    const [first, second] = w.take();
+    await expect(service.update(MID, A.secretary, second as Uint8Array, null)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining(DOC_MISSING_UPDATES),
+    });
+    expect(await store.readDocUpdates(MID, WORKSPACE_DOC)).toHaveLength(0);
+    // The parked half is not kept in memory either: once the first arrives, the second is still needed.
+    const { stateVector } = await service.update(MID, A.secretary, first as Uint8Array, null);
+    expect((await service.content(MID)).minutes[items[0] as string]).toBe('Một. ');
+    expect(Y.decodeStateVector(stateVector).get(w.doc.clientID)).toBe('Một. '.length);
+    await service.update(MID, A.secretary, second as Uint8Array, null);
+    expect((await service.content(MID)).minutes[items[0] as string]).toBe('Một. Hai.');
+  });
+
+  it('a deletion of text the hub never got is refused as missing, not acknowledged', async () => {
+    const { service, store, items } = setup();
+    const w = writer(A.secretary);
+    const t = minutesText(w.doc, items[0] as string);
+    t.insert(0, 'xoá tôi');
+    w.take();
+    t.delete(0, 3);
+    const [deletion] = w.take();
+    await expect(service.update(MID, A.secretary, deletion as Uint8Array, null)).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    expect(await store.readDocUpdates(MID, WORKSPACE_DOC)).toHaveLength(0);
+  });
+
+  it('a confirmed conclusion cannot be edited or deleted (INVALID_STATE) until the chair withdraws the confirmation', async () => {
+    const { service, items } = setup(undefined, { historyQuietMs: 0 });
+    const w = writer(A.secretary);
+    addConclusion(w.doc, items[0] as string, {
+      id: 'c1',
+      text: 'Giữ nguyên',
+      author: A.secretary.displayName,
+      at: 1,
+    });
+    await push(service, w);
+    await service.confirm(MID, A.chair, 'c1', true);
+    const other = writer(secretary2);
+    Y.applyUpdate(other.doc, (await service.sync(MID, secretary2, new Uint8Array([0]))).update, 'remote');
+    const entry = conclusionsArray(other.doc, items[0] as string).get(0);
+    (entry.get('text') as Y.Text).insert(0, 'Sửa ');
+    await expect(push(service, other)).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+      message: expect.stringContaining(DOC_CONCLUSION_LOCKED),
+    });
+    const again = writer(secretary2);
+    Y.applyUpdate(again.doc, (await service.sync(MID, secretary2, new Uint8Array([0]))).update, 'remote');
+    removeEntry(conclusionsArray(again.doc, items[0] as string), 'c1');
+    await expect(push(service, again)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    expect((await service.conclusions(MID, A.chair))[0]).toMatchObject({
+      text: 'Giữ nguyên',
+      confirmed: true,
+    });
+
+    await service.confirm(MID, A.chair, 'c1', false);
+    const third = writer(secretary2);
+    Y.applyUpdate(third.doc, (await service.sync(MID, secretary2, new Uint8Array([0]))).update, 'remote');
+    removeEntry(conclusionsArray(third.doc, items[0] as string), 'c1');
+    await push(service, third);
+    expect(await service.conclusions(MID, A.chair)).toEqual([]);
+    const history = await service.history(MID, A.chair, 'c1');
+    expect(history.map((c) => [c.action, c.by, c.text])).toEqual([
+      ['created', A.secretary.displayName, 'Giữ nguyên'],
+      ['confirmed', A.chair.displayName, 'Giữ nguyên'],
+      ['unconfirmed', A.chair.displayName, 'Giữ nguyên'],
+      ['deleted', secretary2.displayName, 'Giữ nguyên'],
+    ]);
+    const reader = new Y.Doc();
+    Y.applyUpdate(reader, (await service.sync(MID, A.chair, new Uint8Array([0]))).update);
+    expect(readConclusionHistory(reader, 'c1')).toHaveLength(4);
   });
 });
