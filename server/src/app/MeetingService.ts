@@ -12,8 +12,8 @@ import {
   SYSTEM,
 } from '../domain/index.js';
 import { log } from '../log/log.js';
-import { KeyedMutex } from '../store/KeyedMutex.js';
 import type { Store } from '../store/Store.js';
+import { CommandQueue } from './CommandQueue.js';
 
 /** What the transport and media layers hear after each committed change. */
 export interface MeetingListener {
@@ -60,7 +60,7 @@ const MAX_TIMER_MS = 2_147_000_000;
  * time limits are timers here, re-armed from the stored state after a restart.
  */
 export class MeetingService {
-  readonly #mutex = new KeyedMutex<string>();
+  readonly #queue = new CommandQueue<string>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #listeners: MeetingListener[] = [];
   /** Highest version announced per meeting, so a late reload never rolls media back. */
@@ -94,38 +94,44 @@ export class MeetingService {
   /**
    * Runs one command for a principal and returns its reply. Refusals throw DomainError; the
    * change is announced only after the store has acknowledged it, so nothing is shown that is not kept.
+   * `urgent` (a moderator's command) runs next, ahead of the other commands waiting for the meeting.
    */
   run<C extends MeetingCommand>(
     meetingId: string,
     principal: Principal,
     command: C,
+    urgent = false,
   ): Promise<ReplyOf<C['type']>> {
-    return this.#mutex.run(meetingId, async () => {
-      for (let attempt = 0; ; attempt++) {
-        if (this.#closed) throw new DomainError('UNAVAILABLE', 'the hub is shutting down');
-        const record = await this.get(meetingId);
-        const outcome = execute(record, principal, command, { now: this.clock(), newId: this.newId });
-        if (!outcome.ok) throw outcome.error;
-        const { record: next, changes, reply } = outcome.value;
-        if (next.version === record.version) return reply;
-        if (command.type === 'participant:joined') {
-          await this.#coordination?.joining(meetingId, command.participant.id);
+    return this.#queue.run(
+      meetingId,
+      async () => {
+        for (let attempt = 0; ; attempt++) {
+          if (this.#closed) throw new DomainError('UNAVAILABLE', 'the hub is shutting down');
+          const record = await this.get(meetingId);
+          const outcome = execute(record, principal, command, { now: this.clock(), newId: this.newId });
+          if (!outcome.ok) throw outcome.error;
+          const { record: next, changes, reply } = outcome.value;
+          if (next.version === record.version) return reply;
+          if (command.type === 'participant:joined') {
+            await this.#coordination?.joining(meetingId, command.participant.id);
+          }
+          try {
+            await this.store.meetings.save(next, record.version);
+          } catch (err) {
+            // Another hub instance saved first: run the command again on its state (the mutex only
+            // serialises this instance). One instance alone never gets here.
+            if (isDomainError(err) && err.code === 'CONFLICT' && attempt < MAX_CONFLICT_RETRIES) continue;
+            throw err;
+          }
+          this.#announce(meetingId, { version: next.version, changes }, next, record, 'here');
+          if (command.type === 'participant:left') this.#coordination?.left(meetingId, command.participantId);
+          this.#coordination?.committed(meetingId, next.version, nextExpiry(next.queue));
+          this.#armFloorTimer(next);
+          return reply;
         }
-        try {
-          await this.store.meetings.save(next, record.version);
-        } catch (err) {
-          // Another hub instance saved first: run the command again on its state (the mutex only
-          // serialises this instance). One instance alone never gets here.
-          if (isDomainError(err) && err.code === 'CONFLICT' && attempt < MAX_CONFLICT_RETRIES) continue;
-          throw err;
-        }
-        this.#announce(meetingId, { version: next.version, changes }, next, record, 'here');
-        if (command.type === 'participant:left') this.#coordination?.left(meetingId, command.participantId);
-        this.#coordination?.committed(meetingId, next.version, nextExpiry(next.queue));
-        this.#armFloorTimer(next);
-        return reply;
-      }
-    });
+      },
+      urgent,
+    );
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   type ClientEventName,
   type DisconnectReason,
   fail,
+  isModerator,
   type JoinLink,
   type MeetingId,
   ok,
@@ -27,6 +28,7 @@ import type { WorkspaceService } from '../workspace/WorkspaceService.js';
 import type { GbServer, GbSocket, Handler, HandlerContext } from './HandlerContext.js';
 import { handlers } from './handlers/index.js';
 import { authenticateHandshake, HandshakeError, type SocketIdentity } from './handshake.js';
+import { RateLimiter, rateClassOf } from './RateLimiter.js';
 import { rooms } from './rooms.js';
 
 const MAX_TIMER_MS = 2_147_000_000;
@@ -67,6 +69,15 @@ export class SocketServer {
    * same join link is back: socket.io would otherwise write them before any middleware runs.
    */
   readonly #heldPackets = new Map<string, unknown[][]>();
+  /** Per-connection and per-link request budgets; excess is refused with LIMIT. */
+  readonly #limiter = new RateLimiter(({ socketId, linkId, cls, count }) =>
+    log.warn('SocketServer', 'requests over budget refused', {
+      socket: socketId,
+      link: linkId,
+      class: cls,
+      count,
+    }),
+  );
 
   constructor(
     httpServer: HttpServer | HttpsServer,
@@ -246,6 +257,7 @@ export class SocketServer {
 
     socket.on('disconnect', (reason) => {
       clearTimeout(expiry);
+      this.#limiter.forgetSocket(socket.id);
       log.debug('SocketServer', 'disconnected', { participant: identity.participantId, reason });
       socket.data.peer?.close('left');
       const moved = this.#mediaMoved.delete(socket.id);
@@ -273,7 +285,8 @@ export class SocketServer {
       actor,
       meetingId,
       services: { meetings, media, workspace },
-      run: (command) => meetings.run(meetingId, actor, command),
+      // A moderator's command goes ahead of the commands waiting for the meeting (a site's flood).
+      run: (command) => meetings.run(meetingId, actor, command, isModerator(actor.role)),
     };
   }
 
@@ -284,6 +297,11 @@ export class SocketServer {
     raw: unknown,
     reply: (r: Result<ClientAckData[E]>) => void,
   ): Promise<void> {
+    const cls = rateClassOf(event, ctx.identity.role);
+    if (!this.#limiter.allow(ctx.socket.id, ctx.identity.linkId, cls)) {
+      reply(fail('LIMIT', `Too many requests (${cls}): slow down and try again`));
+      return;
+    }
     const parsed = parseClientPayload(event, raw ?? {});
     if (!parsed.success) {
       reply(fail('VALIDATION', describeZodError(parsed.error)));
