@@ -1,19 +1,22 @@
 import {
   type AgendaItem,
+  type ConclusionChange,
   conclusionsArray,
   confirmationsMap,
+  DOC_FIELD_MAX_BYTES,
   DOC_INSERT_MAX_BYTES,
+  historyArray,
   minutesText,
   noticeMap,
   petitionsArray,
   utf8Bytes,
 } from '@giaoban/shared';
-import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import * as Y from 'yjs';
 import { Tabs } from '../components/Tabs';
 import { formatTime } from '../state/format';
 import { useMeeting } from '../state/hooks';
-import { useDoc, useShared } from './hooks';
+import { useDoc, useShared, useWorkspace } from './hooks';
 import { useWsI18n } from './i18n';
 import { SaveIndicator } from './SaveIndicator';
 import { downloadExport, workspace } from './workspaceService';
@@ -89,7 +92,10 @@ function ConclusionsTab({ doc, itemId }: { doc: Y.Doc; itemId: string }) {
   const confirmations = confirmationsMap(doc);
   const entries = useShared(list, () => list.toArray().filter((m) => m instanceof Y.Map));
   useShared(confirmations, () => confirmations.size);
+  const history = historyArray(doc);
+  const changes = useShared(history, () => history.toArray());
   const [draft, setDraft] = useState('');
+  const [removing, setRemoving] = useState<{ id: string; n: number; text: string } | null>(null);
   const tooLarge = utf8Bytes(draft) > DOC_INSERT_MAX_BYTES;
   const add = (e: FormEvent) => {
     e.preventDefault();
@@ -106,14 +112,22 @@ function ConclusionsTab({ doc, itemId }: { doc: Y.Doc; itemId: string }) {
           const text = m.get('text');
           const confirmed = confirmations.get(id);
           return (
-            <li key={id} className={`ws-conclusion${confirmed ? ' ws-conclusion--confirmed' : ''}`}>
+            <li
+              key={id}
+              className={`ws-conclusion${confirmed ? ' ws-conclusion--confirmed' : ''}`}
+              data-locked={confirmed ? 'true' : 'false'}
+            >
               {text instanceof Y.Text ? (
                 <YTextArea
                   text={text}
                   id={`conclusion-${id}`}
                   label={t('ws.conclusion.text', { n: i + 1 })}
                   rows={3}
+                  readOnly={confirmed !== undefined}
                 />
+              ) : null}
+              {confirmed ? (
+                <p className="ws-hint ws-conclusion__lock">🔒 {t('ws.conclusion.locked')}</p>
               ) : null}
               <div className="ws-conclusion__meta">
                 <span>
@@ -125,18 +139,35 @@ function ConclusionsTab({ doc, itemId }: { doc: Y.Doc; itemId: string }) {
                 <span className={confirmed ? 'tag tag--ok' : 'tag'}>
                   {confirmed ? t('ws.conclusion.confirmed') : t('ws.conclusion.unconfirmed')}
                 </span>
-                <button
-                  type="button"
-                  className="btn btn--small btn--danger"
-                  onClick={() => workspace.removeConclusion(itemId, id)}
-                >
-                  {t('ws.conclusion.remove', { n: i + 1 })}
-                </button>
+                {confirmed ? null : (
+                  <button
+                    type="button"
+                    className="btn btn--small btn--danger"
+                    onClick={() =>
+                      setRemoving({ id, n: i + 1, text: text instanceof Y.Text ? text.toString() : '' })
+                    }
+                  >
+                    {t('ws.conclusion.remove', { n: i + 1 })}
+                  </button>
+                )}
               </div>
+              <ConclusionHistory changes={changes.filter((c) => c?.conclusionId === id)} />
             </li>
           );
         })}
       </ol>
+      <UndoRemoval />
+      {removing ? (
+        <ConfirmRemoval
+          n={removing.n}
+          text={removing.text}
+          onCancel={() => setRemoving(null)}
+          onConfirm={() => {
+            workspace.removeConclusion(itemId, removing.id);
+            setRemoving(null);
+          }}
+        />
+      ) : null}
       <form className="ws-form" onSubmit={add}>
         <label htmlFor="new-conclusion" className="ws-text__label">
           {t('ws.conclusion.new')}
@@ -164,6 +195,89 @@ function ConclusionsTab({ doc, itemId }: { doc: Y.Doc; itemId: string }) {
   );
 }
 
+/** Shortens a text for a one-line message. */
+const excerpt = (text: string, max = 80): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/** The modal question before a conclusion is deleted (a real dialog: focus stays in it, Esc cancels). */
+function ConfirmRemoval({
+  n,
+  text,
+  onConfirm,
+  onCancel,
+}: {
+  n: number;
+  text: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const { t } = useWsI18n();
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby="remove-conclusion-title"
+      aria-describedby="remove-conclusion-body"
+      onCancel={onCancel}
+    >
+      <div className="dialog__body">
+        <h2 id="remove-conclusion-title">{t('ws.conclusion.confirmRemove.title', { n })}</h2>
+        <p id="remove-conclusion-body">{t('ws.conclusion.confirmRemove.body', { text: excerpt(text) })}</p>
+        <div className="dialog__actions">
+          <button type="button" className="btn" onClick={onCancel}>
+            {t('ws.conclusion.confirmRemove.no')}
+          </button>
+          <button type="button" className="btn btn--danger" onClick={onConfirm}>
+            {t('ws.conclusion.confirmRemove.yes')}
+          </button>
+        </div>
+      </div>
+    </dialog>
+  );
+}
+
+/** After a deletion: what was deleted, and a button that brings it back. */
+function UndoRemoval() {
+  const { t } = useWsI18n();
+  const undoable = useWorkspace((s) => s.undoable);
+  if (!undoable) return null;
+  return (
+    <div className="ws-undo" role="status" data-testid="conclusion-removed">
+      <span>{t('ws.conclusion.removed', { text: excerpt(undoable.text) })}</span>{' '}
+      <button type="button" className="btn btn--small btn--primary" onClick={() => workspace.undoRemoval()}>
+        {t('ws.conclusion.undo')}
+      </button>{' '}
+      <button type="button" className="btn btn--small" onClick={() => workspace.dismissUndo()}>
+        {t('ws.conclusion.undoDismiss')}
+      </button>
+    </div>
+  );
+}
+
+/** Who changed a conclusion, when, and its text afterwards (written by the hub). */
+function ConclusionHistory({ changes }: { changes: ConclusionChange[] }) {
+  const { t, locale } = useWsI18n();
+  if (changes.length === 0) return null;
+  return (
+    <details className="ws-history">
+      <summary>{t('ws.conclusion.history', { count: changes.length })}</summary>
+      <ol>
+        {changes.map((c) => (
+          <li key={`${c.at}-${c.action}-${c.by}`}>
+            {t(`ws.history.${c.action}`, { by: c.by, time: formatTime(c.at, locale) })}
+            {c.text ? <q className="ws-history__text">{excerpt(c.text, 200)}</q> : null}
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
 /** The petitions log: site, petition, answer, who answered. */
 function PetitionsTab({ doc, items, itemId }: { doc: Y.Doc; items: AgendaItem[]; itemId: string | null }) {
   const { t } = useWsI18n();
@@ -172,9 +286,10 @@ function PetitionsTab({ doc, items, itemId }: { doc: Y.Doc; items: AgendaItem[];
   const entries = useShared(list, () => list.toArray().filter((m) => m instanceof Y.Map));
   const [site, setSite] = useState('');
   const [text, setText] = useState('');
+  const tooLarge = utf8Bytes(text) > DOC_INSERT_MAX_BYTES;
   const add = (e: FormEvent) => {
     e.preventDefault();
-    if (!site || !text.trim() || utf8Bytes(text) > DOC_INSERT_MAX_BYTES) return;
+    if (!site || !text.trim() || tooLarge) return;
     workspace.addPetition(itemId, site, text.trim());
     setText('');
   };
@@ -234,7 +349,15 @@ function PetitionsTab({ doc, items, itemId }: { doc: Y.Doc; items: AgendaItem[];
           {t('ws.petition.text')}
         </label>
         <textarea id="petition-text" rows={2} value={text} onChange={(e) => setText(e.target.value)} />
-        <button type="submit" className="btn btn--primary" disabled={!site || !text.trim()}>
+        {tooLarge ? (
+          <p className="ws-alert" role="alert">
+            {t('ws.tooLarge', {
+              size: Math.ceil(utf8Bytes(text) / 1024),
+              max: Math.floor(DOC_INSERT_MAX_BYTES / 1024),
+            })}
+          </p>
+        ) : null}
+        <button type="submit" className="btn btn--primary" disabled={!site || !text.trim() || tooLarge}>
           {t('ws.petition.add')}
         </button>
       </form>
@@ -258,9 +381,18 @@ function MapField({
   placeholder?: string;
   multiline?: boolean;
 }) {
+  const { t } = useWsI18n();
   const value = useShared(map as Y.Map<unknown>, () => String(map.get(field) ?? ''));
+  const [tooLarge, setTooLarge] = useState<number | null>(null);
   const set = (v: string) => {
-    if (utf8Bytes(v) <= 4096) (map as Y.Map<unknown>).set(field, v);
+    const size = utf8Bytes(v);
+    // Refused visibly: the field keeps its stored value and says why the entry was not taken.
+    if (size > DOC_FIELD_MAX_BYTES) {
+      setTooLarge(size);
+      return;
+    }
+    setTooLarge(null);
+    (map as Y.Map<unknown>).set(field, v);
   };
   return (
     <div className="field">
@@ -276,6 +408,14 @@ function MapField({
       ) : (
         <input id={id} value={value} placeholder={placeholder} onChange={(e) => set(e.target.value)} />
       )}
+      {tooLarge !== null ? (
+        <p className="ws-alert" role="alert" data-testid={`${id}-too-large`}>
+          {t('ws.field.tooLarge', {
+            size: Math.ceil(tooLarge / 1024),
+            max: Math.floor(DOC_FIELD_MAX_BYTES / 1024),
+          })}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -6,14 +6,13 @@ import {
   petitionsArray,
   removeEntry,
 } from '@giaoban/shared';
-import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
 import { errorCodeOf } from '../services/request';
 import { session } from '../services/session';
 import { meetingStore } from '../state/meetingState';
 import { createStore } from '../state/store';
 import { DocSync, type SyncStatus } from './DocSync';
-import { IdbOutbox, MemoryOutbox, type Outbox } from './outbox';
+import { IdbDocStore, type LocalDocStore, localStoreName, MemoryDocStore } from './LocalDocStore';
 
 /** What the workspace views draw from (serialisable; the Y.Doc lives in the service). */
 export interface WorkspaceState {
@@ -23,30 +22,36 @@ export interface WorkspaceState {
   status: SyncStatus;
   /** Live conclusions for the console's read-only panel. */
   conclusions: ConclusionView[];
+  /** The conclusion this secretary deleted last, while it can still be undone. */
+  undoable: { itemId: string; text: string } | null;
 }
 
 /** The workspace store of the page. */
 export const workspaceStore = createStore<WorkspaceState>({
   generation: 0,
   ready: false,
-  status: { state: 'loading', pending: 0, refused: null },
+  status: { state: 'loading', pending: 0, unsavedSince: null, refused: null, localStoreFailed: false },
   conclusions: [],
+  undoable: null,
 });
+
+/** Origin of this page's conclusion deletions (what "undo" reverts). */
+const DELETION = Symbol('deletion');
 
 const newId = (): string =>
   globalThis.crypto?.randomUUID?.() ??
   `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
 /**
- * The secretary's document: a Y.Doc kept in IndexedDB (y-indexeddb) with a durable outbox of
- * unacknowledged edits, synchronised through the page's meeting session. Owns the live objects;
- * the store holds only flags.
+ * The secretary's document: a Y.Doc kept in the page's one local store (IndexedDB: the document
+ * and its unsent edits written together), synchronised through the page's meeting session. Owns
+ * the live objects; the store holds only flags.
  */
 class WorkspaceService {
   doc: Y.Doc | null = null;
   private sync: DocSync | null = null;
-  private persistence: IndexeddbPersistence | null = null;
-  private outbox: Outbox | null = null;
+  private local: LocalDocStore | null = null;
+  private undo: Y.UndoManager | null = null;
   private meetingId: string | null = null;
   private cleanups: (() => void)[] = [];
 
@@ -55,8 +60,8 @@ class WorkspaceService {
     if (this.meetingId === meetingId) return;
     this.close();
     this.meetingId = meetingId;
-    this.outbox =
-      typeof indexedDB === 'undefined' ? new MemoryOutbox() : new IdbOutbox(`giaoban-outbox:${meetingId}`);
+    this.local =
+      typeof indexedDB === 'undefined' ? new MemoryDocStore() : new IdbDocStore(localStoreName(meetingId));
     this.cleanups.push(session.on('doc:updated', ({ update }) => this.sync?.receive(update)));
     await this.openDoc();
     if (this.meetingId !== meetingId) return;
@@ -73,19 +78,19 @@ class WorkspaceService {
     follow();
   }
 
-  /** Closes the document (the outbox and IndexedDB copy stay for next time). */
+  /** Closes the document (the local store stays for next time). */
   close(): void {
     for (const c of this.cleanups.splice(0)) c();
     this.sync?.close();
-    void this.persistence?.destroy();
+    this.undo?.destroy();
     this.doc?.destroy();
-    if (this.outbox instanceof IdbOutbox) void this.outbox.close();
+    this.local?.close();
     this.sync = null;
-    this.persistence = null;
+    this.undo = null;
     this.doc = null;
-    this.outbox = null;
+    this.local = null;
     this.meetingId = null;
-    workspaceStore.set({ ready: false });
+    workspaceStore.set({ ready: false, undoable: null });
   }
 
   /** Forgets the last refusal message. */
@@ -99,9 +104,34 @@ class WorkspaceService {
     addConclusion(this.doc, itemId, { id: newId(), text, author: this.author(), at: Date.now() });
   }
 
-  /** Deletes a conclusion. */
+  /** Deletes a conclusion (the page asked first); it can be undone until the next deletion. */
   removeConclusion(itemId: string, id: string): void {
-    if (this.doc) removeEntry(conclusionsArray(this.doc, itemId), id);
+    const doc = this.doc;
+    if (!doc) return;
+    const entry = conclusionsArray(doc, itemId)
+      .toArray()
+      .find((m) => m.get('id') === id);
+    const text = entry?.get('text');
+    this.undo?.destroy();
+    this.undo = new Y.UndoManager(conclusionsArray(doc, itemId), {
+      trackedOrigins: new Set([DELETION]),
+      captureTimeout: 0,
+    });
+    doc.transact(() => removeEntry(conclusionsArray(doc, itemId), id), DELETION);
+    workspaceStore.set({ undoable: { itemId, text: text instanceof Y.Text ? text.toString() : '' } });
+  }
+
+  /** Brings back the conclusion deleted last (same id, author and time). */
+  undoRemoval(): void {
+    this.undo?.undo();
+    this.undo?.clear();
+    workspaceStore.set({ undoable: null });
+  }
+
+  /** Forgets the undo offer. */
+  dismissUndo(): void {
+    this.undo?.clear();
+    workspaceStore.set({ undoable: null });
   }
 
   /** Adds a petition to the log. */
@@ -121,47 +151,42 @@ class WorkspaceService {
 
   private async openDoc(): Promise<void> {
     const meetingId = this.meetingId;
-    const outbox = this.outbox;
-    if (!meetingId || !outbox) return;
+    const local = this.local;
+    if (!meetingId || !local) return;
     const doc = new Y.Doc();
-    let persistence: IndexeddbPersistence | null = null;
-    if (typeof indexedDB !== 'undefined') {
-      persistence = new IndexeddbPersistence(`giaoban-ws:${meetingId}`, doc);
-      await persistence.whenSynced;
-    }
-    if (this.meetingId !== meetingId) {
-      void persistence?.destroy();
-      doc.destroy();
-      return;
-    }
     const sync = new DocSync(
       doc,
       {
         sync: (stateVector) => session.request('doc:sync', { stateVector }),
         update: (update) => session.request('doc:update', { update }),
       },
-      outbox,
+      local,
       {
         onStatus: (status) => workspaceStore.set({ status }),
-        // The refused change is in this copy only: rebuild it from the hub (and the rest of the outbox).
+        // The refused change is in this copy only: rebuild it from the hub (and the other unsent edits).
         onRefused: () => void this.rebuild(),
       },
     );
-    this.doc = doc;
-    this.persistence = persistence;
-    this.sync = sync;
     await sync.start();
-    workspaceStore.set((s) => ({ ...s, ready: true, generation: s.generation + 1 }));
+    if (this.meetingId !== meetingId) {
+      sync.close();
+      doc.destroy();
+      return;
+    }
+    this.doc = doc;
+    this.sync = sync;
+    this.undo?.destroy();
+    this.undo = null;
+    workspaceStore.set((s) => ({ ...s, ready: true, undoable: null, generation: s.generation + 1 }));
   }
 
-  /** Drops the local copy of the document and opens it again from the hub and the outbox. */
+  /** Drops the local copy of the document and opens it again from the hub and the unsent edits. */
   private async rebuild(): Promise<void> {
     const refused = this.sync?.status().refused ?? null;
     this.sync?.close();
-    await this.persistence?.clearData();
+    await this.local?.resetDoc();
     this.doc?.destroy();
     this.sync = null;
-    this.persistence = null;
     this.doc = null;
     await this.openDoc();
     if (refused) workspaceStore.set((s) => ({ ...s, status: { ...s.status, refused } }));
