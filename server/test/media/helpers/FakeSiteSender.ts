@@ -89,8 +89,9 @@ function audioLevelExtension(dBov: number): Buffer {
 }
 
 /** VP8 payload descriptor (X, S; I with 15-bit picture id, L, T) and a frame header. */
-function vp8Payload(pictureId: number, tl0: number, keyFrame: boolean, size: number): Buffer {
+function vp8Payload(pictureId: number, tl0: number, keyFrame: boolean, size: number, tag: number): Buffer {
   const p = Buffer.alloc(Math.max(size, 16));
+  p[p.length - 1] = tag; // which sender (and layer) this is, for tests that follow a switched stream
   p[0] = 0x90; // X=1, S=1, PID=0
   p[1] = 0xe0; // I, L, T
   p[2] = 0x80 | ((pictureId >> 8) & 0x7f);
@@ -126,6 +127,8 @@ export class FakeSiteSender {
   level = -30;
   sendMic = true;
   sendCamera = true;
+  /** Written into the last byte of every video payload (plus the layer index), to tell senders apart. */
+  tag = 0;
   /** Share of RTP packets dropped on the way (0–1), to simulate a poor network. */
   loss = 0;
   #sent = 0;
@@ -181,7 +184,7 @@ export class FakeSiteSender {
         out(
           Buffer.concat([
             rtpHeader(VIDEO_PT, layer, true, null),
-            vp8Payload(this.#pictureId, this.#tl0, keyFrame, size),
+            vp8Payload(this.#pictureId, this.#tl0, keyFrame, size, this.tag + i),
           ]),
         );
       });
