@@ -60,7 +60,7 @@ function docxHeaderText(bytes: Buffer): string {
   const file = path.join(dir, `h${Math.random()}.docx`);
   writeFileSync(file, bytes);
   try {
-    return execFileSync('unzip', ['-p', file, 'word/header*.xml'])
+    return execFileSync('unzip', ['-p', file, 'word/header*.xml'], { stdio: ['ignore', 'pipe', 'ignore'] })
       .toString('utf8')
       .replace(/<[^>]+>/g, '');
   } catch {

@@ -60,6 +60,7 @@ export async function renderMinutesDocx(m: MinutesModel): Promise<Buffer> {
       'Chưa có điểm cầu nào tham dự.',
     ),
   );
+  children.push(para('', { after: 0 }));
   if (m.absentSites.length) {
     children.push(labelled('Điểm cầu vắng mặt', `${m.absentSites.join('; ')}.`));
   }
