@@ -2,7 +2,7 @@ import type { types as ms } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { WorkerPool } from '../../src/media/index.js';
 import {
-  bytesDuring,
+  expectFlowing,
   mid,
   policy,
   site,
@@ -98,7 +98,7 @@ describe('on-demand consumption for observers and secretaries', () => {
         producerPaused: false,
       });
       await vi.waitFor(() => expect(newProgram.currentLayers?.spatialLayer).toBe(2), waitOpts);
-      expect(await bytesDuring(newProgram)).toBeGreaterThan(5_000);
+      await expectFlowing(newProgram, 5_000);
       // Site A's microphone is now open: the observer hears it; site B stays unconsumed.
       expect(consumed(observer).has(a?.micId ?? '')).toBe(true);
       expect(consumed(observer).has(b?.cameraId ?? '')).toBe(false);
@@ -144,7 +144,7 @@ describe('on-demand consumption for observers and secretaries', () => {
       await vi.waitFor(() => expect(aCamera.closed).toBe(true), waitOpts);
       expect(observer?.signal.closed).not.toContain(host.id);
       expect(observer?.signal.closed).toContain(aCamera.id);
-      expect(await bytesDuring(host)).toBeGreaterThan(5_000);
+      await expectFlowing(host, 5_000);
     } finally {
       r.meeting.close();
       r.close();
@@ -258,6 +258,7 @@ describe('on-demand consumption for observers and secretaries', () => {
       const publisher: Record<string, string> = { [A]: 'a', [B]: 'b' };
       const report: string[] = [];
       const medians: Record<number, { site: number; observer: number }> = {};
+      const minResumed: Record<number, number> = {};
       // The fake client acks newConsumer after 5 ms (loopback) or 60 ms (a browser across a WAN:
       // ~40 ms RTT + ~20 ms for mediasoup-client's consume()).
       for (const ackDelayMs of [5, 60]) {
@@ -298,6 +299,7 @@ describe('on-demand consumption for observers and secretaries', () => {
           samples.resumed.push(resumedAt - t0);
         }
         medians[ackDelayMs] = { site: median(samples.site), observer: median(samples.observer) };
+        minResumed[ackDelayMs] = Math.min(...samples.resumed);
         report.push(
           `  client ack ${ackDelayMs} ms — site (pre-created): ${median(samples.site).toFixed(0)} [${fmt(samples.site)}]; ` +
             `observer (on demand): ${median(samples.observer).toFixed(0)} [${fmt(samples.observer)}]; ` +
@@ -307,13 +309,14 @@ describe('on-demand consumption for observers and secretaries', () => {
       console.info(
         `[on-demand] program switch, ms from applyPolicy() to the first top-layer packet (median [samples]):\n${report.join('\n')}`,
       );
-      // "A floor change reaches every site within a few hundred milliseconds"; observers pay one
-      // signalling round trip more, still well under the 1 s periodic key frame.
-      for (const m of Object.values(medians)) {
-        expect(m.site).toBeLessThan(500);
-        expect(m.observer).toBeLessThan(700);
+      // Reported, not asserted (speed belongs to the benchmark). Asserted: every switch reached the
+      // top layer at both viewers (the waitFor above), and the observer's new consumer was resumed
+      // only after its client acknowledged newConsumer (created paused, told, then resumed).
+      for (const [ackDelayMs, m] of Object.entries(medians)) {
+        expect(m.site).toBeGreaterThan(0);
+        expect(m.observer).toBeGreaterThan(0);
+        expect(minResumed[Number(ackDelayMs)]).toBeGreaterThanOrEqual(Number(ackDelayMs));
       }
-      expect(medians[60]?.observer ?? 0).toBeGreaterThan(60);
     } finally {
       r.meeting.close();
       r.close();

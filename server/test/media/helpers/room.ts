@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import type { MeetingId, ParticipantId, Role, SiteId, TransportInfo } from '@giaoban/shared';
 import type { types as ms } from 'mediasoup';
+import { expect, vi } from 'vitest';
 import {
   loadMediaConfig,
   type MediaConfig,
@@ -201,11 +202,33 @@ export async function bytesSent(consumer: ms.Consumer): Promise<number> {
   return stats.filter((s) => s.type === 'outbound-rtp').reduce((sum, s) => sum + s.byteCount, 0);
 }
 
-/** Bytes a consumer sends during `ms` milliseconds. */
-export async function bytesDuring(consumer: ms.Consumer, ms = 600): Promise<number> {
+/** How long a test waits for media to show up before it fails (a busy machine is slow, not wrong). */
+export const FLOW_TIMEOUT_MS = 20_000;
+
+/**
+ * Waits until a consumer has forwarded more than `bytes` further bytes: media flowed. No time
+ * window is asserted, only that it happened.
+ */
+export async function expectFlowing(consumer: ms.Consumer, bytes = 1_000): Promise<void> {
   const before = await bytesSent(consumer);
-  await new Promise((r) => setTimeout(r, ms));
-  return (await bytesSent(consumer)) - before;
+  await vi.waitFor(async () => expect(await bytesSent(consumer)).toBeGreaterThan(before + bytes), {
+    timeout: FLOW_TIMEOUT_MS,
+    interval: 100,
+  });
+}
+
+/**
+ * `silent` forwards nothing while `control` (same sender, same worker) forwards more than `bytes`:
+ * whatever the machine's speed, the silence is measured against media that did flow.
+ */
+export async function expectSilentWhileFlowing(
+  silent: ms.Consumer,
+  control: ms.Consumer,
+  bytes = 1_000,
+): Promise<void> {
+  const before = await bytesSent(silent);
+  await expectFlowing(control, bytes);
+  expect(await bytesSent(silent)).toBe(before);
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
