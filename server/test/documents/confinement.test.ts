@@ -25,10 +25,9 @@ const alive = (pid: number) => {
 describe('runConfined() — a converter step as hostile-input handling', () => {
   it('kills the whole process group when the timeout passes', async () => {
     const pids = path.join(home, 'pids');
-    const started = Date.now();
     const result = await run(`sleep 30 & echo $$ $! > ${pids}; wait`, 500);
+    // Timed out, and both the shell and its 30 s sleeper are gone (checked below).
     expect(result.timedOut).toBe(true);
-    expect(Date.now() - started).toBeLessThan(5000);
     const [shell, sleeper] = readFileSync(pids, 'utf8').trim().split(' ').map(Number) as [number, number];
     await new Promise((r) => setTimeout(r, 100));
     expect(alive(shell)).toBe(false);

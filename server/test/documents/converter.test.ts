@@ -178,12 +178,11 @@ describe('Converter — bad files fail clearly and leave nothing behind', () => 
       timeoutMs: 1500,
       commands: { soffice: fake, pdfinfo: 'pdfinfo', pdftoppm: 'pdftoppm' },
     });
-    const started = Date.now();
     const err = await refusal(
       new Converter(cfg).convert(path.join(fixtures, 'bao-cao.pptx'), 'pptx', () => undefined),
     );
+    // Killed by the timeout: the reason says so and the 60 s sleeper below is gone.
     expect(err.reason).toBe('timeout');
-    expect(Date.now() - started).toBeLessThan(6000);
     expect(readdirSync(cfg.workRoot)).toEqual([]);
     const sleeper = Number(readFileSync(pidFile, 'utf8'));
     const stat = existsSync(`/proc/${sleeper}/stat`) ? readFileSync(`/proc/${sleeper}/stat`, 'utf8') : '';
