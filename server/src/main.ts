@@ -71,6 +71,28 @@ async function seed(store: Store): Promise<void> {
   for (const site of seedDirectory()) await store.directory.put(site);
 }
 
+/** What infra/sysctl/60-giaoban-media.conf sets; below half of it the WebRtcServer socket overflows at ~64 sites. */
+const MEDIA_RMEM_DEFAULT = 8 * 1024 * 1024;
+
+/**
+ * Each worker receives every site on one WebRtcServer UDP socket whose buffer mediasoup 3.12
+ * cannot size: it gets the kernel default. Say so at start when that default is small.
+ */
+function warnSmallUdpBuffers(): void {
+  let current: number;
+  try {
+    current = Number(readFileSync('/proc/sys/net/core/rmem_default', 'utf8').trim());
+  } catch {
+    return; // not Linux: nothing to read, nothing to advise
+  }
+  if (current >= MEDIA_RMEM_DEFAULT / 2) return;
+  log.warn(
+    'main',
+    `UDP receive buffer default is ${current} bytes: the WebRtcServer socket drops packets under load (~64 sites); ` +
+      'run infra/tune-network.sh as root (see docs/DEPLOYMENT-NETWORK.md) or set MEDIA_RTC_PORT=0',
+  );
+}
+
 /** Starts the hub with the given environment. */
 export async function startHub(
   env: NodeJS.ProcessEnv = process.env,
@@ -102,11 +124,9 @@ export async function startHub(
   const meetings = new MeetingService(store);
   const workspace = new WorkspaceService(store, meetings);
   const pdf = new PdfConverter();
+  if (mediaConfig.webRtcServerPort !== 0) warnSmallUdpBuffers();
   const pool = await WorkerPool.create(mediaConfig, consoleMediaLogger);
 
-  const server = config.tls
-    ? https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) })
-    : http.createServer();
   let sockets: SocketServer | null = null;
   const organizer = new OrganizerService(
     store,
@@ -162,14 +182,6 @@ export async function startHub(
     });
     meetings.coordinate(cluster);
   }
-  sockets = new SocketServer(server, {
-    tokens,
-    store,
-    meetings,
-    media: clusterMedia ?? media,
-    workspace,
-    adapter,
-  });
   const exportsApi = new ExportService({
     store,
     tokens,
@@ -186,7 +198,21 @@ export async function startHub(
     authenticateOrganizer: (token) => organizer.authenticate(token),
   });
   await documents.init();
-  server.on('request', createHttpApp(organizer, config.clientDir, exportsApi, documents));
+  // HTTP has one owner: express handles every request, and socket.io, attached to that server,
+  // takes only its own path (/socket.io/) in front of it. (Two independent `request` listeners
+  // both answered a long-polling request, and the second write crashed the process.)
+  const app = createHttpApp(organizer, config.clientDir, exportsApi, documents);
+  const server = config.tls
+    ? https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app)
+    : http.createServer(app);
+  sockets = new SocketServer(server, {
+    tokens,
+    store,
+    meetings,
+    media: clusterMedia ?? media,
+    workspace,
+    adapter,
+  });
   await meetings.recoverAfterRestart();
   await documents.recoverInterrupted();
 
@@ -240,6 +266,20 @@ export async function startHub(
   };
 }
 
+/**
+ * One failing request or callback must not take every meeting down: an error nobody caught is
+ * logged with its stack and the hub keeps serving (its state lives in the store, each request is
+ * independent). Installed by the process entry point only, so tests see their own failures.
+ */
+export function guardProcess(): void {
+  process.on('uncaughtException', (err, origin) => {
+    log.error('main', `uncaught ${origin}; the hub keeps running`, err);
+  });
+  process.on('unhandledRejection', (reason) => {
+    log.error('main', 'unhandled promise rejection; the hub keeps running', reason);
+  });
+}
+
 async function main(): Promise<void> {
   let hub: Hub;
   try {
@@ -261,6 +301,7 @@ async function main(): Promise<void> {
       },
     );
   };
+  guardProcess();
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 }

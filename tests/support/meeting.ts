@@ -59,10 +59,15 @@ export function issueLink(
 }
 
 /** Opens a socket with a join token; resolves once connected, rejects with the handshake error. */
-export function connect(base: string, token: string, protocolVersion = PROTOCOL_VERSION): Promise<HubSocket> {
+export function connect(
+  base: string,
+  token: string,
+  protocolVersion = PROTOCOL_VERSION,
+  transports: ('websocket' | 'polling')[] = ['websocket'],
+): Promise<HubSocket> {
   const socket: HubSocket = io(base, {
     auth: { token, protocolVersion },
-    transports: ['websocket'],
+    transports,
     reconnection: false,
     forceNew: true,
   });
