@@ -219,11 +219,20 @@ export async function publishOn(
   });
 }
 
-/** Whether the hub says this client's consumer of a site's source is flowing. */
+/**
+ * Whether the hub says a site's source flows to this client: a consumer of it, or — for a camera —
+ * the program stream while that site is on stage.
+ */
 export function flowing(c: LiveClient, siteId: string, source: 'camera' | 'mic'): boolean {
-  const info = [...c.consumers.values()].find((x) => x.siteId === siteId && x.source === source);
-  const state = info ? c.states.get(info.id) : undefined;
-  return state !== undefined && !state.paused && !state.producerPaused;
+  const on = (id: string) => {
+    const state = c.states.get(id);
+    return state !== undefined && !state.paused && !state.producerPaused;
+  };
+  const all = [...c.consumers.values()];
+  if (source === 'camera' && (c.snapshot?.stage.programSiteId ?? c.snapshot?.meeting.hostSiteId) === siteId) {
+    if (all.some((x) => x.source === 'program' && on(x.id))) return true;
+  }
+  return all.some((x) => x.siteId === siteId && x.source === source && on(x.id));
 }
 
 /** Creates a meeting on a hub (host site, invited sites, two agenda items) and issues the links. */
@@ -265,13 +274,24 @@ export interface HubProcess {
   output(): string;
   /** Sends the signal and resolves with the exit code (SIGKILL: null). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /**
+   * Sends the signal to the hub's whole process group, as a terminal's Ctrl-C does (needs
+   * `ownProcessGroup`), and resolves with the hub's exit code.
+   */
+  signalGroup(signal: NodeJS.Signals): Promise<number | null>;
 }
 
 /**
  * Spawns the built hub with `env` on `port` (a free one by default) and waits for its ready line.
  * Loopback media, a known organizer and JWT secret are set; `env` adds to and overrides them.
  */
-export async function startHubProcess(env: Record<string, string>, port?: number): Promise<HubProcess> {
+export async function startHubProcess(
+  env: Record<string, string>,
+  port?: number,
+  options: {
+    /** Lead a process group of its own, like a command run in a terminal. */ ownProcessGroup?: boolean;
+  } = {},
+): Promise<HubProcess> {
   const entry = path.join(repoRoot, 'server/dist/main.js');
   if (!existsSync(entry))
     throw new Error(`startHubProcess() | ${entry} missing: run \`npx turbo run build\` first`);
@@ -293,6 +313,7 @@ export async function startHubProcess(env: Record<string, string>, port?: number
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup ?? false,
   });
   const { line, output } = waitForLine(
     child,
@@ -312,6 +333,14 @@ export async function startHubProcess(env: Record<string, string>, port?: number
     pid: child.pid ?? -1,
     output,
     stop: (signal = 'SIGTERM') => stopProcess(child, signal),
+    signalGroup: async (signal) => {
+      if (!options.ownProcessGroup || child.pid === undefined)
+        throw new Error('signalGroup() | not a group leader');
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      process.kill(-child.pid, signal);
+      return exited;
+    },
   };
 }
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { log } from '../log/log.js';
+import { log } from '../app/log.js';
 
 /** Where Debian's package installs the server. */
 export const DEBIAN_REDIS_SERVER = '/usr/bin/redis-server';
@@ -40,7 +40,11 @@ export function recommendedRedisConfig(appendfsync: 'always' | 'everysec' = 'alw
 /**
  * A private redis-server owned by this hub process: loopback only, a password of its own, AOF
  * with fsync on every write, data in `dataDir`. Started before the store connects, stopped after
- * it closes; restarted if it dies; a stale server left by a killed hub is stopped on the next start.
+ * it closes; restarted if it crashes; a stale server left by a killed hub is stopped on the next start.
+ *
+ * Only the hub stops it: it runs in a process group of its own, so a Ctrl-C in the terminal (SIGINT
+ * to the whole foreground group) reaches the hub alone, which then closes its clients and stops
+ * Redis last. A Redis that exits cleanly (code 0: someone asked it to shut down) is never restarted.
  */
 export class RedisSupervisor {
   #child: ChildProcess | null = null;
@@ -153,6 +157,8 @@ export class RedisSupervisor {
     const child = spawn(binary, [path.join(dataDir, 'redis.conf')], {
       cwd: dataDir,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: the terminal's Ctrl-C is for the hub, which stops Redis in order.
+      detached: true,
     });
     this.#child = child;
     let output = '';
@@ -204,6 +210,15 @@ export class RedisSupervisor {
 
   #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.#child !== child || this.#stopping || !this.options.restartOnCrash) return;
+    if (code === 0) {
+      // Redis exits with 0 only when told to shut down (SIGTERM, SIGINT, SHUTDOWN): an administrator
+      // or a service manager stopping everything. Starting it again would fight them.
+      log.warn(
+        'RedisSupervisor',
+        'redis-server was shut down from outside; not restarting it (the hub refuses writes)',
+      );
+      return;
+    }
     const now = Date.now();
     this.#restarts = [...this.#restarts.filter((t) => now - t < 60_000), now];
     log.error('RedisSupervisor', 'redis-server exited unexpectedly', undefined, {
@@ -217,7 +232,10 @@ export class RedisSupervisor {
     }
     setTimeout(() => {
       if (this.#stopping) return;
-      this.#spawn().catch((err) => log.error('RedisSupervisor', 'restart failed', err));
+      this.#spawn().catch((err) => {
+        // Stopped while it was starting again: that start was meant to fail.
+        if (!this.#stopping) log.error('RedisSupervisor', 'restart failed', err);
+      });
     }, 500 * this.#restarts.length).unref();
   }
 }
