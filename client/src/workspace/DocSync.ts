@@ -102,6 +102,7 @@ export class DocSync {
   /** When the hub last lacked something while nothing was queued (edits found by the comparison). */
   private behindSince: number | null = null;
   private localStoreFailed = false;
+  private compacting = false;
   private started = false;
   private closed = false;
 
@@ -170,6 +171,9 @@ export class DocSync {
       // An update overtook one this page has not got yet: ask the hub for what is missing.
       const epoch = this.epoch;
       void this.exchange(epoch).then((ok) => (ok ? this.flush(epoch) : undefined));
+    } else if (this.stuck && this.doc.store.pendingStructs === null) {
+      // What this page's changes built on has reached the hub after all: send them again.
+      void this.flush(this.epoch);
     }
     this.emit();
   }
@@ -256,10 +260,12 @@ export class DocSync {
   }
 
   private maybeCompact(): void {
-    if (this.store.docUpdates < (this.options.compactEvery ?? 500)) return;
+    if (this.compacting || this.closed || this.store.docUpdates < (this.options.compactEvery ?? 500)) return;
+    this.compacting = true;
     this.store
       .compact(Y.encodeStateAsUpdate(this.doc))
-      .catch((error: unknown) => console.warn('DocSync | local compaction failed', error));
+      .catch((error: unknown) => console.warn('DocSync | local compaction failed', error))
+      .finally(() => (this.compacting = false));
   }
 
   /** `doc:sync`: receive what this page lacks and learn what the hub has. False when it failed. */
@@ -320,7 +326,11 @@ export class DocSync {
             single = true; // find which one is refused
             continue;
           }
+          // Forgotten before the caller hears of it: a rebuild must not load it again.
+          await this.forget(batch);
+          single = false;
           this.refuse(error);
+          continue;
         }
         single = false;
         await this.forget(batch);
@@ -331,7 +341,7 @@ export class DocSync {
       this.emit();
     }
     // Edits typed while the last request was on its way.
-    if (epoch === this.epoch && this.queue.length > 0 && !this.retry) void this.flush(epoch);
+    if (epoch === this.epoch && this.queue.length > 0 && !this.retry && !this.stuck) void this.flush(epoch);
   }
 
   /**
