@@ -8,5 +8,6 @@ export * from './http.js';
 export * from './ids.js';
 export * from './media.js';
 export * from './roles.js';
+export * from './schedule.js';
 export * from './slides.js';
 export * from './state.js';
