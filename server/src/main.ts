@@ -135,6 +135,7 @@ export async function startHub(
     config.organizers,
     config.organizerSessionHours,
     (link) => sockets?.endLinkSessions(link),
+    workspace,
   );
   const media = new MediaRegistry(pool, meetings, (meetingId, levels) =>
     sockets?.sendAudioLevels(meetingId, levels),

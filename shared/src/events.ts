@@ -8,7 +8,7 @@ import {
   type WireBytes,
 } from './docs.js';
 import type { Result } from './errors.js';
-import { AgendaItemId, DocumentId, FloorRequestId, MinuteEntryId, SiteId } from './ids.js';
+import { AgendaItemId, DocumentId, FloorRequestId, SiteId } from './ids.js';
 import {
   type ConsumerInfo,
   type ConsumerState,
@@ -18,7 +18,7 @@ import {
 } from './media.js';
 import type { Role } from './roles.js';
 import { SlidePoint, type SlidePointer } from './slides.js';
-import { type MeetingSnapshot, type MinuteEntry, MinuteKind, type ParticipantState } from './state.js';
+import type { MeetingSnapshot, ParticipantState } from './state.js';
 
 /** Bumped on any incompatible change of events or payloads. Checked at the socket handshake. */
 export const PROTOCOL_VERSION = 1;
@@ -92,6 +92,8 @@ export const ClientEvents = {
   'stage:pin': on().command('meeting', z.object({ siteId: SiteId.nullable() }).strict()),
   'mic:set': on().command('meeting', z.object({ siteId: SiteId, open: z.boolean() }).strict()),
   'mic:selfMute': on().command('meeting', z.object({ muted: z.boolean() }).strict()),
+  /** Before the meeting is live: open the chair's microphone to one site for the technical check (null closes it). */
+  'techCheck:talkTo': on().command('meeting', z.object({ siteId: SiteId.nullable() }).strict()),
   'agenda:advance': on().command('agenda', Empty),
   'agenda:open': on().command('agenda', z.object({ itemId: AgendaItemId }).strict()),
   'queue:request': on<{ requestId: string }>().command('queue', z.object({ topic: Topic }).strict()),
@@ -117,14 +119,6 @@ export const ClientEvents = {
   'floor:revoke': on().command('queue', Empty),
   'floor:extend': on().command('queue', z.object({ seconds: z.number().int().min(1).max(3600) }).strict()),
   'floor:yield': on().command('queue', Empty),
-  'minutes:list': on<MinuteEntry[]>().command('workspace', Empty),
-  'minutes:add': on<MinuteEntry>().command(
-    'workspace',
-    z
-      .object({ agendaItemId: AgendaItemId, kind: MinuteKind, text: z.string().trim().min(1).max(20_000) })
-      .strict(),
-  ),
-  'minutes:confirm': on<MinuteEntry>().command('workspace', z.object({ entryId: MinuteEntryId }).strict()),
   /** Shows a converted document on every screen, from page 1 (presenter). */
   'slides:show': on().command('slides', z.object({ documentId: DocumentId }).strict()),
   /** Turns to a page, 1-based (presenter). */
@@ -223,8 +217,6 @@ export type DisconnectReason = 'revoked' | 'replaced' | 'meetingEnded' | 'expire
 export interface ServerToClientEvents {
   /** Increments after the join snapshot; on a version gap call `meeting:sync`. */
   'meeting:changed': (batch: MeetingChanged) => void;
-  'minutes:added': (entry: MinuteEntry) => void;
-  'minutes:updated': (entry: MinuteEntry) => void;
   /** A workspace update from another writer (or the hub), to those who synced the document. */
   'doc:updated': (payload: { update: WireBytes }) => void;
   /** The conclusions changed (to chair, operator and secretaries; throttled). */

@@ -13,8 +13,6 @@ export const FloorRequestId = z.string().min(1).max(64).brand<'FloorRequestId'>(
 export type FloorRequestId = z.infer<typeof FloorRequestId>;
 export const JoinLinkId = z.string().min(1).max(64).brand<'JoinLinkId'>();
 export type JoinLinkId = z.infer<typeof JoinLinkId>;
-export const MinuteEntryId = z.string().min(1).max(64).brand<'MinuteEntryId'>();
-export type MinuteEntryId = z.infer<typeof MinuteEntryId>;
 export const DocumentId = z.string().min(1).max(64).brand<'DocumentId'>();
 export type DocumentId = z.infer<typeof DocumentId>;
 

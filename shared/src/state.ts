@@ -4,7 +4,6 @@ import {
   FloorRequestId,
   Instant,
   MeetingId,
-  MinuteEntryId,
   ParticipantId,
   SiteId,
 } from './ids.js';
@@ -128,23 +127,6 @@ export const AttendanceTotals = z.object({
 });
 export type AttendanceTotals = z.infer<typeof AttendanceTotals>;
 
-export const MinuteKind = z.enum(['minute', 'conclusion', 'petition']);
-export type MinuteKind = z.infer<typeof MinuteKind>;
-
-/** One entry of the minutes, per agenda item, with author and time. */
-export const MinuteEntry = z.object({
-  id: MinuteEntryId,
-  agendaItemId: AgendaItemId,
-  kind: MinuteKind,
-  text: z.string().max(20_000),
-  authorName: z.string(),
-  authorRole: Role,
-  at: Instant,
-  /** A conclusion confirmed by the chair. */
-  confirmed: z.boolean(),
-});
-export type MinuteEntry = z.infer<typeof MinuteEntry>;
-
 /** The meeting itself. */
 export const MeetingInfo = z.object({
   id: MeetingId,
@@ -156,6 +138,12 @@ export const MeetingInfo = z.object({
   techCheckAt: Instant.nullable(),
   liveAt: Instant.nullable(),
   endedAt: Instant.nullable(),
+  /**
+   * Before the meeting is live the chair's microphone is private: the moderators hear it, and only
+   * the one site the chair or operator opened the technical check to on purpose (`techCheck:talkTo`).
+   * Null: no site hears the host yet. Cleared when the meeting goes live (then every site hears it).
+   */
+  techCheckTalkTo: SiteId.nullable().default(null),
   /** Default time limit of a floor turn, in seconds (0 = no limit). */
   floorSeconds: z.number().int().min(0).max(3600),
   /** Connection cap of QĐ 157/2022: at most this many connections. */

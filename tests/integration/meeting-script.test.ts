@@ -18,6 +18,7 @@ import type {
 } from '@giaoban/shared';
 import { applyChanges } from '@giaoban/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import type { Hub } from '../../server/src/main.js';
 import { HOST_SITE, setupMeeting } from '../support/inProcessHub.js';
 import { connect, eventually, type HubSocket, must } from '../support/meeting.js';
@@ -173,12 +174,9 @@ describe('a whole meeting: one host, three sites, a secretary', () => {
     expect(daNang.mic?.open).toBe(false);
 
     // The secretary notes it against the current item.
-    const entry = await must(secretary.socket, 'minutes:add', {
-      agendaItemId: chair.snapshot.agenda.currentItemId as never,
-      kind: 'petition',
-      text: 'Huế kiến nghị bổ sung vốn đầu tư công.',
-    });
-    expect(entry.authorRole).toBe('secretary');
+    const note = new Y.Doc();
+    note.getText(`minutes:${chair.snapshot.agenda.currentItemId}`).insert(0, 'Huế kiến nghị bổ sung vốn đầu tư công.');
+    await must(secretary.socket, 'doc:update', { update: Y.encodeStateAsUpdate(note) });
 
     // Revoke: the stage returns to the host, Huế's mic closes.
     await must(chair.socket, 'floor:revoke', {});

@@ -54,7 +54,7 @@ describe('authorisation from the authenticated identity', () => {
     const obs = await joined('observer');
     const r = await request(obs, 'queue:request', { topic: 'x' });
     expect(r.ok ? 'ok' : r.error.code).toBe('FORBIDDEN');
-    const m = await request(obs, 'minutes:list', {});
+    const m = await request(obs, 'doc:sync', { stateVector: new Uint8Array([0]) });
     expect(m.ok ? 'ok' : m.error.code).toBe('FORBIDDEN');
   });
 

@@ -4,7 +4,6 @@ import type {
   ClientEventName,
   ClientPayload,
   FloorRequestId,
-  MinuteKind,
   SiteId,
 } from '@giaoban/shared';
 import type { MessageKey } from '../i18n/i18n';
@@ -63,8 +62,6 @@ export const bridgePoint = {
 
 /** What a secretary does. */
 export const secretary = {
-  addMinute: (agendaItemId: string, kind: MinuteKind, text: string) =>
-    run('minutes:add', { agendaItemId: agendaItemId as AgendaItemId, kind, text }),
 };
 
 /** This device's own microphone, camera and loudspeaker. */

@@ -5,7 +5,6 @@ import {
   type ClientToServerEvents,
   type DisconnectReason,
   type HandshakeErrorData,
-  isModerator,
   type JoinResult,
   type MeetingChanged,
   PROTOCOL_VERSION,
@@ -14,7 +13,7 @@ import {
 } from '@giaoban/shared';
 import { io, type Socket } from 'socket.io-client';
 import { type ClosedReason, initialMeetingState, meetingStore } from '../state/meetingState';
-import { reconcileBatch, reconcileSnapshot, upsertMinute } from '../state/reconcile';
+import { reconcileBatch, reconcileSnapshot } from '../state/reconcile';
 import { forgetJoinToken } from './joinToken';
 import { log, logError } from './log';
 import { MediaService } from './media';
@@ -86,12 +85,6 @@ export class MeetingSession {
     socket.on('connect_error', (error) => this.onConnectError(error));
     socket.io.on('reconnect_attempt', (attempt) => meetingStore.set({ attempts: attempt }));
     socket.on('meeting:changed', (batch) => this.onChanged(batch));
-    socket.on('minutes:added', (entry) =>
-      meetingStore.set((s) => ({ ...s, minutes: upsertMinute(s.minutes, entry) })),
-    );
-    socket.on('minutes:updated', (entry) =>
-      meetingStore.set((s) => ({ ...s, minutes: upsertMinute(s.minutes, entry) })),
-    );
     socket.on('media:newConsumer', (info, ack) => void this.media.consume(info, ack));
     socket.on('media:consumerClosed', ({ id }) => this.media.closeConsumer(id));
     socket.on('media:consumerState', (state) => this.media.updateConsumer(state));
@@ -186,16 +179,6 @@ export class MeetingSession {
     for (const batch of early) this.onChanged(batch);
     void this.media.start(result);
     this.stats.start();
-    if (isModerator(result.self.role) || result.self.role === 'secretary') void this.loadMinutes();
-  }
-
-  private async loadMinutes(): Promise<void> {
-    try {
-      const minutes = await this.request('minutes:list', {});
-      meetingStore.set({ minutes: [...minutes].sort((a, b) => a.at - b.at) });
-    } catch (error) {
-      logError('loadMinutes', 'minutes:list failed', error);
-    }
   }
 
   private onChanged(batch: MeetingChanged): void {

@@ -4,7 +4,6 @@ import type {
   MediaSource,
   MeetingSnapshot,
   MicState,
-  MinuteEntry,
   QualityReport,
   SelfInfo,
 } from '@giaoban/shared';
@@ -115,7 +114,6 @@ export interface MeetingState {
   quality: LinkQuality | null;
   mic: MicState | null;
   media: MediaState;
-  minutes: MinuteEntry[];
   notices: Notice[];
 }
 
@@ -154,7 +152,6 @@ export const initialMeetingState: MeetingState = {
   quality: null,
   mic: null,
   media: initialMedia,
-  minutes: [],
   notices: [],
 };
 

@@ -8,7 +8,6 @@ import {
   removeConsumer,
   skewSample,
   updateConsumer,
-  upsertMinute,
 } from './reconcile';
 
 describe('reconcileBatch()', () => {
@@ -86,22 +85,5 @@ describe('consumers', () => {
     expect(findConsumer(c, 's1', 'mic')?.id).toBe('mic');
     expect(findConsumer(c, 's2', 'camera')).toBeNull();
     expect(findConsumer(removeConsumer(c, 'new'), 's1', 'camera')?.id).toBe('old');
-  });
-});
-
-describe('upsertMinute()', () => {
-  it('replaces an entry by id and keeps time order', () => {
-    const base = {
-      agendaItemId: 'a' as never,
-      kind: 'minute' as const,
-      authorName: 'x',
-      authorRole: 'secretary' as const,
-      confirmed: false,
-    };
-    const a = { ...base, id: 'a' as never, text: 'A', at: 2 };
-    const b = { ...base, id: 'b' as never, text: 'B', at: 1 };
-    const list = upsertMinute(upsertMinute([], a), b);
-    expect(list.map((m) => m.id)).toEqual(['b', 'a']);
-    expect(upsertMinute(list, { ...a, text: 'A2' }).find((m) => m.id === 'a')?.text).toBe('A2');
   });
 });

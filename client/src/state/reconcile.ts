@@ -5,7 +5,6 @@ import {
   type FloorTurn,
   type MeetingChanged,
   type MeetingSnapshot,
-  type MinuteEntry,
 } from '@giaoban/shared';
 import type { ConsumerView, MeetingState } from './meetingState';
 
@@ -126,8 +125,3 @@ export function findConsumer(
   return best;
 }
 
-/** Inserts or replaces a minutes entry, keeping the list in time order. */
-export function upsertMinute(list: MinuteEntry[], entry: MinuteEntry): MinuteEntry[] {
-  const without = list.filter((m) => m.id !== entry.id);
-  return [...without, entry].sort((a, b) => a.at - b.at);
-}

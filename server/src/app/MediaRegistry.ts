@@ -1,5 +1,5 @@
 import { isModerator, type MeetingId, type SiteId } from '@giaoban/shared';
-import { isMicAllowed, type MeetingRecord, programView } from '../domain/index.js';
+import { isMicAllowed, type MeetingRecord, micHeardBy, programView } from '../domain/index.js';
 import { log } from '../log/log.js';
 import type { MediaPolicySnapshot, MeetingMedia, SiteAudioLevel, WorkerPool } from '../media/index.js';
 import type { MeetingService } from './MeetingService.js';
@@ -14,6 +14,7 @@ export function mediaPolicyOf(record: MeetingRecord): MediaPolicySnapshot {
     // The chair stays in a corner (medium layer) while a site has the program.
     cornerSiteId: ended ? null : view.cornerSiteId,
     micAllowed: (siteId: SiteId) => isMicAllowed(record, siteId),
+    micHeardBy: (siteId, viewer) => micHeardBy(record, siteId, viewer),
     selfMuted: (siteId: SiteId) => selfMuted.get(siteId) ?? false,
     gridViewer: isModerator,
   };

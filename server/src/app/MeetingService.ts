@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MeetingChanged, MeetingId, MinuteEntry } from '@giaoban/shared';
+import type { MeetingChanged, MeetingId } from '@giaoban/shared';
 import {
   DomainError,
   execute,
@@ -197,11 +197,6 @@ export class MeetingService {
       }
       this.#armFloorTimer(record);
     }
-  }
-
-  /** The minutes of a meeting (for the secretary's list and the reports). */
-  async minutes(meetingId: string): Promise<MinuteEntry[]> {
-    return (await this.get(meetingId)).minutes;
   }
 
   /** Stops timers and refuses further commands; idempotent. */

@@ -22,6 +22,7 @@ import { type Actor, createMeetingRecord, DomainError, type MeetingRecord } from
 import type { OrganizerApi } from '../http/app.js';
 import { log } from '../log/log.js';
 import type { Store } from '../store/Store.js';
+import type { WorkspaceContent, WorkspaceService } from '../workspace/WorkspaceService.js';
 import type { MeetingService } from './MeetingService.js';
 
 /** Short, URL-safe random id (72 bits). */
@@ -34,6 +35,15 @@ const ROLE_NAMES = {
   secretary: 'Thư ký',
   observer: 'Theo dõi',
 } as const;
+
+/** Whether the secretaries wrote anything for an agenda item: minutes, a conclusion or a petition. */
+function hasWorkspaceContent(content: WorkspaceContent, itemId: string): boolean {
+  return (
+    (content.minutes[itemId] ?? '').trim() !== '' ||
+    content.conclusions.some((c) => c.agendaItemId === itemId) ||
+    content.petitions.some((p) => p.agendaItemId === itemId)
+  );
+}
 
 const summary = (r: MeetingRecord): MeetingSummary => ({
   meeting: r.meeting,
@@ -55,6 +65,8 @@ export class OrganizerService implements OrganizerApi {
     private readonly sessionHours: number,
     /** Called when a link is revoked, so its live connections are cut. */
     private readonly onLinkRevoked: (link: JoinLink) => void,
+    /** What the secretaries' workspace holds, to refuse removing an item they wrote for. */
+    private readonly workspace: Pick<WorkspaceService, 'content'>,
   ) {}
 
   async login(username: string, password: string): Promise<LoginResponse> {
@@ -191,6 +203,7 @@ export class OrganizerService implements OrganizerApi {
     await this.meetings.run(id, actorOf(organizer), {
       type: 'agenda:removeItem',
       itemId: itemId as AgendaItemId,
+      workspaceContent: hasWorkspaceContent(await this.workspace.content(id as MeetingId), itemId),
     });
   }
 

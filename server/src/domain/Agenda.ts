@@ -105,19 +105,24 @@ export function updateItem(
 }
 
 /**
- * Removes an item that has not started. Started items are part of the meeting's history, and
- * items that minutes refer to would orphan those minutes: both refuse with INVALID_STATE.
+ * Removes an item that has not started. Started items are part of the meeting's history, and an
+ * item the secretaries have written for (minutes, conclusions, petitions in the workspace) would
+ * orphan what they wrote: both refuse with INVALID_STATE.
  */
 export function removeItem(
   agenda: AgendaState,
   itemId: AgendaItemId,
-  hasMinutes: boolean,
+  workspaceContent: boolean,
 ): Outcome<AgendaState> {
   const found = getItem(agenda, itemId);
   if (!found.ok) return found;
   if (found.value.startedAt !== null)
     return refuse('INVALID_STATE', 'an item that has started cannot be removed');
-  if (hasMinutes) return refuse('INVALID_STATE', 'minutes were written for this item; it cannot be removed');
+  if (workspaceContent)
+    return refuse(
+      'INVALID_STATE',
+      "the secretaries' workspace has minutes, conclusions or petitions for this item; it cannot be removed",
+    );
   return succeed({ ...agenda, items: agenda.items.filter((i) => i.id !== itemId) });
 }
 

@@ -3,7 +3,7 @@ import { isModerator } from '@giaoban/shared';
 
 /** The parts of a meeting record the media policy reads (a record or a snapshot both fit). */
 export interface PolicyInput {
-  meeting: Pick<MeetingInfo, 'hostSiteId' | 'status'>;
+  meeting: Pick<MeetingInfo, 'hostSiteId' | 'status' | 'techCheckTalkTo'>;
   sites: readonly Pick<SiteState, 'id' | 'selfMuted' | 'micOpenedByModerator'>[];
   queue: Pick<QueueState, 'floor'>;
   stage: { pinnedSiteId: SiteId | null };
@@ -46,13 +46,34 @@ export function programView(input: Pick<PolicyInput, 'meeting' | 'queue' | 'stag
 
 /**
  * Whether a site's microphone may be heard: the host (the chair speaks any time), the floor
- * holder, or a site a moderator opened. Nothing is heard once the meeting has ended.
+ * holder, a site a moderator opened, or — before the meeting is live — the site the technical
+ * check is opened to (it answers the chair). Nothing is heard once the meeting has ended.
  */
 export function isMicAllowed(input: PolicyInput, siteId: SiteId): boolean {
   if (input.meeting.status === 'ended') return false;
   if (siteId === input.meeting.hostSiteId) return true;
+  if (openedInMeeting(input, siteId)) return true;
+  return input.meeting.status !== 'live' && input.meeting.techCheckTalkTo === siteId;
+}
+
+/** The floor holder or a site a moderator opened: heard by the whole meeting. */
+function openedInMeeting(input: PolicyInput, siteId: SiteId): boolean {
   if (input.queue.floor?.siteId === siteId) return true;
   return input.sites.find((s) => s.id === siteId)?.micOpenedByModerator ?? false;
+}
+
+/**
+ * Who hears an allowed microphone. Once the meeting is live, everyone. Before, the technical check
+ * is private: the host's microphone reaches the moderators and only the site it was opened to on
+ * purpose (`techCheck:talkTo`) — a waiting room never hears the chair by accident — and that
+ * site's answer reaches only the moderators.
+ */
+export function micHeardBy(input: PolicyInput, producerSiteId: SiteId, viewer: Viewer): boolean {
+  if (input.meeting.status === 'live' || isModerator(viewer.role)) return true;
+  if (producerSiteId === input.meeting.hostSiteId)
+    return viewer.siteId !== null && viewer.siteId === input.meeting.techCheckTalkTo;
+  if (producerSiteId === input.meeting.techCheckTalkTo) return openedInMeeting(input, producerSiteId);
+  return true;
 }
 
 /** The microphone state the hub tells a site's device: allowed by policy, and its own mute. */
@@ -83,8 +104,8 @@ export function videoWanted(
   return paused;
 }
 
-/** Whether a viewer should receive a site's audio: every allowed microphone except its own room's (no echo). */
+/** Whether a viewer should receive a site's audio: every allowed microphone it may hear, except its own room's (no echo). */
 export function audioWanted(input: PolicyInput, viewer: Viewer, producerSiteId: SiteId | null): boolean {
   if (producerSiteId === null || producerSiteId === viewer.siteId) return false;
-  return isMicAllowed(input, producerSiteId);
+  return isMicAllowed(input, producerSiteId) && micHeardBy(input, producerSiteId, viewer);
 }

@@ -53,7 +53,7 @@ export function requireStatus(
   return refuse('INVALID_STATE', `cannot ${what} while the meeting is ${meeting.status}`);
 }
 
-/** True once the meeting has ended: its record is then history and only the minutes may change. */
+/** True once the meeting has ended: its record is then history (the workspace's minutes may still change). */
 export const isEnded = (meeting: MeetingInfo): boolean => meeting.status === 'ended';
 
 /** Applies an organizer's edit; an ended meeting is history and refuses with INVALID_STATE. */

@@ -5,7 +5,6 @@ import {
   type MeetingId,
   MeetingInfo,
   type MeetingSnapshot,
-  MinuteEntry,
   ParticipantState,
   QueueState,
   SiteId,
@@ -23,7 +22,8 @@ import { emptyQueue } from './SpeakingQueue.js';
 
 /**
  * The persisted aggregate of one meeting. It is the snapshot's state plus what only some roles
- * may read (the attendance log, the minutes); derived values (program, totals) are not stored.
+ * may read (the attendance log); derived values (program, totals) are not stored. The minutes are
+ * the secretaries' workspace (a Yjs document of its own), not part of the record.
  */
 export const MeetingRecord = z.object({
   /** Bumped by exactly one per successful mutating command; the store's optimistic lock. */
@@ -35,7 +35,6 @@ export const MeetingRecord = z.object({
   queue: QueueState,
   stage: z.object({ pinnedSiteId: SiteId.nullable() }),
   attendance: z.array(AttendanceEvent),
-  minutes: z.array(MinuteEntry),
   /** Report documents and the presentation; records stored before slides existed read as empty. */
   slides: SlidesState.default(emptySlides),
 });
@@ -72,6 +71,7 @@ export function createMeetingRecord(input: NewMeeting): MeetingRecord {
       techCheckAt: null,
       liveAt: null,
       endedAt: null,
+      techCheckTalkTo: null,
       floorSeconds: input.floorSeconds,
       maxConnections: input.maxConnections,
     },
@@ -81,7 +81,6 @@ export function createMeetingRecord(input: NewMeeting): MeetingRecord {
     queue: emptyQueue(),
     stage: { pinnedSiteId: null },
     attendance: [],
-    minutes: [],
     slides: emptySlides(),
   };
 }

@@ -19,6 +19,7 @@ export const ACTIONS = [
   'pinStage',
   'declareAttendance',
   'setSiteMic',
+  'talkToSite',
   'selfMute',
   'readMinutes',
   'writeMinutes',
@@ -68,6 +69,8 @@ export const PERMISSIONS: Readonly<Record<Action, Readonly<Partial<Record<Role, 
   pinStage: { chair: 'any', operator: 'any' },
   declareAttendance: { chair: 'any', operator: 'any', site: 'own' },
   setSiteMic: { chair: 'any', operator: 'any' },
+  // Before the meeting is live, the host's microphone reaches a site only when a moderator opens it to that site.
+  talkToSite: { chair: 'any', operator: 'any' },
   // The chair's device is the host room's microphone, so it mutes itself like a site does.
   selfMute: { chair: 'own', site: 'own' },
   readMinutes: { organizer: 'any', chair: 'any', secretary: 'any' },

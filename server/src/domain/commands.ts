@@ -6,7 +6,6 @@ import type {
   DirectorySite,
   DocumentId,
   FloorRequestId,
-  MinuteEntry,
   ParticipantId,
   SiteId,
   SlideDocument,
@@ -36,7 +35,8 @@ export type OrganizerCommand =
   | { type: 'sites:uninvite'; siteIds: SiteId[] }
   | { type: 'agenda:addItem'; item: AgendaItemDraft; index?: number }
   | { type: 'agenda:updateItem'; itemId: AgendaItemId; patch: Partial<AgendaItemDraft> }
-  | { type: 'agenda:removeItem'; itemId: AgendaItemId }
+  /** `workspaceContent`: the secretaries' workspace holds minutes, conclusions or petitions for the item. */
+  | { type: 'agenda:removeItem'; itemId: AgendaItemId; workspaceContent: boolean }
   | { type: 'agenda:reorder'; itemIds: string[] }
   | { type: 'documents:remove'; documentId: DocumentId };
 
@@ -93,9 +93,7 @@ export const ACTION_OF: Readonly<Record<PersonCommand['type'], Action>> = {
   'site:declare': 'declareAttendance',
   'mic:set': 'setSiteMic',
   'mic:selfMute': 'selfMute',
-  'minutes:list': 'readMinutes',
-  'minutes:add': 'writeMinutes',
-  'minutes:confirm': 'confirmConclusion',
+  'techCheck:talkTo': 'talkToSite',
   'slides:show': 'presentSlides',
   'slides:page': 'presentSlides',
   'slides:presenter': 'assignPresenter',
@@ -130,9 +128,6 @@ export const isConverterCommand = (c: MeetingCommand): c is ConverterCommand =>
 /** Replies of the commands that return something; every other command replies null. */
 export interface CommandReplies {
   'queue:request': { requestId: FloorRequestId };
-  'minutes:list': MinuteEntry[];
-  'minutes:add': MinuteEntry;
-  'minutes:confirm': MinuteEntry;
   'agenda:addItem': AgendaItem;
   'documents:add': SlideDocument;
 }

@@ -1,4 +1,4 @@
-import type { FloorRequestId, MeetingStatus, MinuteEntryId, SiteId } from '@giaoban/shared';
+import type { FloorRequestId, MeetingStatus, SiteId } from '@giaoban/shared';
 import { type Actor, isSystem, type Principal } from './Actor.js';
 import * as Agenda from './Agenda.js';
 import { logAttendance } from './Attendance.js';
@@ -16,7 +16,6 @@ import {
 import { type Outcome, refuse, succeed } from './DomainError.js';
 import { editMeeting, requireStatus, transition } from './Meeting.js';
 import { type MeetingRecord, toSnapshot } from './MeetingRecord.js';
-import * as Minutes from './Minutes.js';
 import { authorize, mayAttempt } from './Permissions.js';
 import * as Slides from './Slides.js';
 import { deepEqual, diffSnapshots } from './SnapshotDiff.js';
@@ -26,14 +25,15 @@ import { runSystemCommand } from './SystemCommands.js';
 
 /** Meeting states in which the floor and the stage are in use. */
 const OPEN: readonly MeetingStatus[] = ['techCheck', 'live'];
-/** Every state but ended: an ended meeting is history and only its minutes may still change. */
+/** Every state but ended: an ended meeting is history (its minutes live in the secretaries' workspace). */
 const NOT_ENDED: readonly MeetingStatus[] = ['scheduled', 'techCheck', 'live'];
 
 /**
  * The one entry point of the domain: authorises `command` for `principal`, then applies it to
  * `record` without mutating it. The version goes up by exactly one when something changed (even
- * if only minutes changed, so then `changes` is empty but must still be broadcast to keep client
- * versions in step); a command that changed nothing returns the same record and no changes.
+ * if only what no client sees changed, such as the attendance log: then `changes` is empty but must
+ * still be broadcast to keep client versions in step); a command that changed nothing returns the
+ * same record and no changes.
  */
 export function execute<C extends MeetingCommand>(
   record: MeetingRecord,
@@ -86,7 +86,21 @@ function runPersonCommand(
     case 'meeting:openTechCheck':
     case 'meeting:goLive': {
       const meeting = transition(rec.meeting, cmd.type === 'meeting:goLive' ? 'live' : 'techCheck', now);
-      return meeting.ok ? done({ ...rec, meeting: meeting.value }) : meeting;
+      if (!meeting.ok) return meeting;
+      // Live, every site hears the chair: the private tech-check line has no meaning any more.
+      const talkTo = cmd.type === 'meeting:goLive' ? null : meeting.value.techCheckTalkTo;
+      return done({ ...rec, meeting: { ...meeting.value, techCheckTalkTo: talkTo } });
+    }
+    case 'techCheck:talkTo': {
+      const before = requireStatus(rec.meeting, ['scheduled', 'techCheck'], 'open the technical check to one site');
+      if (!before.ok) return before;
+      if (cmd.siteId !== null) {
+        if (cmd.siteId === rec.meeting.hostSiteId)
+          return refuse('VALIDATION', 'the host site is where the chair is: choose a bridge point');
+        const site = Site.getSite(rec.sites, cmd.siteId);
+        if (!site.ok) return site;
+      }
+      return done({ ...rec, meeting: { ...rec.meeting, techCheckTalkTo: cmd.siteId } });
     }
     case 'meeting:end': {
       const meeting = transition(rec.meeting, 'ended', now);
@@ -179,20 +193,6 @@ function runPersonCommand(
       const site = Site.getSite(rec.sites, actor.siteId);
       if (!site.ok) return site;
       return done({ ...rec, sites: Site.replaceSite(rec.sites, Site.setSelfMuted(site.value, cmd.muted)) });
-    }
-    case 'minutes:list':
-      return succeed({ record: rec, reply: [...rec.minutes] });
-    case 'minutes:add': {
-      // Minutes may be written before, during and after the meeting: secretaries finalise them later.
-      const item = Agenda.getItem(rec.agenda, cmd.agendaItemId);
-      if (!item.ok) return item;
-      const entry = Minutes.newMinuteEntry(ctx.newId() as MinuteEntryId, cmd, actor, now);
-      return succeed({ record: { ...rec, minutes: [...rec.minutes, entry] }, reply: entry });
-    }
-    case 'minutes:confirm': {
-      const confirmed = Minutes.confirmConclusion(rec.minutes, cmd.entryId);
-      if (!confirmed.ok) return confirmed;
-      return succeed({ record: { ...rec, minutes: confirmed.value.minutes }, reply: confirmed.value.entry });
     }
     case 'slides:show':
     case 'slides:page':
@@ -350,8 +350,7 @@ function runOrganizerCommand(rec: MeetingRecord, cmd: OrganizerCommand, ctx: Exe
       return agenda.ok ? done({ ...rec, agenda: agenda.value }) : agenda;
     }
     case 'agenda:removeItem': {
-      const hasMinutes = rec.minutes.some((m) => m.agendaItemId === cmd.itemId);
-      const agenda = Agenda.removeItem(rec.agenda, cmd.itemId, hasMinutes);
+      const agenda = Agenda.removeItem(rec.agenda, cmd.itemId, cmd.workspaceContent);
       if (!agenda.ok) return agenda;
       return done({ ...rec, agenda: agenda.value, slides: Slides.detachFromItem(rec.slides, cmd.itemId) });
     }

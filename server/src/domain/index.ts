@@ -15,8 +15,6 @@ export * from './Step.js';
 export * from './MediaPolicy.js';
 export type { MeetingEdit } from './Meeting.js';
 export * from './MeetingRecord.js';
-export * as Minutes from './Minutes.js';
-export { confirmedConclusions, minutesOfItem } from './Minutes.js';
 export type { ParticipantJoin } from './Participant.js';
 export * from './Permissions.js';
 export type { DocumentProgress } from './Slides.js';

@@ -19,6 +19,12 @@ export interface MediaPolicySnapshot {
   selfMuted: (siteId: SiteId) => boolean;
   /** Whether a role sees the multiview grid (chair, operator). */
   gridViewer: (role: Role) => boolean;
+  /**
+   * Whether a viewer may hear a site's (allowed) microphone — the domain's `micHeardBy`: before the
+   * meeting is live the host's microphone is private to the moderators and the one site the
+   * technical check is opened to. Absent: every viewer hears every open microphone.
+   */
+  micHeardBy?: (producerSiteId: SiteId, viewer: { role: Role; siteId: SiteId | null }) => boolean;
 }
 
 /** Simulcast layer for the main stage: the highest the publisher sends (clamped by mediasoup). */
@@ -108,9 +114,11 @@ export function consumerTarget(
 ): ConsumerTarget {
   switch (producer.source) {
     case 'mic':
-      return viewer.siteId !== null && viewer.siteId === producer.siteId
-        ? PAUSED
-        : { paused: false, spatialLayer: null };
+      if (viewer.siteId !== null && viewer.siteId === producer.siteId) return PAUSED;
+      // A microphone this viewer may not hear (the chair's, before the meeting is live) is paused for it.
+      if (pass?.policy.micHeardBy && producer.siteId !== null && !pass.policy.micHeardBy(producer.siteId, viewer))
+        return PAUSED;
+      return { paused: false, spatialLayer: null };
     case 'screen':
       return { paused: false, spatialLayer: null };
     case 'camera': {

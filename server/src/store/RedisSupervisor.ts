@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { log } from '../app/log.js';
+import { log } from '../log/log.js';
 
 /** Where Debian's package installs the server. */
 export const DEBIAN_REDIS_SERVER = '/usr/bin/redis-server';

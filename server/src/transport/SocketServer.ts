@@ -116,7 +116,6 @@ export class SocketServer {
           this.#endScreenShares(meetingId, record.slides);
         if (origin === 'elsewhere') return;
         this.io.to(rooms.meeting(meetingId)).emit('meeting:changed', batch);
-        this.#announceMinutes(meetingId, record.minutes, previous.minutes);
       },
     });
   }
@@ -333,21 +332,6 @@ export class SocketServer {
     }
   }
 
-  /** New or changed minutes entries go only to those who may read minutes. */
-  #announceMinutes(
-    meetingId: string,
-    now: readonly { id: string }[],
-    before: readonly { id: string }[],
-  ): void {
-    if (now === before) return;
-    const old = new Map(before.map((e) => [e.id, e]));
-    for (const entry of now as Parameters<ServerToClientEvents['minutes:added']>[0][]) {
-      const prev = old.get(entry.id);
-      if (!prev) this.io.to(rooms.minutes(meetingId)).emit('minutes:added', entry);
-      else if (JSON.stringify(prev) !== JSON.stringify(entry))
-        this.io.to(rooms.minutes(meetingId)).emit('minutes:updated', entry);
-    }
-  }
 }
 
 /**

@@ -4,8 +4,6 @@
  */
 export const rooms = {
   meeting: (id: string) => `m:${id}`,
-  /** Those who may read the minutes. */
-  minutes: (id: string) => `m:${id}:minutes`,
   moderators: (id: string) => `m:${id}:mod`,
   /** Holders of the workspace document (joined at `doc:sync`). */
   doc: (id: string) => `m:${id}:doc`,

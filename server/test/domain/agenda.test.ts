@@ -119,24 +119,26 @@ describe('Agenda', () => {
 
   it('agenda:removeItem() removes an item not yet started', () => {
     const { m, items } = liveMeeting();
-    m.ok(A.organizer, { type: 'agenda:removeItem', itemId: id(items, 2) });
+    m.ok(A.organizer, { type: 'agenda:removeItem', itemId: id(items, 2), workspaceContent: false });
     expect(m.record.agenda.items.map((i) => i.id)).toEqual(items.slice(0, 2));
   });
 
   it('agenda:removeItem() rejects with INVALID_STATE for an item that has started', () => {
     const { m, items } = liveMeeting();
     m.ok(A.chair, { type: 'agenda:advance' });
-    expect(m.refused(A.organizer, { type: 'agenda:removeItem', itemId: id(items, 0) }).code).toBe(
+    expect(
+      m.refused(A.organizer, { type: 'agenda:removeItem', itemId: id(items, 0), workspaceContent: false }).code,
+    ).toBe(
       'INVALID_STATE',
     );
   });
 
-  it('agenda:removeItem() rejects with INVALID_STATE for an item that has minutes', () => {
+  it("agenda:removeItem() rejects with INVALID_STATE for an item the secretaries' workspace has content for", () => {
     const { m, items } = liveMeeting();
-    m.ok(A.secretary, { type: 'minutes:add', agendaItemId: id(items, 2), kind: 'minute', text: 'Chuẩn bị' });
-    expect(m.refused(A.organizer, { type: 'agenda:removeItem', itemId: id(items, 2) }).code).toBe(
-      'INVALID_STATE',
-    );
+    const refused = m.refused(A.organizer, { type: 'agenda:removeItem', itemId: id(items, 2), workspaceContent: true });
+    expect(refused.code).toBe('INVALID_STATE');
+    expect(refused.message).toMatch(/workspace/);
+    expect(m.record.agenda.items.map((i) => i.id)).toEqual(items);
   });
 
   it('agenda:reorder() puts items in the given order', () => {

@@ -8,7 +8,7 @@ import {
   programView,
   videoWanted,
 } from '../../src/domain/MediaPolicy.js';
-import { A, actor, DN, HN, HOST, HP, liveMeeting } from './harness.js';
+import { A, actor, DN, HN, HOST, HP, liveMeeting, techCheckMeeting } from './harness.js';
 
 const none = new Set<SiteId>();
 
@@ -119,5 +119,50 @@ describe('MediaPolicy — video layers', () => {
     expect(videoWanted(A.hn, HN, view, none).resume).toBe(false);
     expect(videoWanted(A.chair, HOST, view, new Set([HOST])).resume).toBe(false);
     expect(videoWanted(actor('observer'), null, view, none).resume).toBe(false);
+  });
+});
+
+describe('MediaPolicy — the technical check is private', () => {
+  const site = (id: SiteId) => ({ role: 'site' as const, siteId: id });
+  const observer = { role: 'observer' as const, siteId: null };
+  const operator = { role: 'operator' as const, siteId: HOST };
+
+  it('before the meeting is live, no site or observer hears the chair; the moderators do', () => {
+    const { m } = techCheckMeeting();
+    expect(audioWanted(m.record, site(HN), HOST)).toBe(false);
+    expect(audioWanted(m.record, observer, HOST)).toBe(false);
+    expect(audioWanted(m.record, operator, HOST)).toBe(true);
+  });
+
+  it('techCheck:talkTo opens the chair to that one site, and its answer reaches only the moderators', () => {
+    const { m } = techCheckMeeting();
+    m.ok(A.operator, { type: 'techCheck:talkTo', siteId: HN });
+    expect(m.snapshot.meeting.techCheckTalkTo).toBe(HN);
+    expect(audioWanted(m.record, site(HN), HOST)).toBe(true);
+    expect(audioWanted(m.record, site(DN), HOST)).toBe(false);
+    expect(audioWanted(m.record, observer, HOST)).toBe(false);
+    expect(isMicAllowed(m.record, HN)).toBe(true);
+    expect(audioWanted(m.record, operator, HN)).toBe(true);
+    expect(audioWanted(m.record, site(DN), HN)).toBe(false);
+    m.ok(A.chair, { type: 'techCheck:talkTo', siteId: null });
+    expect(audioWanted(m.record, site(HN), HOST)).toBe(false);
+    expect(isMicAllowed(m.record, HN)).toBe(false);
+  });
+
+  it('going live ends the private line: every site hears the chair', () => {
+    const { m } = techCheckMeeting();
+    m.ok(A.chair, { type: 'techCheck:talkTo', siteId: HN });
+    m.ok(A.chair, { type: 'meeting:goLive' });
+    expect(m.snapshot.meeting.techCheckTalkTo).toBeNull();
+    for (const viewer of [site(HN), site(DN), observer]) expect(audioWanted(m.record, viewer, HOST)).toBe(true);
+  });
+
+  it('techCheck:talkTo() is refused once live, for the host site, for an unknown site and for a site', () => {
+    const { m } = techCheckMeeting();
+    expect(m.refused(A.chair, { type: 'techCheck:talkTo', siteId: HOST }).code).toBe('VALIDATION');
+    expect(m.refused(A.chair, { type: 'techCheck:talkTo', siteId: 'ca-mau' as SiteId }).code).toBe('NOT_FOUND');
+    expect(m.refused(A.hn, { type: 'techCheck:talkTo', siteId: HN }).code).toBe('FORBIDDEN');
+    m.ok(A.chair, { type: 'meeting:goLive' });
+    expect(m.refused(A.chair, { type: 'techCheck:talkTo', siteId: HN }).code).toBe('INVALID_STATE');
   });
 });

@@ -75,18 +75,6 @@ describe('Meeting lifecycle: scheduled → techCheck → live → ended', () => 
     expect(m.refused(A.organizer, { type: 'meeting:update', title: 'x' }).code).toBe('INVALID_STATE');
   });
 
-  it('an ended meeting still takes minutes: secretaries finalise conclusions afterwards', () => {
-    const { m, items } = liveMeeting();
-    m.ok(A.chair, { type: 'meeting:end' });
-    m.ok(A.secretary, {
-      type: 'minutes:add',
-      agendaItemId: items[0] as AgendaItemId,
-      kind: 'conclusion',
-      text: 'Kết luận',
-    });
-    expect(m.record.minutes).toHaveLength(1);
-  });
-
   it('meeting:update() changes the default floor time for later grants only', () => {
     const { m } = liveMeeting({ floorSeconds: 120 });
     m.ok(A.chair, { type: 'floor:grant', siteId: HN });

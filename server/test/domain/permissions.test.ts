@@ -3,10 +3,9 @@ import type {
   DirectorySite,
   DocumentId,
   FloorRequestId,
-  MinuteEntry,
-  MinuteEntryId,
   Role,
   SlideDocument,
+  VoteId,
 } from '@giaoban/shared';
 import { describe, expect, it } from 'vitest';
 import { SYSTEM } from '../../src/domain/Actor.js';
@@ -48,6 +47,7 @@ const ALLOWED: Record<Action, readonly Role[]> = {
   pinStage: ['chair', 'operator'],
   declareAttendance: ['chair', 'operator', 'site'],
   setSiteMic: ['chair', 'operator'],
+  talkToSite: ['chair', 'operator'],
   selfMute: ['chair', 'site'],
   readMinutes: ['organizer', 'chair', 'secretary'],
   writeMinutes: ['secretary'],
@@ -61,6 +61,17 @@ const ALLOWED: Record<Action, readonly Role[]> = {
   presentSlides: ['chair', 'operator', 'site'],
   assignPresenter: ['chair', 'operator'],
   uploadDocument: ['organizer', 'chair', 'operator', 'site'],
+  muteAllSites: ['chair', 'operator'],
+  talkBack: ['operator'],
+  openVote: ['chair'],
+  closeVote: ['chair'],
+  castVote: ['site'],
+  readVoteTally: ['chair', 'operator'],
+  readChat: ['organizer', 'chair', 'operator', 'secretary', 'site', 'observer'],
+  sendChat: ['chair', 'operator', 'secretary', 'site'],
+  chatPrivately: ['operator', 'site'],
+  moderateChat: ['chair', 'operator'],
+  readAudit: ['organizer', 'chair'],
 };
 
 /** Roles that may take these actions only for their own bridge point. */
@@ -73,6 +84,9 @@ const OWN_ONLY: Partial<Record<Action, readonly Role[]>> = {
   publishMedia: ['chair', 'site'],
   presentSlides: ['site'],
   uploadDocument: ['site'],
+  castVote: ['site'],
+  sendChat: ['site'],
+  chatPrivately: ['site'],
 };
 
 const cells = ACTIONS.flatMap((action) =>
@@ -141,10 +155,8 @@ const COMMAND_ACTION: Record<PersonCommand['type'], Action> = {
   'stage:pin': 'pinStage',
   'site:declare': 'declareAttendance',
   'mic:set': 'setSiteMic',
+  'techCheck:talkTo': 'talkToSite',
   'mic:selfMute': 'selfMute',
-  'minutes:list': 'readMinutes',
-  'minutes:add': 'writeMinutes',
-  'minutes:confirm': 'confirmConclusion',
   'meeting:update': 'editMeeting',
   'sites:invite': 'editMeeting',
   'sites:uninvite': 'editMeeting',
@@ -158,6 +170,12 @@ const COMMAND_ACTION: Record<PersonCommand['type'], Action> = {
   'slides:stop': 'presentSlides',
   'documents:add': 'uploadDocument',
   'documents:remove': 'editMeeting',
+  'mic:muteAll': 'muteAllSites',
+  'talkback:set': 'talkBack',
+  'vote:open': 'openVote',
+  'vote:cast': 'castVote',
+  'vote:close': 'closeVote',
+  'chat:mute': 'moderateChat',
 };
 
 /** A converted document of `pages` pages, as the hub records it. */
@@ -181,10 +199,9 @@ interface Fixture {
   m: TestMeeting;
   items: AgendaItemId[];
   hnRequest: FloorRequestId;
-  conclusion: MinuteEntryId;
 }
 
-/** A live meeting on item 1: Hà Nội waits in the queue, Hải Phòng holds the floor, one conclusion written. */
+/** A live meeting on item 1: Hà Nội waits in the queue, Hải Phòng holds the floor. */
 function busyMeeting(): Fixture {
   const { m, items } = liveMeeting();
   m.ok(A.chair, { type: 'agenda:advance' });
@@ -197,13 +214,7 @@ function busyMeeting(): Fixture {
     type: 'sites:invite',
     sites: [DIRECTORY[NOT_INVITED] as DirectorySite],
   });
-  const conclusion = m.ok<MinuteEntry>(A.secretary, {
-    type: 'minutes:add',
-    agendaItemId: items[0] as AgendaItemId,
-    kind: 'conclusion',
-    text: 'Các tỉnh hoàn thành báo cáo trước ngày 15.',
-  }).id;
-  return { m, items, hnRequest, conclusion };
+  return { m, items, hnRequest };
 }
 
 /** busyMeeting() with two converted reports, the first on screen, and Hà Nội made presenter. */
@@ -214,6 +225,18 @@ function presentingMeeting(): Fixture {
   f.m.ok(A.chair, { type: 'slides:show', documentId: 'doc-1' as DocumentId });
   f.m.ok(A.chair, { type: 'slides:presenter', siteId: HN });
   return f;
+}
+
+/** busyMeeting() with a question put to the vote, counted per site. */
+function votingMeeting(): Fixture & { voteId: VoteId } {
+  const f = busyMeeting();
+  const { voteId } = f.m.ok<{ voteId: VoteId }>(A.chair, {
+    type: 'vote:open',
+    question: 'Thông qua dự thảo nghị quyết',
+    counting: 'site',
+    secret: false,
+  });
+  return { ...f, voteId };
 }
 
 interface Case {
@@ -228,12 +251,10 @@ const scheduled = (): Fixture => ({
   m: new TestMeeting(),
   items: [],
   hnRequest: 'none' as FloorRequestId,
-  conclusion: 'none' as MinuteEntryId,
 });
 const inTechCheck = (): Fixture => ({
   ...techCheckMeeting(),
   hnRequest: 'none' as FloorRequestId,
-  conclusion: 'none' as MinuteEntryId,
 });
 
 const CASES: Record<PersonCommand['type'], Case> = {
@@ -265,21 +286,8 @@ const CASES: Record<PersonCommand['type'], Case> = {
   'stage:pin': { setup: busyMeeting, command: () => ({ type: 'stage:pin', siteId: DN }) },
   'site:declare': { setup: busyMeeting, command: () => ({ type: 'site:declare', delegates: 25 }) },
   'mic:set': { setup: busyMeeting, command: () => ({ type: 'mic:set', siteId: DN, open: true }) },
+  'techCheck:talkTo': { setup: inTechCheck, command: () => ({ type: 'techCheck:talkTo', siteId: HN }) },
   'mic:selfMute': { setup: busyMeeting, command: () => ({ type: 'mic:selfMute', muted: true }) },
-  'minutes:list': { setup: busyMeeting, command: () => ({ type: 'minutes:list' }) },
-  'minutes:add': {
-    setup: busyMeeting,
-    command: (f) => ({
-      type: 'minutes:add',
-      agendaItemId: f.items[0] as AgendaItemId,
-      kind: 'minute',
-      text: 'Ghi chép',
-    }),
-  },
-  'minutes:confirm': {
-    setup: busyMeeting,
-    command: (f) => ({ type: 'minutes:confirm', entryId: f.conclusion }),
-  },
   'meeting:update': {
     setup: busyMeeting,
     command: () => ({ type: 'meeting:update', title: 'Giao ban quý III' }),
@@ -309,7 +317,7 @@ const CASES: Record<PersonCommand['type'], Case> = {
   },
   'agenda:removeItem': {
     setup: busyMeeting,
-    command: (f) => ({ type: 'agenda:removeItem', itemId: f.items[2] as AgendaItemId }),
+    command: (f) => ({ type: 'agenda:removeItem', itemId: f.items[2] as AgendaItemId, workspaceContent: false }),
   },
   'agenda:reorder': {
     setup: busyMeeting,
@@ -330,6 +338,21 @@ const CASES: Record<PersonCommand['type'], Case> = {
     setup: presentingMeeting,
     command: () => ({ type: 'documents:remove', documentId: 'doc-2' as DocumentId }),
   },
+  'mic:muteAll': { setup: busyMeeting, command: () => ({ type: 'mic:muteAll' }) },
+  'talkback:set': { setup: busyMeeting, command: () => ({ type: 'talkback:set', siteId: DN }) },
+  'vote:open': {
+    setup: busyMeeting,
+    command: () => ({ type: 'vote:open', question: 'Thông qua báo cáo', counting: 'site', secret: true }),
+  },
+  'vote:cast': {
+    setup: votingMeeting,
+    command: (f) => ({ type: 'vote:cast', voteId: (f as ReturnType<typeof votingMeeting>).voteId, choice: 0 }),
+  },
+  'vote:close': {
+    setup: votingMeeting,
+    command: (f) => ({ type: 'vote:close', voteId: (f as ReturnType<typeof votingMeeting>).voteId }),
+  },
+  'chat:mute': { setup: busyMeeting, command: () => ({ type: 'chat:mute', siteId: DN, muted: true }) },
 };
 
 const commandCells = (Object.keys(CASES) as PersonCommand['type'][]).flatMap((type) =>

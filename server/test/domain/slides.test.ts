@@ -117,7 +117,7 @@ describe('Slides — documents', () => {
       item: { title: 'Báo cáo', kind: 'report', presenter: '', plannedMinutes: 10 },
     }).id;
     m.ok(A.organizer, { type: 'documents:add', document: doc('d1', { agendaItemId: item as never }) });
-    m.ok(A.organizer, { type: 'agenda:removeItem', itemId: item as never });
+    m.ok(A.organizer, { type: 'agenda:removeItem', itemId: item as never, workspaceContent: false });
     expect(m.snapshot.slides.documents[0]?.agendaItemId).toBeNull();
   });
 });

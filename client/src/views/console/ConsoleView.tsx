@@ -90,7 +90,8 @@ export function ConsoleView() {
             tabs={[
               {
                 id: 'queue',
-                label: t('queue.tab', { count: queued }),
+                // Counts only when there is something to count: five labels share one row.
+                label: queued > 0 ? t('queue.tab', { count: queued }) : t('console.tab.queue'),
                 content: <QueuePanel />,
                 attention: queued > 0,
               },
@@ -103,7 +104,10 @@ export function ConsoleView() {
               },
               {
                 id: 'conclusions',
-                label: wsTranslate(locale, 'ws.panel.tab', { count: conclusions }),
+                label:
+                  conclusions > 0
+                    ? wsTranslate(locale, 'ws.panel.tab', { count: conclusions })
+                    : t('console.tab.conclusions'),
                 content: <ConclusionsPanel />,
               },
             ]}

@@ -17,7 +17,6 @@ async function join(ctx: HandlerContext): Promise<JoinResult> {
   // Rooms first, then the snapshot: a change committed in between arrives as a stale batch the
   // client ignores, never as a gap.
   const joinedRooms = [rooms.meeting(meetingId)];
-  if (can(actor, 'readMinutes')) joinedRooms.push(rooms.minutes(meetingId));
   if (can(actor, 'viewGrid')) joinedRooms.push(rooms.moderators(meetingId));
   await socket.join(joinedRooms);
   try {
@@ -75,4 +74,5 @@ export const meetingHandlers: AreaHandlers<'meeting'> = {
   'stage:pin': (ctx, p) => ctx.run({ type: 'stage:pin', ...p }),
   'mic:set': (ctx, p) => ctx.run({ type: 'mic:set', ...p }),
   'mic:selfMute': (ctx, p) => ctx.run({ type: 'mic:selfMute', ...p }),
+  'techCheck:talkTo': (ctx, p) => ctx.run({ type: 'techCheck:talkTo', ...p }),
 };

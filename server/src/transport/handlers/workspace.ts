@@ -19,7 +19,4 @@ export const workspaceHandlers: AreaHandlers<'workspace'> = {
   },
   'doc:confirm': (ctx, p) =>
     ctx.services.workspace.confirm(ctx.meetingId, ctx.actor, p.conclusionId, p.confirmed),
-  'minutes:list': (ctx) => ctx.run({ type: 'minutes:list' }),
-  'minutes:add': (ctx, p) => ctx.run({ type: 'minutes:add', ...p }),
-  'minutes:confirm': (ctx, p) => ctx.run({ type: 'minutes:confirm', ...p }),
 };
