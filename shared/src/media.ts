@@ -14,6 +14,14 @@ export type MediaKind = z.infer<typeof MediaKind>;
 export const MediaSource = z.enum(['camera', 'mic', 'screen']);
 export type MediaSource = z.infer<typeof MediaSource>;
 
+/**
+ * What a consumer carries: a producer's source, or `program` — the meeting's main stage as one
+ * continuous video stream whose source the hub switches (the floor holder, the pinned site, the
+ * chair), so a floor change never touches a viewer's consumers.
+ */
+export const ConsumerSource = z.enum(['camera', 'mic', 'screen', 'program']);
+export type ConsumerSource = z.infer<typeof ConsumerSource>;
+
 export const TransportDirection = z.enum(['send', 'recv']);
 export type TransportDirection = z.infer<typeof TransportDirection>;
 
@@ -34,7 +42,7 @@ export const ConsumerInfo = z.object({
   rtpParameters: MediasoupObject,
   siteId: SiteId.nullable(),
   participantId: ParticipantId,
-  source: MediaSource,
+  source: ConsumerSource,
 });
 export type ConsumerInfo = z.infer<typeof ConsumerInfo>;
 

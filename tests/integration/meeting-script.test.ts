@@ -85,11 +85,20 @@ function consumerOf(c: Client, siteId: SiteId, source: 'camera' | 'mic'): Consum
   return [...c.consumers.values()].find((x) => x.siteId === siteId && x.source === source);
 }
 
-/** Whether the hub says a consumer is flowing (resumed and its producer not paused). */
+/**
+ * Whether the hub says a site's source flows to a client (a consumer resumed, its producer not
+ * paused) — for a camera, also the program stream while that site is on stage.
+ */
 function flowing(c: Client, siteId: SiteId, source: 'camera' | 'mic'): boolean {
-  const info = consumerOf(c, siteId, source);
-  const state = info ? c.states.get(info.id) : undefined;
-  return state !== undefined && !state.paused && !state.producerPaused;
+  const on = (id: string) => {
+    const state = c.states.get(id);
+    return state !== undefined && !state.paused && !state.producerPaused;
+  };
+  const all = [...c.consumers.values()];
+  if (source === 'camera' && (c.snapshot?.stage.programSiteId ?? c.snapshot?.meeting.hostSiteId) === siteId) {
+    if (all.some((x) => x.source === 'program' && on(x.id))) return true;
+  }
+  return all.some((x) => x.siteId === siteId && x.source === source && on(x.id));
 }
 
 beforeAll(async () => {
@@ -144,7 +153,8 @@ describe('a whole meeting: one host, three sites, a secretary', () => {
     );
     await eventually(() => flowing(hue, HOST, 'mic'), "host's mic heard at Huế");
     for (const s of SITES) expect(flowing(chair, s, 'mic')).toBe(false);
-    expect(consumerOf(chair, 'hue' as SiteId, 'mic')).toBeDefined();
+    // A closed microphone is not even consumed (consumers grow with what is heard, not with sites).
+    expect(consumerOf(chair, 'hue' as SiteId, 'mic')).toBeUndefined();
     expect(flowing(daNang, 'hue' as SiteId, 'camera')).toBe(false);
 
     // Hue requests the floor; Đà Nẵng too; the chair grants Huế.
@@ -162,7 +172,8 @@ describe('a whole meeting: one host, three sites, a secretary', () => {
       () => flowing(daNang, 'hue' as SiteId, 'camera') && flowing(canTho, 'hue' as SiteId, 'camera'),
       "Huế's camera flowing to the other sites",
     );
-    expect(flowing(chair, 'hue' as SiteId, 'camera')).toBe(true);
+    // The chair's own program (paused while the host was on stage) resumes.
+    await eventually(() => flowing(chair, 'hue' as SiteId, 'camera'), "Huế's camera flowing to the chair");
     // Microphones are paused at the producer: every listener sees producerPaused for closed sites.
     await eventually(
       () => flowing(chair, 'hue' as SiteId, 'mic') && flowing(canTho, 'hue' as SiteId, 'mic'),

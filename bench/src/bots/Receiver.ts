@@ -3,7 +3,7 @@
  * loss), and the arrival of key frames and first packets that the join and floor scenarios time.
  */
 import type { ConsumerInfo } from '@giaoban/shared';
-import { isRtcp, pictureLossIndication, startsVp8KeyFrame } from '../media/rtp.js';
+import { isRtcp, pictureLossIndication, readVp8Mark, siteOfMark, startsVp8KeyFrame } from '../media/rtp.js';
 import { nowMs } from '../util/log.js';
 
 /** One received stream (one consumer). */
@@ -147,7 +147,12 @@ export class SiteReceiver {
     this.firstPacketAt ??= now;
     let keyDone = false;
     if (s.consumer.kind === 'video') keyDone = this.#trackKeyFrame(ssrc, s, p, ext, now);
-    const key = this.#waiters.size ? `${s.consumer.siteId}/${s.consumer.source}` : '';
+    // The hub's program stream carries whichever site is on stage: the sender's mark says which.
+    const key = !this.#waiters.size
+      ? ''
+      : s.consumer.source === 'program'
+        ? `${siteOfMark(readVp8Mark(p))}/camera`
+        : `${s.consumer.siteId}/${s.consumer.source}`;
     const waiters = key ? this.#waiters.get(key) : undefined;
     if (waiters) {
       const left = waiters.filter((w) => {

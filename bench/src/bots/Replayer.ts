@@ -109,8 +109,9 @@ export class SiteSender {
   constructor(
     private readonly clip: Clip,
     private readonly send: (packet: Buffer) => boolean,
+    mark = 0,
   ) {
-    this.video = clip.layers.map(() => newStream(VP8_PT));
+    this.video = clip.layers.map(() => ({ ...newStream(VP8_PT), mark }));
     this.audio = newStream(OPUS_PT);
     const start = randomInt(0, clip.layers[0]?.frames.length ?? 1);
     this.#cursor = clip.layers.map(() => start);

@@ -20,6 +20,7 @@ import {
 import nodeDataChannel from 'node-datachannel';
 import { io, type Socket } from 'socket.io-client';
 import type { Clip } from '../media/Clip.js';
+import { siteMark } from '../media/rtp.js';
 import { nowMs, waitFor } from '../util/log.js';
 import { SiteReceiver } from './Receiver.js';
 import { OPUS_PT, type Replayer, SiteSender, VP8_PT } from './Replayer.js';
@@ -254,7 +255,11 @@ export class SimulatedSite {
       }),
       'answer',
     );
-    const sender = new SiteSender(this.clip, (packet) => track.sendMessageBinary(packet));
+    const sender = new SiteSender(
+      this.clip,
+      (packet) => track.sendMessageBinary(packet),
+      this.identity.siteId ? siteMark(this.identity.siteId) : 0,
+    );
     this.sender = sender;
     track.onMessage((msg) => sender.onRtcp(msg));
     const ok = await waitFor(() => this.#sendState === 'connected' || this.#closed, 30_000, 5);

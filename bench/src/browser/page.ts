@@ -93,7 +93,10 @@ window.benchJoin = async (url, token, protocolVersion, programSiteId) => {
       el.muted = true;
       el.srcObject = new MediaStream([consumer.track]);
       document.body.append(el);
-      if (el instanceof HTMLVideoElement && info.siteId === programSiteId && info.source === 'camera') {
+      if (
+        el instanceof HTMLVideoElement &&
+        ((info.siteId === programSiteId && info.source === 'camera') || info.source === 'program')
+      ) {
         el.playsInline = true;
         el.requestVideoFrameCallback((_now, meta) => frameSeen(since(), meta.width));
       }

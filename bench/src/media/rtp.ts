@@ -58,6 +58,12 @@ export interface RtpStreamState {
   /** Sender's packet and payload-octet counts, for RTCP sender reports. */
   packets: number;
   octets: number;
+  /**
+   * VP8: which site sent it (`siteMark`), in bits receivers ignore — the 4 reserved bits after
+   * I/L/T/K and KEYIDX (meaningless while K=0; mediasoup rewrites neither) — so a receiver can tell
+   * whose picture a hub's program stream carries.
+   */
+  mark?: number;
 }
 
 /** The per-frame header fields of a packet waiting in the pacer. */
@@ -81,6 +87,9 @@ export function stamp(t: RtpTemplate, s: RtpStreamState, f: FrameFields = s, res
     b[RTP_HEADER + 2] = 0x80 | ((f.pictureId >> 8) & 0x7f);
     b[RTP_HEADER + 3] = f.pictureId & 0xff;
     b[RTP_HEADER + 4] = f.tl0 & 0xff;
+    const mark = s.mark ?? 0;
+    b[RTP_HEADER + 1] = 0xe0 | ((mark >> 5) & 0x0f);
+    b[RTP_HEADER + 5] = 0x20 | (mark & 0x1f);
   }
   if (resendSeq < 0) s.seq = (s.seq + 1) & 0xffff;
   s.packets++;
@@ -189,6 +198,37 @@ export function payloadOffset(p: Buffer): number {
   }
   return off <= p.length ? off : -1;
 }
+
+/** The site mark a simulated site wrote into a VP8 packet (see RtpStreamState.mark), or 0. */
+export function readVp8Mark(p: Buffer): number {
+  const off = payloadOffset(p);
+  if (off < 0 || off + 1 >= p.length) return 0;
+  const d0 = p[off] as number;
+  if ((d0 & 0x80) === 0) return 0;
+  const x = p[off + 1] as number;
+  let o = off + 2;
+  if (x & 0x80) o += (p[o] as number) & 0x80 ? 2 : 1;
+  if (x & 0x40) o += 1;
+  if ((x & 0x30) === 0 || o >= p.length) return 0;
+  return ((x & 0x0f) << 5) | ((p[o] as number) & 0x1f);
+}
+
+const marks = new Map<string, number>();
+const marked = new Map<number, string>();
+
+/** A number 1…511 for a site, the same for every bot of this process. */
+export function siteMark(siteId: string): number {
+  let m = marks.get(siteId);
+  if (m === undefined) {
+    m = (marks.size % 511) + 1;
+    marks.set(siteId, m);
+    marked.set(m, siteId);
+  }
+  return m;
+}
+
+/** The site a mark stands for. */
+export const siteOfMark = (mark: number): string | null => marked.get(mark) ?? null;
 
 /** Whether a VP8 RTP packet starts a key frame (S=1, PID=0 and the frame's P bit clear). */
 export function startsVp8KeyFrame(p: Buffer): boolean {

@@ -1,21 +1,22 @@
 import { useI18n } from '../i18n/i18n';
 import { LOCAL_CAMERA } from '../services/streams';
 import { useMeeting } from '../state/hooks';
-import { findConsumer } from '../state/reconcile';
+import { findConsumer, findProgramVideo } from '../state/reconcile';
 import { activeFloor, programSiteId, siteById } from '../state/selectors';
 import { FloorCountdown } from './Indicators';
 import { VideoView } from './VideoView';
 
 /**
  * The stream key showing a site's camera here: our own preview when we are that site, else its
- * consumer. With `flowingOnly`, a consumer the server keeps paused counts as none (no black box).
+ * consumer (for the `program` site, the hub's program stream). With `flowingOnly`, a consumer the
+ * server keeps paused counts as none (no black box).
  */
-function useCameraKey(siteId: string | null, flowingOnly = false): string | null {
+function useCameraKey(siteId: string | null, flowingOnly = false, program = false): string | null {
   const selfSite = useMeeting((s) =>
     s.media.publishes && s.media.hasLocalVideo ? (s.self?.siteId ?? null) : null,
   );
   const consumerId = useMeeting((s) => {
-    const c = findConsumer(s.consumers, siteId, 'camera');
+    const c = program ? findProgramVideo(s.consumers, siteId) : findConsumer(s.consumers, siteId, 'camera');
     return c && (!flowingOnly || (!c.paused && !c.producerPaused)) ? c.id : null;
   });
   if (siteId && siteId === selfSite) return LOCAL_CAMERA;
@@ -34,7 +35,7 @@ export function ProgramStage({ className }: { className?: string }) {
   const hostId = snapshot?.meeting.hostSiteId ?? null;
   const floor = activeFloor(snapshot);
   const floorSite = siteById(snapshot, floor?.siteId ?? null);
-  const mainKey = useCameraKey(siteId);
+  const mainKey = useCameraKey(siteId, false, true);
   const cornerKey = useCameraKey(siteId !== hostId ? hostId : null, true);
   const pinned = snapshot?.stage.pinnedSiteId != null;
 

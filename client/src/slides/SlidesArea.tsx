@@ -3,7 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { VideoView } from '../components/VideoView';
 import { LOCAL_CAMERA } from '../services/streams';
 import { useMeeting } from '../state/hooks';
-import { findConsumer } from '../state/reconcile';
+import { findProgramVideo } from '../state/reconcile';
 import { programSiteId, siteById } from '../state/selectors';
 import { useStore } from '../state/store';
 import { useSlidesI18n } from './i18n';
@@ -51,7 +51,7 @@ function ProgramCorner() {
   const name = useMeeting((s) => siteById(s.snapshot, programSiteId(s.snapshot))?.name ?? '');
   const key = useMeeting((s) => {
     if (siteId && s.self?.siteId === siteId && s.media.hasLocalVideo) return LOCAL_CAMERA;
-    return findConsumer(s.consumers, siteId, 'camera')?.id ?? null;
+    return findProgramVideo(s.consumers, siteId)?.id ?? null;
   });
   if (!key) return null;
   return (

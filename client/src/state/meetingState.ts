@@ -1,7 +1,7 @@
 import type {
   ConsumerInfo,
+  ConsumerSource,
   DisconnectReason,
-  MediaSource,
   MeetingSnapshot,
   MicState,
   QualityReport,
@@ -27,7 +27,7 @@ export interface ConsumerView {
   id: string;
   producerId: string;
   kind: ConsumerInfo['kind'];
-  source: MediaSource;
+  source: ConsumerSource;
   siteId: string | null;
   participantId: string;
   /** Paused at the server (by the viewing policy). */

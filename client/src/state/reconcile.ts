@@ -125,3 +125,18 @@ export function findConsumer(
   return best;
 }
 
+/**
+ * What shows the program site on the main stage: the hub's program stream (one consumer whose
+ * source the hub switches at every floor change), or, from a hub without one, that site's camera.
+ */
+export function findProgramVideo(
+  consumers: Record<string, ConsumerView>,
+  programSiteId: string | null,
+): ConsumerView | null {
+  let best: ConsumerView | null = null;
+  for (const c of Object.values(consumers)) {
+    if (c.source === 'program' && (!best || c.seq > best.seq)) best = c;
+  }
+  return best ?? findConsumer(consumers, programSiteId, 'camera');
+}
+

@@ -17,6 +17,9 @@ export function mediaPolicyOf(record: MeetingRecord): MediaPolicySnapshot {
     micHeardBy: (siteId, viewer) => micHeardBy(record, siteId, viewer),
     selfMuted: (siteId: SiteId) => selfMuted.get(siteId) ?? false,
     gridViewer: isModerator,
+    // The host is the corner of every floor turn: its camera stays consumed (paused) everywhere.
+    warmSiteIds: ended ? [] : [record.meeting.hostSiteId],
+    talkBackSiteId: ended ? null : (record.moderation.talkBack?.siteId ?? null),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { MediaSource, Role, SiteId } from '@giaoban/shared';
+import type { ConsumerSource, MediaSource, Role, SiteId } from '@giaoban/shared';
 
 /**
  * What the domain says about media right now. The app layer builds it from the meeting state
@@ -25,9 +25,20 @@ export interface MediaPolicySnapshot {
    * technical check is opened to. Absent: every viewer hears every open microphone.
    */
   micHeardBy?: (producerSiteId: SiteId, viewer: { role: Role; siteId: SiteId | null }) => boolean;
+  /**
+   * Sites whose camera every viewer keeps a consumer of even while it is not shown (paused at the
+   * server), so that showing it is a resume, not a signalling round trip: the host, which is the
+   * corner picture during every floor turn. Keep it short — each entry costs one consumer per viewer.
+   */
+  warmSiteIds?: readonly SiteId[];
+  /**
+   * Talk-back (issue 14): the site the operator talks with privately. The operator's microphone
+   * (a microphone from no room) reaches that site's devices only; absent or null, nobody's.
+   */
+  talkBackSiteId?: SiteId | null;
 }
 
-/** Simulcast layer for the main stage: the highest the publisher sends (clamped by mediasoup). */
+/** Simulcast layer of the program stream for the main stage: the highest (clamped by mediasoup). */
 export const PROGRAM_SPATIAL_LAYER = 2;
 /** Simulcast layer for the chair's corner picture. */
 export const CORNER_SPATIAL_LAYER = 1;
@@ -50,7 +61,7 @@ export interface ViewerView {
 /** The producer side of a consumer. */
 export interface ProducerView {
   siteId: SiteId | null;
-  source: MediaSource;
+  source: ConsumerSource;
 }
 
 const PAUSED: ConsumerTarget = { paused: true, spatialLayer: null };
@@ -62,6 +73,12 @@ const PAUSED: ConsumerTarget = { paused: true, spatialLayer: null };
 export class PolicyPass {
   readonly #mic = new Map<SiteId, boolean>();
   readonly #grid = new Map<Role, boolean>();
+  /**
+   * Whether the program stream carries the program site (set by the media layer: it does unless
+   * that site's camera is not VP8, e.g. a hardware room system in H264); when it does not, viewers
+   * consume the program site's camera itself, as before the program stream existed.
+   */
+  programViaStream = true;
   constructor(readonly policy: MediaPolicySnapshot) {}
 
   /** The program site. */
@@ -72,6 +89,11 @@ export class PolicyPass {
   /** The corner site, if any. */
   get cornerSiteId(): SiteId | null {
     return this.policy.cornerSiteId ?? null;
+  }
+
+  /** Whether every viewer keeps this site's camera consumer, paused when not shown. */
+  warm(siteId: SiteId): boolean {
+    return this.policy.warmSiteIds?.includes(siteId) ?? false;
   }
 
   /** Allowed and not self-muted: the server forwards this site's microphone. */
@@ -97,14 +119,15 @@ export class PolicyPass {
 
 /**
  * The consumption rule, one consumer at a time (the same rule as the domain's `videoWanted`):
+ * - program (the meeting's main stage as one stream, see ProgramSwitcher): flowing at the top
+ *   layer to every viewer, except into the program site's own room (it would see itself);
  * - microphone: flowing, except to a device in the same room (same site), which would feed back;
  *   whether anyone hears it at all is decided at the producer (paused at the server when closed);
  * - screen share: flowing to everyone;
  * - a camera is never sent back into its own room;
- * - camera of the program site: flowing at the top layer to every viewer;
  * - camera of the corner site (the chair while a site has the floor): flowing at the middle layer;
  * - camera shown as a visible grid tile (chair/operator only): flowing at the lowest layer;
- * - any other camera: paused at the server.
+ * - any other camera — the program site's too, which everyone sees through the program: paused.
  * With no policy yet, only microphones flow (and producers decide whether they carry sound).
  */
 export function consumerTarget(
@@ -113,7 +136,15 @@ export function consumerTarget(
   pass: PolicyPass | null,
 ): ConsumerTarget {
   switch (producer.source) {
+    case 'program':
+      if (pass === null || pass.programSiteId === null || pass.programSiteId === viewer.siteId) return PAUSED;
+      return pass.programViaStream ? { paused: false, spatialLayer: PROGRAM_SPATIAL_LAYER } : PAUSED;
     case 'mic':
+      // Talk-back: a microphone from no room is the operator's, heard in the one room it talks with.
+      if (producer.siteId === null)
+        return viewer.siteId !== null && viewer.siteId === (pass?.policy.talkBackSiteId ?? null)
+          ? { paused: false, spatialLayer: null }
+          : PAUSED;
       if (viewer.siteId !== null && viewer.siteId === producer.siteId) return PAUSED;
       // A microphone this viewer may not hear (the chair's, before the meeting is live) is paused for it.
       if (pass?.policy.micHeardBy && producer.siteId !== null && !pass.policy.micHeardBy(producer.siteId, viewer))
@@ -123,8 +154,9 @@ export function consumerTarget(
       return { paused: false, spatialLayer: null };
     case 'camera': {
       if (pass === null || producer.siteId === null || producer.siteId === viewer.siteId) return PAUSED;
-      if (producer.siteId === pass.programSiteId)
+      if (producer.siteId === pass.programSiteId && !pass.programViaStream) {
         return { paused: false, spatialLayer: PROGRAM_SPATIAL_LAYER };
+      }
       if (producer.siteId === pass.cornerSiteId) return { paused: false, spatialLayer: CORNER_SPATIAL_LAYER };
       if (pass.gridViewer(viewer.role) && viewer.visibleTiles.has(producer.siteId)) {
         return { paused: false, spatialLayer: TILE_SPATIAL_LAYER };
@@ -139,25 +171,31 @@ export function consumerTarget(
 }
 
 /**
- * Whether a role gets a consumer of EVERY remote producer, created paused ahead of need, so that
- * the policy only has to resume one (no signalling round trip): the bridge points (sites), whose
- * program switch must be instant in every room, and the moderators (chair, operator), who also
- * page through the grid. Everyone else — observers, secretaries, organizers, possibly a thousand
- * of them — consumes on demand (see `wantedOnDemand`).
- */
-export const precreatesConsumers = (role: Role): boolean =>
-  role === 'site' || role === 'chair' || role === 'operator';
-
-/**
- * For a viewer that consumes on demand: whether a consumer of this producer should exist now.
- * A camera while the policy wants it flowing to this viewer (program, corner, a visible tile of a
- * grid viewer); a microphone while the policy has it open (allowed and not self-muted) and it is
- * not in the viewer's own room; a screen share always.
+ * Whether a consumer of this producer should exist for this viewer now. Every viewer — site,
+ * moderator, observer — holds only what it shows or is about to show, so consumers grow with
+ * viewers, not viewers × sites:
+ * - the program, always (paused while the viewer's own site is on stage), so a floor change
+ *   touches no viewer's consumers;
+ * - a camera while the policy wants it flowing to this viewer (corner, a visible grid tile), and
+ *   the cameras of warm sites (the host: the corner of every floor turn), paused when not shown;
+ * - a microphone while the policy has it open (allowed and not self-muted), not in its own room;
+ * - a screen share always.
+ * What is not wanted any more is paused at once and closed after a grace period (PeerConsumers).
  */
 export function wantedOnDemand(viewer: ViewerView, producer: ProducerView, pass: PolicyPass | null): boolean {
+  if (producer.source === 'program') return true;
+  if (
+    producer.source === 'camera' &&
+    producer.siteId !== null &&
+    producer.siteId !== viewer.siteId &&
+    pass?.warm(producer.siteId)
+  ) {
+    return true;
+  }
   if (consumerTarget(viewer, producer, pass).paused) return false;
   if (producer.source !== 'mic') return true;
-  return pass !== null && producer.siteId !== null && pass.micOpen(producer.siteId);
+  // Talk-back: the operator's microphone (no room) is wanted wherever consumerTarget lets it flow.
+  return pass !== null && (producer.siteId === null || pass.micOpen(producer.siteId));
 }
 
 /**
@@ -175,8 +213,10 @@ export const ANY_ON_DEMAND_VIEWER: ViewerView = { siteId: null, role: 'observer'
 export function mayPublish(role: Role, source: MediaSource): boolean {
   switch (source) {
     case 'camera':
-    case 'mic':
       return role === 'chair' || role === 'site';
+    case 'mic':
+      // The operator's microphone exists for talk-back only (consumerTarget sends it to one room).
+      return role === 'chair' || role === 'site' || role === 'operator';
     case 'screen':
       return role === 'chair' || role === 'operator' || role === 'site';
     default: {

@@ -13,6 +13,7 @@ import type { MediaConfig } from './MediaConfig.js';
 import { MediaError } from './MediaError.js';
 import { MediaPeer, type MediaPeerInfo, type PeerSignal } from './MediaPeer.js';
 import type { PeerHost, RoomProducer, TransportListen } from './PeerHost.js';
+import { ProgramSwitcher } from './program/ProgramSwitcher.js';
 import { SafeEmitter } from './SafeEmitter.js';
 import { type SiteMediaStatus, SiteMediaTracker } from './SiteMediaTracker.js';
 
@@ -44,6 +45,9 @@ export interface MeetingMediaOptions {
   logger: MediaLogger;
 }
 
+/** Who "publishes" the program stream, as viewers' clients are told (ConsumerInfo.participantId). */
+export const PROGRAM_PARTICIPANT_ID = 'program' as ParticipantId;
+
 /** A level change smaller than this (dB) is not worth a new `audiolevels` event. */
 const LEVEL_STEP_DB = 3;
 
@@ -56,6 +60,7 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
   readonly meetingId: MeetingId;
   readonly #router: ms.Router;
   readonly #audioLevels: ms.AudioLevelObserver;
+  readonly #program: ProgramSwitcher;
   readonly #config: MediaConfig;
   readonly #listen: TransportListen;
   readonly #peers = new Map<ParticipantId, MediaPeer>();
@@ -71,7 +76,10 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
   #closed = false;
   #closeReason: MeetingMediaCloseReason | null = null;
 
-  /** Creates the router (Opus, VP8, H264) and the audio level observer on the given worker. */
+  /**
+   * Creates the router (Opus, VP8, H264), the audio level observer and the program switcher on the
+   * given worker.
+   */
   static async create(options: MeetingMediaOptions): Promise<MeetingMedia> {
     const router = await options.worker.createRouter({
       mediaCodecs: MEETING_CODECS,
@@ -83,18 +91,32 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
         threshold: -70,
         interval: options.config.audioLevelIntervalMs,
       });
-      return new MeetingMedia(options, router, audioLevels);
+      const program = await ProgramSwitcher.create(router, options.logger);
+      return new MeetingMedia(options, router, audioLevels, program);
     } catch (e) {
       router.close();
       throw e;
     }
   }
 
-  private constructor(options: MeetingMediaOptions, router: ms.Router, audioLevels: ms.AudioLevelObserver) {
+  private constructor(
+    options: MeetingMediaOptions,
+    router: ms.Router,
+    audioLevels: ms.AudioLevelObserver,
+    program: ProgramSwitcher,
+  ) {
     super(options.logger);
     this.meetingId = options.meetingId;
     this.#router = router;
     this.#audioLevels = audioLevels;
+    this.#program = program;
+    this.#producers.set(program.producer.id, {
+      producer: program.producer,
+      participantId: PROGRAM_PARTICIPANT_ID,
+      siteId: null,
+      role: 'chair',
+      source: 'program',
+    });
     this.#config = options.config;
     this.#listen = options.webRtcServer
       ? { webRtcServer: options.webRtcServer }
@@ -127,7 +149,14 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
 
   /** Live producers of the meeting. */
   get producerCount(): number {
-    return this.#producers.size;
+    let n = 0;
+    for (const rp of this.#producers.values()) if (rp.source !== 'program') n++;
+    return n;
+  }
+
+  /** The program stream: one producer whose source follows the program site (SIP, recorder, cascade). */
+  get program(): ProgramSwitcher {
+    return this.#program;
   }
 
   /** The router, for tests and the benchmark (e.g. a PlainTransport fed by ffmpeg). */
@@ -164,9 +193,11 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
   applyPolicy(policy: MediaPolicySnapshot): Promise<void> {
     if (this.#closed) return Promise.resolve();
     const pass = new PolicyPass(policy);
+    const source = this.#programSource(pass);
+    pass.programViaStream = source === undefined || ProgramSwitcher.canCarry(source.producer);
     this.#pass = pass;
     this.#candidates = null;
-    const work: Promise<void>[] = [];
+    const work: Promise<void>[] = [this.#program.setSource(pass.programViaStream ? (source?.producer ?? null) : null)];
     for (const [producerId, run] of this.#micRuns) {
       const rp = this.#producers.get(producerId);
       if (rp && (run.busy || rp.producer.paused !== this.#micShouldPause(rp, pass))) work.push(run.run());
@@ -207,6 +238,7 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     this.#producers.clear();
     this.#candidates = null;
     this.#micRuns.clear();
+    this.#program.close();
     if (!this.#router.closed) this.#router.close();
     this.safeEmit('close', reason);
   }
@@ -252,6 +284,17 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     return this.#candidates;
   }
 
+  /** The program site's camera, if it publishes one. */
+  #programSource(pass: PolicyPass): RoomProducer | undefined {
+    const siteId = pass.programSiteId;
+    if (siteId === null) return undefined;
+    let source: RoomProducer | undefined;
+    for (const rp of this.#producers.values()) {
+      if (rp.siteId === siteId && rp.source === 'camera' && !rp.producer.closed) source = rp;
+    }
+    return source;
+  }
+
   #micShouldPause(rp: RoomProducer, pass: PolicyPass | null): boolean {
     return pass === null || rp.siteId === null || !pass.micOpen(rp.siteId);
   }
@@ -274,6 +317,11 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
       const siteId = rp.siteId;
       this.#sites.producerScore(siteId, producer.id, producer.score);
       producer.on('score', (score) => this.#sites.producerScore(siteId, producer.id, score));
+    }
+    if (rp.source === 'camera' && rp.siteId !== null && this.#pass && rp.siteId === this.#pass.programSiteId) {
+      // The program site (re)published its camera: point the program at it (or fall back to it).
+      this.#track(this.applyPolicy(this.#pass.policy));
+      return;
     }
     if (rp.source === 'mic') {
       const run = new Coalescer(() => this.#reconcileMic(rp));

@@ -5,7 +5,7 @@ import {
   type ConsumerTarget,
   consumerTarget,
   type PolicyPass,
-  precreatesConsumers,
+  PROGRAM_SPATIAL_LAYER,
   TILE_SPATIAL_LAYER,
   type ViewerView,
   wantedOnDemand,
@@ -34,38 +34,34 @@ interface ConsumerSlot {
   /** The last state told to the client. */
   sent: ConsumerState | null;
   readonly run: Coalescer;
-  /** On-demand viewers: the timer that closes this consumer once the policy has not wanted it for a grace period. */
+  /** The timer that closes this consumer once the policy has not wanted it for a grace period. */
   release: NodeJS.Timeout | null;
 }
 
 const PAUSED: ConsumerTarget = { paused: true, spatialLayer: null };
 
-/** Order in which a joining peer's consumers are created: what it must see first comes first. */
-function urgency(p: RoomProducer, pass: PolicyPass | null): number {
-  if (p.source === 'camera' && p.siteId !== null && p.siteId === pass?.programSiteId) return 0;
+/**
+ * Order in which a joining peer's consumers are created: the program first — alone, created,
+ * acknowledged and resumed before anything else is even announced — then what is heard, then the rest.
+ */
+function urgency(p: RoomProducer): number {
+  if (p.source === 'program') return 0;
   if (p.source === 'mic' && !p.producer.paused) return 1;
   if (p.source === 'screen') return 2;
   return 3;
 }
 
 /**
- * What one peer receives, in one of two modes chosen by its role (see index.ts, "Consumption model"):
+ * What one peer receives (see index.ts, "Consumption model"). Every viewer — bridge point,
+ * moderator, observer — holds a consumer only while the policy wants it (`wantedOnDemand`): the
+ * program (one stream whatever site is on stage), the corner and warm cameras, open microphones,
+ * screens, and for moderators the grid tiles on screen. A handful per viewer, however many sites
+ * the meeting has. One the policy stops wanting is paused at once and closed (client told
+ * `consumerClosed`) after `config.consumerGraceMs`, unless wanted again meanwhile: then it is
+ * simply resumed, so a quick back-and-forth (a tile scrolled away and back) does not churn.
  *
- * PRE-CREATED (sites, chair, operator — `precreatesConsumers`): one consumer per remote producer of
- * the meeting — every microphone, camera and screen — whether or not the policy wants it flowing
- * now. Because the consumers of every possible program site already exist, a floor change is just
- * resume + setPreferredLayers + requestKeyFrame on consumers already wired end to end: no
- * signalling round trip, no renegotiation. A paused consumer costs the worker nothing per packet,
- * but it is an object in the worker and in the browser: sites × producers of them.
- *
- * ON DEMAND (observers, secretaries, organizers): a consumer exists only while the policy wants
- * it (`wantedOnDemand`): the program and corner cameras, open microphones, screens — a handful per
- * viewer, however many sites the meeting has. One the policy stops wanting is paused at once and
- * closed (client told `consumerClosed`) after `config.consumerGraceMs`, unless wanted again
- * meanwhile: then it is simply resumed, so a quick back-and-forth of the floor does not churn.
- *
- * Either way each consumer is created PAUSED, announced to the client (`newConsumer`, awaited),
- * and only then resumed or left paused as the policy says.
+ * Each consumer is created PAUSED, announced to the client (`newConsumer`, awaited), and only
+ * then resumed or left paused as the policy says.
  */
 export class PeerConsumers {
   /** Consumer slots by producer id. */
@@ -73,17 +69,13 @@ export class PeerConsumers {
   #rtpCapabilities: ms.RtpCapabilities | null = null;
   #recv: RecvTransport | null = null;
   #closed = false;
-  /** Consumes only what the policy wants now, instead of everything ahead of need. */
-  readonly #onDemand: boolean;
 
   constructor(
     private readonly participantId: ParticipantId,
     private readonly viewer: ViewerView,
     private readonly signal: ConsumerSignal,
     private readonly host: PeerHost,
-  ) {
-    this.#onDemand = !precreatesConsumers(viewer.role);
-  }
+  ) {}
 
   /** Stores the client's RTP capabilities and starts consuming if a receive transport exists. */
   setRtpCapabilities(rtpCapabilities: ms.RtpCapabilities): void {
@@ -109,7 +101,7 @@ export class PeerConsumers {
     const producerId = from.producer.id;
     if (this.#slots.has(producerId)) return;
     const pass = this.host.pass();
-    if (this.#onDemand && !wantedOnDemand(this.viewer, from, pass)) return;
+    if (!wantedOnDemand(this.viewer, from, pass)) return;
     if (!this.host.router.canConsume({ producerId, rtpCapabilities })) {
       this.host.logger.warn(
         `consume() | client cannot consume [participantId:${this.participantId}, producerId:${producerId}]`,
@@ -118,7 +110,11 @@ export class PeerConsumers {
     }
     const target = this.#target(from, pass);
     const layer =
-      from.source === 'camera' ? (target.spatialLayer ?? TILE_SPATIAL_LAYER) : target.spatialLayer;
+      from.source === 'program'
+        ? PROGRAM_SPATIAL_LAYER
+        : from.source === 'camera'
+          ? (target.spatialLayer ?? TILE_SPATIAL_LAYER)
+          : target.spatialLayer;
     const slot: ConsumerSlot = {
       from,
       consumer: null,
@@ -187,8 +183,8 @@ export class PeerConsumers {
     // and associate it.
     // (Here the policy decides: it resumes what should flow and leaves the rest paused.)
     slot.ready = true;
-    // On demand: the policy may have moved on while the client was building it.
-    this.#scheduleRelease(slot, this.#target(from, this.host.pass()));
+    // The policy may have moved on while the client was building it.
+    this.#scheduleRelease(slot, this.host.pass());
     await slot.run.run();
   }
 
@@ -201,10 +197,10 @@ export class PeerConsumers {
     if (this.#closed) return work;
     for (const slot of this.#slots.values()) {
       const target = this.#target(slot.from, pass);
-      if (this.#onDemand) this.#scheduleRelease(slot, target);
+      this.#scheduleRelease(slot, pass);
       if (slot.run.busy || this.#needsWork(slot, target)) work.push(slot.run.run());
     }
-    if (this.#onDemand && this.#canConsume()) {
+    if (this.#canConsume()) {
       // New wants: one round trip each (created paused, client told, then resumed).
       for (const from of this.#candidates(pass)) {
         if (!this.#slots.has(from.producer.id) && wantedOnDemand(this.viewer, from, pass)) {
@@ -233,16 +229,18 @@ export class PeerConsumers {
   // ---- internals ---------------------------------------------------------------------------
 
   /**
-   * Consumes every existing remote producer (on demand: every wanted one) once capabilities and a
-   * receive transport exist.
+   * Consumes every wanted producer once capabilities and a receive transport exist: the program
+   * first, on its own (so a joining page shows the main stage before it builds anything else),
+   * then the rest together.
    */
   #startConsuming(): void {
     if (!this.#canConsume()) return;
     // Deferred so the reply to the request that got us here reaches the client first.
-    const started = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      const pass = this.host.pass();
-      const all = [...this.#candidates(pass)].sort((a, b) => urgency(a, pass) - urgency(b, pass));
-      return Promise.all(all.map((p) => this.consume(p)));
+    const started = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const all = [...this.#candidates(this.host.pass())].sort((a, b) => urgency(a) - urgency(b));
+      const first = all.filter((p) => urgency(p) === 0);
+      await Promise.all(first.map((p) => this.consume(p)));
+      await Promise.all(all.filter((p) => urgency(p) !== 0).map((p) => this.consume(p)));
     });
     this.host.track(started);
   }
@@ -252,26 +250,23 @@ export class PeerConsumers {
   }
 
   /**
-   * The producers this peer may consume now: all of them when pre-creating; on demand, the
-   * meeting's short list for viewers without a grid — or all of them for an on-demand viewer the
-   * policy gives a grid (none today: the grid is the moderators').
+   * The producers this peer may want now: the meeting's short list for viewers without a grid
+   * (computed once per pass), or every producer for a moderator showing grid tiles.
    */
   #candidates(pass: PolicyPass | null): Iterable<RoomProducer> {
-    if (!this.#onDemand) return this.host.producers();
     if (pass?.gridViewer(this.viewer.role) && this.viewer.visibleTiles.size > 0) return this.host.producers();
     return this.host.onDemandCandidates();
   }
 
-  /** What the consumer should do; on demand, one the policy does not want waits paused for its release. */
+  /** What the consumer should do; one the policy does not want waits paused for its release. */
   #target(from: RoomProducer, pass: PolicyPass | null): ConsumerTarget {
-    if (this.#onDemand && !wantedOnDemand(this.viewer, from, pass)) return PAUSED;
+    if (!wantedOnDemand(this.viewer, from, pass)) return PAUSED;
     return consumerTarget(this.viewer, from, pass);
   }
 
-  /** On demand: arms the release timer of an unwanted consumer, or disarms it when wanted again. */
-  #scheduleRelease(slot: ConsumerSlot, target: ConsumerTarget): void {
-    if (!this.#onDemand) return;
-    if (!target.paused) {
+  /** Arms the release timer of an unwanted consumer, or disarms it when wanted again. */
+  #scheduleRelease(slot: ConsumerSlot, pass: PolicyPass | null): void {
+    if (wantedOnDemand(this.viewer, slot.from, pass)) {
       this.#cancelRelease(slot);
       return;
     }
@@ -291,7 +286,7 @@ export class PeerConsumers {
   /** The grace period is over: closes the consumer and tells the client, unless wanted again. */
   #releaseSlot(slot: ConsumerSlot): void {
     if (this.#closed || this.#slots.get(slot.from.producer.id) !== slot) return;
-    if (!this.#target(slot.from, this.host.pass()).paused) return;
+    if (wantedOnDemand(this.viewer, slot.from, this.host.pass())) return;
     this.#dropSlot(slot);
     // Still being created (no consumer yet): consume() sees the slot gone and closes it unannounced.
     const c = slot.consumer;

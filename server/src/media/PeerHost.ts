@@ -1,16 +1,16 @@
-import type { MediaSource, ParticipantId, Role, SiteId } from '@giaoban/shared';
+import type { ConsumerSource, ParticipantId, Role, SiteId } from '@giaoban/shared';
 import type { types as ms } from 'mediasoup';
 import type { PolicyPass } from './ConsumptionPolicy.js';
 import type { MediaLogger } from './logger.js';
 import type { MediaConfig } from './MediaConfig.js';
 
-/** A producer as the meeting knows it: who sends it and what it is. */
+/** A producer as the meeting knows it: who sends it and what it is (`program`: the hub's own). */
 export interface RoomProducer {
   readonly producer: ms.Producer;
   readonly participantId: ParticipantId;
   readonly siteId: SiteId | null;
   readonly role: Role;
-  readonly source: MediaSource;
+  readonly source: ConsumerSource;
 }
 
 /** How transports listen: on the worker's WebRtcServer, or on their own ports. */

@@ -29,6 +29,7 @@
  *     meeting.on('sitemedia', status => …)                         // roll-call board: changes only
  *     meeting.on('audiolevels', (levels: SiteAudioLevel[]) => …)   // every ~500 ms while someone is heard
  *     meeting.on('close', reason => …)                             // 'meetingclosed' | 'workerdied' | 'poolclosed'
+ *     meeting.program: ProgramSwitcher                             // .producer: the program as one stream
  *     meeting.whenIdle(): Promise<void>                            // background work settled (tests)
  *     meeting.close(reason = 'meetingclosed')                      // idempotent, closes peers and router
  *
@@ -60,60 +61,50 @@
  *
  * ## Consumption model
  *
+ * The program is ONE stream (program/ProgramSwitcher.ts): a simulcast VP8 producer on a
+ * DirectTransport of the meeting router whose source the hub switches — at the new source's key
+ * frame, rewriting SSRC, sequence numbers, timestamps and VP8 picture ids so viewers see one
+ * continuous stream. Every viewer consumes it once; a floor change touches no viewer's consumers
+ * (only the new and old program sites' own, paused/resumed so a room never sees itself).
+ * `meeting.program.producer` is what SIP gateways, the recorder and linked meetings consume too.
+ *
  * What flows is one rule (`consumerTarget`), per viewer and producer:
- *   - a camera is never sent back into its own room (same site);
- *   - program site's camera: flowing at spatial layer 2 for every viewer;
+ *   - the program: flowing at spatial layer 2, except into the program site's own room;
+ *   - a camera is never sent back into its own room;
  *   - corner site's camera (the chair while a site has the floor): flowing at layer 1;
  *   - chair/operator (gridViewer): cameras of tiles they report visible flowing at layer 0;
- *   - every other camera: paused at the server;
+ *   - every other camera: paused at the server (the program site's too: the program carries it);
  *   - microphones: consumers flow (except to the same room), the PRODUCER is paused at the server
  *     unless the site is allowed and not self-muted — clients have no way to resume a producer,
  *     so a site cannot reopen its own microphone against the policy;
  *   - screen shares: flow to everyone.
  *
- * Which consumers EXIST depends on the viewer's role (`precreatesConsumers`):
+ * Which consumers EXIST is the same for every role (`wantedOnDemand`): the program (always), the
+ * corner camera, the cameras of warm sites (`warmSiteIds`: the host, so every floor turn's corner
+ * is a resume), open microphones, screens, and — for moderators — the grid tiles on screen.
+ * Each is created PAUSED, announced with `newConsumer` and, once the client has built it, resumed
+ * or left paused by the policy. One no longer wanted is paused at once and closed after a grace
+ * period (`consumerGraceMs`, 10 s; the client gets `consumerClosed`); wanted again within it, it
+ * is just resumed, so paging the grid back and forth or a quick return of the floor does not churn.
+ * A site holds ~4 consumers, a moderator ~4 + its page of tiles, an observer ~4, whatever the
+ * number of sites: 64 sites cost ~300 consumers, not ~8,000 (sites × producers); see
+ * docs/MEDIA-SCALE.md for the measured comparison with the former pre-created "warm set".
  *
- *   Pre-created — site, chair, operator. A peer that has set its RTP capabilities and has a
- *   receive transport gets ONE consumer per remote producer (every microphone, camera and screen
- *   of the meeting), created PAUSED, announced with `newConsumer` and, once the client has built
- *   it, resumed or left paused by the policy. Since every candidate's consumer already exists, a
- *   floor change is resume + setPreferredLayers + requestKeyFrame on existing consumers — no
- *   signalling round trip. That is what a bridge point on the big screen and a moderator paging
- *   the grid need; it costs sites × producers consumers (200 sites: ~80k, mostly paused).
- *
- *   On demand — observer, secretary, organizer. A consumer exists only while `wantedOnDemand`
- *   says the policy wants it flowing to that viewer: the program camera, the corner camera, the
- *   microphones the policy has open, screen shares. Each is still created PAUSED, announced, and
- *   only then resumed. One no longer wanted is paused at once and closed after a grace period
- *   (`consumerGraceMs`, 10 s; the client gets `consumerClosed`); wanted again within it, it is just
- *   resumed, so a quick back-and-forth of the floor does not churn. An observer holds ~2–5
- *   consumers whatever the number of sites: 1,000 observers × 200 sites is ~4k consumers, not
- *   ~400k.
- *   The trade-off: an observer's program switch to a site it holds no consumer of costs one
- *   `newConsumer` round trip to its browser plus the key frame, instead of the key frame alone.
- *   Measured (OnDemand.test.ts, "measures an observer's program switch": Node UDP senders at
- *   25 fps answering PLI with their next frame, one worker on loopback, medians of 6 switches,
- *   from `applyPolicy()` to the first top-layer packet forwarded):
- *     site (pre-created)                                  ~25 ms (9–43)
- *     observer, client acks newConsumer after 5 ms        ~25–35 ms (13–50): the round trip mostly
- *                                                         hides inside the wait for the key frame
- *     observer, client acks after 60 ms (WAN RTT + mediasoup-client consume())  ~85–100 ms (67–107)
- *   i.e. an observer pays its own signalling round trip (+ ~3–5 ms server work), still far under
- *   the 1 s periodic key frame; sites, whose switch the product promises "within a few hundred
- *   ms", are unaffected. A newly opened microphone pays the same round trip for observers: its
- *   first syllable may be clipped. A site back on stage within the grace period, and anything
- *   already wanted (the chair's camera and mic), switch with no round trip.
+ * A joining viewer gets the program first, on its own (created, acknowledged, resumed), then the
+ * rest. A newly opened microphone costs viewers one `newConsumer` round trip (its first syllable
+ * may be clipped); a floor change costs the program one key frame of the new source.
  *
  * `applyPolicy` diffs: it only touches consumers and producers whose target state differs from the
- * applied one; for on-demand viewers it also creates the newly wanted consumers, and resolves once
- * those are acknowledged by the client and resumed.
+ * applied one, creates the newly wanted consumers, points the program at the program site's camera,
+ * and resolves once new consumers are acknowledged by the client and resumed.
  *
  * The client sends camera video as simulcast with three spatial layers (e.g. 320x180, 640x360,
  * 1280x720); the server accepts whatever encodings arrive and picks layers per viewer.
  *
  * Not here (yet): spreading one meeting over several workers (pipeToRouter), restarting a dead
- * worker, per-viewer bandwidth-driven layer caps beyond mediasoup's own, private talkback between
- * the operator and one site.
+ * worker, dynacast (telling publishers which layers nobody consumes), a non-VP8 program source,
+ * per-viewer bandwidth-driven layer caps beyond mediasoup's own, private talkback between the
+ * operator and one site.
  */
 export {
   CORNER_SPATIAL_LAYER,
@@ -123,7 +114,6 @@ export {
   mayPublish,
   PolicyPass,
   PROGRAM_SPATIAL_LAYER,
-  precreatesConsumers,
   TILE_SPATIAL_LAYER,
   wantedOnDemand,
 } from './ConsumptionPolicy.js';
@@ -142,7 +132,9 @@ export {
   MeetingMedia,
   type MeetingMediaCloseReason,
   type MeetingMediaEvents,
+  PROGRAM_PARTICIPANT_ID,
   type SiteAudioLevel,
 } from './MeetingMedia.js';
+export { PROGRAM_LAYERS, ProgramSwitcher, type ProgramSwitcherEvents } from './program/ProgramSwitcher.js';
 export type { SiteMediaState, SiteMediaStatus } from './SiteMediaTracker.js';
 export { WorkerPool, type WorkerPoolEvents, type WorkerUsage } from './WorkerPool.js';

@@ -1,12 +1,6 @@
 import type { Role, SiteId } from '@giaoban/shared';
 import { describe, expect, it } from 'vitest';
-import {
-  consumerTarget,
-  mayPublish,
-  PolicyPass,
-  precreatesConsumers,
-  wantedOnDemand,
-} from '../../src/media/index.js';
+import { consumerTarget, mayPublish, PolicyPass, wantedOnDemand } from '../../src/media/index.js';
 import { type SiteMediaStatus, SiteMediaTracker } from '../../src/media/SiteMediaTracker.js';
 import { policy, site } from './helpers/room.js';
 
@@ -22,18 +16,22 @@ const viewer = (role: Role, siteId: SiteId | null, tiles: SiteId[] = []) => ({
 describe('consumerTarget()', () => {
   const pass = new PolicyPass(policy(A, [HOST, A]));
 
-  it('sends the program camera at the top layer to every viewer', () => {
+  it('sends the program stream at the top layer to every viewer but the program site itself', () => {
     for (const v of [
       viewer('site', B),
       viewer('observer', null),
       viewer('chair', HOST),
       viewer('operator', HOST),
     ]) {
-      expect(consumerTarget(v, { siteId: A, source: 'camera' }, pass)).toEqual({
+      expect(consumerTarget(v, { siteId: null, source: 'program' }, pass)).toEqual({
         paused: false,
         spatialLayer: 2,
       });
+      // The program site's camera itself is not needed: the program carries it.
+      expect(consumerTarget(v, { siteId: A, source: 'camera' }, pass).paused).toBe(true);
     }
+    expect(consumerTarget(viewer('site', A), { siteId: null, source: 'program' }, pass).paused).toBe(true);
+    expect(consumerTarget(viewer('site', A), { siteId: null, source: 'program' }, null).paused).toBe(true);
   });
 
   it('sends visible tiles at the lowest layer to grid viewers only', () => {
@@ -87,15 +85,14 @@ describe('consumerTarget()', () => {
 });
 
 describe('on-demand consumption', () => {
-  it('pre-creates consumers for sites and moderators only', () => {
-    expect(['site', 'chair', 'operator'].every((r) => precreatesConsumers(r as Role))).toBe(true);
-    expect(['observer', 'secretary', 'organizer'].some((r) => precreatesConsumers(r as Role))).toBe(false);
-  });
-
-  it('wants the program and corner cameras, open microphones and screens — nothing else', () => {
+  it('wants the program, the corner camera, open microphones and screens — nothing else', () => {
     const pass = new PolicyPass(policy(A, [HOST, A], [HOST], HOST)); // the chair muted itself
+    for (const obs of [viewer('observer', null), viewer('site', B), viewer('chair', HOST)]) {
+      expect(wantedOnDemand(obs, { siteId: null, source: 'program' }, pass)).toBe(true);
+      expect(wantedOnDemand(obs, { siteId: A, source: 'camera' }, pass)).toBe(false);
+      expect(wantedOnDemand(obs, { siteId: B, source: 'camera' }, pass)).toBe(false);
+    }
     const obs = viewer('observer', null);
-    expect(wantedOnDemand(obs, { siteId: A, source: 'camera' }, pass)).toBe(true);
     expect(wantedOnDemand(obs, { siteId: HOST, source: 'camera' }, pass)).toBe(true);
     expect(wantedOnDemand(obs, { siteId: B, source: 'camera' }, pass)).toBe(false);
     expect(wantedOnDemand(obs, { siteId: A, source: 'mic' }, pass)).toBe(true);
@@ -108,6 +105,24 @@ describe('on-demand consumption', () => {
     expect(wantedOnDemand(obs, { siteId: A, source: 'mic' }, null)).toBe(false);
     expect(wantedOnDemand(obs, { siteId: A, source: 'camera' }, null)).toBe(false);
     expect(wantedOnDemand(obs, { siteId: A, source: 'screen' }, null)).toBe(true);
+    // The program is always held, even by the site on stage (paused there) and before any policy.
+    expect(wantedOnDemand(viewer('site', A), { siteId: null, source: 'program' }, pass)).toBe(true);
+    expect(wantedOnDemand(obs, { siteId: null, source: 'program' }, null)).toBe(true);
+  });
+
+  it('keeps the cameras of warm sites (the host) wanted, paused while not shown, outside their own room', () => {
+    const warm = new PolicyPass({ ...policy(A, [HOST, A]), warmSiteIds: [HOST] });
+    expect(wantedOnDemand(viewer('site', B), { siteId: HOST, source: 'camera' }, warm)).toBe(true);
+    expect(consumerTarget(viewer('site', B), { siteId: HOST, source: 'camera' }, warm).paused).toBe(true);
+    expect(wantedOnDemand(viewer('chair', HOST), { siteId: HOST, source: 'camera' }, warm)).toBe(false);
+    expect(wantedOnDemand(viewer('site', B), { siteId: A, source: 'camera' }, warm)).toBe(false);
+  });
+
+  it("wants a grid tile only while it is on a moderator's screen", () => {
+    const pass = new PolicyPass(policy(A, [HOST, A]));
+    expect(wantedOnDemand(viewer('operator', HOST, [B]), { siteId: B, source: 'camera' }, pass)).toBe(true);
+    expect(wantedOnDemand(viewer('operator', HOST, []), { siteId: B, source: 'camera' }, pass)).toBe(false);
+    expect(wantedOnDemand(viewer('site', HOST, [B]), { siteId: B, source: 'camera' }, pass)).toBe(false);
   });
 });
 

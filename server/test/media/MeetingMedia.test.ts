@@ -1,3 +1,4 @@
+import type { types as ms } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   MediaError,
@@ -47,31 +48,41 @@ async function threeSiteRoom(name: string): Promise<TestRoom> {
 
 const waitOpts = { timeout: 15_000, interval: 20 };
 
+/** A participant's consumer of the program stream. */
+function programOf(room: TestRoom, name: string): ms.Consumer {
+  const c = room.participants.get(name)?.peer.consumersForTesting().get(room.meeting.program.producer.id);
+  if (!c) throw new Error(`${name} has no program consumer`);
+  return c;
+}
+
 // Rooms take real time: RTP must flow before layers can be checked.
 vi.setConfig({ testTimeout: 20_000 });
 
 describe('MeetingMedia with three publishing sites', () => {
-  it('sites and moderators get one paused consumer per remote producer, told before anything flows', async () => {
+  it('every viewer gets the program stream, paused and told before anything flows; no other camera', async () => {
     const room = await threeSiteRoom('consumers');
     try {
       const a = room.participants.get('a');
       const observer = room.participants.get('observer');
-      // Site A sees chair + B (mic and camera each): 4 consumers; never its own.
-      expect(a?.peer.consumersForTesting().size).toBe(4);
-      expect(a?.signal.consumers.size).toBe(4);
-      // The operator (a moderator) has every remote producer pre-created too: the chair's mic and
-      // camera are in its own room, A's and B's are not — 6 in all.
-      expect(room.participants.get('operator')?.peer.consumersForTesting().size).toBe(6);
-      // The observer consumes on demand: before any policy nothing is wanted, so nothing exists.
-      expect(observer?.peer.consumersForTesting().size).toBe(0);
+      const programId = room.meeting.program.producer.id;
+      // Before any policy, nothing but the program is wanted: one consumer each, never a camera.
+      for (const p of room.participants.values()) {
+        expect([...p.peer.consumersForTesting().keys()]).toEqual([programId]);
+      }
+      expect(a?.signal.consumers.size).toBe(1);
+      expect([...(a?.signal.consumers.values() ?? [])][0]).toMatchObject({ source: 'program', siteId: null });
       // Every consumer was still paused at the server when the client was told about it.
       for (const p of room.participants.values()) {
         for (const line of p.signal.log) expect(line.endsWith(':true')).toBe(true);
       }
-      // No policy yet: every camera stays paused at the server, and the client knows.
-      const cam = room.consumer('a', 'b', 'camera');
-      expect(cam.paused).toBe(true);
-      expect(a?.signal.lastState(cam.id)).toEqual({ id: cam.id, paused: true, producerPaused: false });
+      // No policy yet: the program stays paused at the server, and the client knows.
+      const program = programOf(room, 'a');
+      expect(program.paused).toBe(true);
+      expect(a?.signal.lastState(program.id)).toEqual({
+        id: program.id,
+        paused: true,
+        producerPaused: false,
+      });
       // Microphones are closed at the server until the policy opens them.
       expect(room.producer('chair', 'mic').paused).toBe(true);
       // The observer's transport is on the worker's WebRtcServer: UDP and TCP on one port.
@@ -85,74 +96,67 @@ describe('MeetingMedia with three publishing sites', () => {
     }
   });
 
-  it('applyPolicy() resumes only the program site camera, at the top layer, for every viewer', async () => {
+  it('applyPolicy() resumes the program at the top layer for every viewer, carrying the program site', async () => {
     const room = await threeSiteRoom('program');
     try {
       await room.meeting.applyPolicy(policy(HOST, [HOST]));
       for (const viewer of ['a', 'b', 'observer']) {
-        expect(room.consumer(viewer, 'chair', 'camera').paused).toBe(false);
+        expect(programOf(room, viewer).paused).toBe(false);
+        expect(programOf(room, viewer).preferredLayers?.spatialLayer).toBe(2);
       }
-      // The operator sits in the host room: its own room's camera is not sent back to it.
-      expect(room.consumer('operator', 'chair', 'camera').paused).toBe(true);
-      expect(room.consumer('a', 'b', 'camera').paused).toBe(true);
-      expect(room.consumer('b', 'a', 'camera').paused).toBe(true);
-      expect(room.consumer('operator', 'a', 'camera').paused).toBe(true); // no visible tiles yet
-      // Layers: the program goes out at spatial layer 2.
-      const program = room.consumer('a', 'chair', 'camera');
-      expect(program.preferredLayers?.spatialLayer).toBe(2);
+      // The operator sits in the host room: the host on stage is not sent back to it.
+      expect(programOf(room, 'operator').paused).toBe(true);
+      await vi.waitFor(
+        () => expect(room.meeting.program.sourceProducerId).toBe(room.producer('chair', 'camera').id),
+        waitOpts,
+      );
+      const program = programOf(room, 'a');
       await vi.waitFor(() => expect(program.currentLayers?.spatialLayer).toBe(2), waitOpts);
-      // Bytes: the program flows to site A; site B's camera does not flow to site A.
       await expectFlowing(program, 10_000);
-      await expectSilentWhileFlowing(room.consumer('a', 'b', 'camera'), program);
       // Client told: resumed.
-      const a = room.participants.get('a');
-      expect(a?.signal.lastState(program.id)?.paused).toBe(false);
+      expect(room.participants.get('a')?.signal.lastState(program.id)?.paused).toBe(false);
     } finally {
       room.meeting.close();
       room.close();
     }
   });
 
-  it('a floor change resumes the new program, pauses the old one and asks for a key frame', async () => {
+  it('a floor change switches the program source, asks it for a key frame and leaves viewers alone', async () => {
     const room = await threeSiteRoom('switch');
     try {
       await room.meeting.applyPolicy(policy(HOST, [HOST]));
       const b = room.participants.get('b');
-      const oldProgram = room.consumer('b', 'chair', 'camera');
-      const newProgram = room.consumer('b', 'a', 'camera');
-      await vi.waitFor(() => expect(oldProgram.currentLayers?.spatialLayer).toBe(2), waitOpts);
+      const program = programOf(room, 'b');
+      await vi.waitFor(() => expect(program.currentLayers?.spatialLayer).toBe(2), waitOpts);
       const keyFramesBefore = room.participants.get('a')?.sender?.keyFrameRequests ?? 0;
       const statesBefore = b?.signal.states.length ?? 0;
 
       await room.meeting.applyPolicy(policy(A, [HOST, A])); // floor granted to site A
 
-      // Settled when applyPolicy() resolves: the right consumer resumed, the old one paused.
-      expect(newProgram.paused).toBe(false);
-      expect(oldProgram.paused).toBe(true);
-      expect(newProgram.preferredLayers?.spatialLayer).toBe(2);
-      // The client heard about both changes.
-      const told = b?.signal.states.slice(statesBefore) ?? [];
-      expect(told).toContainEqual({ id: newProgram.id, paused: false, producerPaused: false });
-      expect(told).toContainEqual({ id: oldProgram.id, paused: true, producerPaused: false });
-      // Site A's encoder was asked for a key frame, and the new program starts flowing at layer 2.
+      // Site A's encoder was asked for a key frame, and the program now carries site A.
       await vi.waitFor(
         () =>
           expect(room.participants.get('a')?.sender?.keyFrameRequests ?? 0).toBeGreaterThan(keyFramesBefore),
         waitOpts,
       );
-      await vi.waitFor(() => expect(newProgram.currentLayers?.spatialLayer).toBe(2), waitOpts);
-      // Bytes flowed on the new program, none on the old one meanwhile. (How fast is measured by
-      // the benchmark's floor-change scenario, not asserted here.)
-      await expectFlowing(newProgram, 10_000);
-      await expectSilentWhileFlowing(oldProgram, newProgram);
+      await vi.waitFor(
+        () => expect(room.meeting.program.sourceProducerId).toBe(room.producer('a', 'camera').id),
+        waitOpts,
+      );
+      // Site B's program consumer is the same, flowing, and B was told nothing about it.
+      expect(programOf(room, 'b')).toBe(program);
+      expect(program.paused).toBe(false);
+      expect(b?.signal.states.slice(statesBefore).filter((s) => s.id === program.id)).toEqual([]);
+      await expectFlowing(program, 10_000);
       // Site A's microphone opened at the server; site B's stays closed.
       expect(room.producer('a', 'mic').paused).toBe(false);
       expect(room.producer('b', 'mic').paused).toBe(true);
-      // With the chair in a corner, the host camera comes back at the middle layer.
+      // With the chair in a corner, B consumes the host camera at the middle layer.
       await room.meeting.applyPolicy(policy(A, [HOST, A], [], HOST));
-      expect(oldProgram.paused).toBe(false);
-      expect(oldProgram.preferredLayers?.spatialLayer).toBe(1);
-      await vi.waitFor(() => expect(oldProgram.currentLayers?.spatialLayer).toBe(1), waitOpts);
+      const corner = room.consumer('b', 'chair', 'camera');
+      expect(corner.paused).toBe(false);
+      expect(corner.preferredLayers?.spatialLayer).toBe(1);
+      await vi.waitFor(() => expect(corner.currentLayers?.spatialLayer).toBe(1), waitOpts);
     } finally {
       room.meeting.close();
       room.close();
@@ -166,32 +170,27 @@ describe('MeetingMedia with three publishing sites', () => {
       expect(room.producer('chair', 'mic').paused).toBe(false);
       expect(room.producer('a', 'mic').paused).toBe(true);
       expect(room.producer('b', 'mic').paused).toBe(true);
-      // Site A hears the chair; it does not hear site B (paused producer), so B's consumer reports it.
+      // Site A hears the chair; site B's closed microphone is not even consumed.
       await expectFlowing(room.consumer('a', 'chair', 'mic'));
-      await expectSilentWhileFlowing(room.consumer('a', 'b', 'mic'), room.consumer('a', 'chair', 'mic'));
-      const bMicAtA = room.consumer('a', 'b', 'mic');
-      expect(room.participants.get('a')?.signal.lastState(bMicAtA.id)).toEqual({
-        id: bMicAtA.id,
-        paused: false,
-        producerPaused: true,
-      });
+      const a = room.participants.get('a');
+      expect(a?.peer.consumersForTesting().has(room.participants.get('b')?.micId ?? '')).toBe(false);
       // The operator sits in the host room: the chair's mic is not played back into that room.
-      expect(room.consumer('operator', 'chair', 'mic').paused).toBe(true);
+      const operator = room.participants.get('operator');
+      expect(operator?.peer.consumersForTesting().has(room.participants.get('chair')?.micId ?? '')).toBe(
+        false,
+      );
       // micState: each publishing device learns whether it is heard.
-      expect(room.participants.get('a')?.signal.micStates.at(-1)).toEqual({
-        allowed: false,
-        selfMuted: false,
-        open: false,
-      });
+      expect(a?.signal.micStates.at(-1)).toEqual({ allowed: false, selfMuted: false, open: false });
       expect(room.participants.get('chair')?.signal.micStates.at(-1)).toEqual({
         allowed: true,
         selfMuted: false,
         open: true,
       });
 
-      // Floor to B, then B mutes itself: allowed but not open, so still paused at the server.
+      // Floor to B: A now consumes B's microphone; then B mutes itself: paused at the server.
       await room.meeting.applyPolicy(policy(B, [HOST, B]));
       expect(room.producer('b', 'mic').paused).toBe(false);
+      await expectFlowing(room.consumer('a', 'b', 'mic'));
       const bState = room.participants.get('b')?.signal;
       expect(bState?.micStates.at(-1)).toEqual({ allowed: true, selfMuted: false, open: true });
       await room.meeting.applyPolicy(policy(B, [HOST, B], [B]));
@@ -220,23 +219,31 @@ describe('MeetingMedia with three publishing sites', () => {
       const operator = room.participants.get('operator');
       await operator?.peer.setVisibleTiles([B, A, HOST]);
       const tileB = room.consumer('operator', 'b', 'camera');
-      const tileHost = room.consumer('operator', 'chair', 'camera');
-      const programA = room.consumer('operator', 'a', 'camera');
+      const tileA = room.consumer('operator', 'a', 'camera');
       expect(tileB.paused).toBe(false);
       expect(tileB.preferredLayers?.spatialLayer).toBe(0);
-      expect(tileHost.paused).toBe(true); // its own room, even when reported visible
-      expect(programA.preferredLayers?.spatialLayer).toBe(2); // program wins over tile size
+      // The program site's tile is a tile like any other (the program stream carries the big one).
+      expect(tileA.preferredLayers?.spatialLayer).toBe(0);
+      // Its own room is not consumed, even when reported visible.
+      expect(operator?.peer.consumersForTesting().has(room.participants.get('chair')?.cameraId ?? '')).toBe(
+        false,
+      );
       await vi.waitFor(() => expect(tileB.currentLayers?.spatialLayer).toBe(0), waitOpts);
       await expectFlowing(tileB);
-      // Site B reported tiles too: sites have no grid, so nothing changes for them.
+      // Site B reported tiles too: sites have no grid, so nothing is consumed for them.
       await room.participants.get('b')?.peer.setVisibleTiles([HOST]);
-      expect(room.consumer('b', 'chair', 'camera').paused).toBe(true);
+      expect(
+        room.participants
+          .get('b')
+          ?.peer.consumersForTesting()
+          .has(room.participants.get('chair')?.cameraId ?? ''),
+      ).toBe(false);
       // The operator pages away from B: B's tile is paused at the server, not just hidden.
       await operator?.peer.setVisibleTiles([A]);
       expect(tileB.paused).toBe(true);
-      expect(programA.paused).toBe(false);
+      expect(tileA.paused).toBe(false);
       expect(operator?.signal.lastState(tileB.id)?.paused).toBe(true);
-      await expectSilentWhileFlowing(tileB, programA);
+      await expectSilentWhileFlowing(tileB, tileA);
     } finally {
       room.meeting.close();
       room.close();
@@ -247,9 +254,10 @@ describe('MeetingMedia with three publishing sites', () => {
     const room = await threeSiteRoom('idempotent');
     try {
       await room.meeting.applyPolicy(policy(A, [HOST, A]));
+      await room.meeting.whenIdle();
       const told = () =>
         [...room.participants.values()].reduce(
-          (n, p) => n + p.signal.states.length + p.signal.micStates.length,
+          (n, p) => n + p.signal.states.length + p.signal.micStates.length + p.signal.log.length,
           0,
         );
       const before = told();
@@ -270,18 +278,18 @@ describe('MeetingMedia with three publishing sites', () => {
     }
   });
 
-  it('a late joiner gets every existing producer, program first, already in the right state', async () => {
+  it('a late joiner gets the program first, then what is heard, already in the right state', async () => {
     const room = await threeSiteRoom('late');
     try {
       await room.meeting.applyPolicy(policy(B, [HOST, B]));
       const late = await room.join('late', 'site', site('siteC'));
       await room.meeting.whenIdle();
-      expect(late.signal.consumers.size).toBe(6);
+      // Program, the chair's and B's microphones.
+      expect(late.signal.consumers.size).toBe(3);
       const first = [...late.signal.consumers.values()][0];
-      expect(first?.producerId).toBe(room.participants.get('b')?.cameraId);
-      expect(room.consumer('late', 'b', 'camera').paused).toBe(false);
-      expect(room.consumer('late', 'a', 'camera').paused).toBe(true);
-      expect(late.signal.lastState(room.consumer('late', 'a', 'mic').id)?.producerPaused).toBe(true);
+      expect(first?.source).toBe('program');
+      expect(programOf(room, 'late').paused).toBe(false);
+      expect(room.consumer('late', 'b', 'mic').paused).toBe(false);
     } finally {
       room.meeting.close();
       room.close();
@@ -292,15 +300,17 @@ describe('MeetingMedia with three publishing sites', () => {
     const room = await threeSiteRoom('recover');
     try {
       await room.meeting.applyPolicy(policy(B, [HOST, B]));
+      await room.meeting.whenIdle();
       const a = room.participants.get('a');
-      const before = room.consumer('a', 'b', 'camera');
+      const before = programOf(room, 'a');
+      const count = a?.peer.consumersForTesting().size;
       await a?.peer.createPlainTransportForTesting('recv', { comedia: false });
       await room.meeting.whenIdle();
       expect(before.closed).toBe(true);
-      const after = room.consumer('a', 'b', 'camera');
+      const after = programOf(room, 'a');
       expect(after.id).not.toBe(before.id);
       expect(after.paused).toBe(false);
-      expect(a?.peer.consumersForTesting().size).toBe(4);
+      expect(a?.peer.consumersForTesting().size).toBe(count);
       expect(a?.signal.consumers.has(after.id)).toBe(true);
     } finally {
       room.meeting.close();
@@ -311,13 +321,15 @@ describe('MeetingMedia with three publishing sites', () => {
   it('closing a producer closes its consumers and tells every viewer', async () => {
     const room = await threeSiteRoom('closeproducer');
     try {
+      await room.meeting.applyPolicy(policy(HOST, [HOST]));
+      const operator = room.participants.get('operator');
+      await operator?.peer.setVisibleTiles([B]);
       const b = room.participants.get('b');
       const cameraId = b?.cameraId ?? '';
-      const atA = room.consumer('a', 'b', 'camera');
+      const tile = room.consumer('operator', 'b', 'camera');
       b?.peer.closeProducer(cameraId);
-      await vi.waitFor(() => expect(atA.closed).toBe(true), waitOpts);
-      expect(room.participants.get('a')?.signal.closed).toContain(atA.id);
-      expect(room.participants.get('observer')?.peer.consumersForTesting().has(cameraId)).toBe(false);
+      await vi.waitFor(() => expect(tile.closed).toBe(true), waitOpts);
+      expect(operator?.signal.closed).toContain(tile.id);
       expect(() => b?.peer.closeProducer(cameraId)).toThrowError(MediaError);
     } finally {
       room.meeting.close();
@@ -418,7 +430,7 @@ describe('MeetingMedia with three publishing sites', () => {
     const peerReasons: string[] = [];
     room.meeting.on('close', (r) => reasons.push(r));
     for (const p of room.participants.values()) p.peer.on('close', (r) => peerReasons.push(r));
-    const consumer = room.consumer('a', 'chair', 'camera');
+    const consumer = programOf(room, 'a');
     const producer = room.producer('chair', 'camera');
     const recv = room.participants.get('a')?.recv;
     try {

@@ -26,7 +26,7 @@ describe('WorkerPool', () => {
     const m1 = await pool.createMeetingMedia(mid('m1'));
     const m2 = await pool.createMeetingMedia(mid('m2'));
     expect([pool.workerIndexOf(m1), pool.workerIndexOf(m2)]).toEqual([0, 1]);
-    // Three transports on m1's worker: it is now the busier one.
+    // Three more transports on m1's worker: it is now the busier one.
     const peer = m1.addPeer(
       { participantId: pid('p'), siteId: site('s'), role: 'site' },
       new RecordingSignal(),
@@ -42,9 +42,10 @@ describe('WorkerPool', () => {
     const m4 = await pool.createMeetingMedia(mid('m4'));
     expect([pool.workerIndexOf(m3), pool.workerIndexOf(m4)]).toEqual([1, 1]);
     const usage = await pool.getResourceUsage();
+    // Each meeting also has its program switcher's DirectTransport.
     expect(usage.map((u) => [u.meetings, u.routers, u.transports])).toEqual([
-      [1, 1, 3],
-      [3, 3, 0],
+      [1, 1, 4],
+      [3, 3, 3],
     ]);
     // Closing a meeting frees its worker's load.
     m1.close();

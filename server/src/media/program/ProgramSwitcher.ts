@@ -55,6 +55,11 @@ export class ProgramSwitcher extends SafeEmitter<ProgramSwitcherEvents> {
   #target: string | null = null;
   #closed = false;
 
+  /** Whether a producer can feed the program (a VP8 camera). */
+  static canCarry(producer: ms.Producer): boolean {
+    return isVp8(producer);
+  }
+
   /** Creates the DirectTransport and the program producer on the router. */
   static async create(router: ms.Router, logger: MediaLogger): Promise<ProgramSwitcher> {
     const vp8 = router.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
