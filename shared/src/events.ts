@@ -238,10 +238,11 @@ export interface ServerToClientEvents {
   'session:ended': (payload: { reason: DisconnectReason }, ack: () => void) => void;
   /**
    * The meeting's media is moving to another hub instance (the one holding it stopped or died):
-   * the server drops this connection next; rejoin at once and show "reconnecting media". The
-   * hub keeps this connection's site, floor turn and queue place while it rejoins.
+   * ack it; the server drops this connection next (after the ack, or a second without one).
+   * Rejoin at once and show "reconnecting media": the hub keeps this connection's site, floor
+   * turn and queue place while it rejoins.
    */
-  'media:moving': () => void;
+  'media:moving': (ack: () => void) => void;
 }
 
 /** Error data attached to a refused socket.io handshake (`connect_error` → `err.data`). */

@@ -95,7 +95,10 @@ export class MeetingSession {
       ack();
       this.onEnded(reason);
     });
-    socket.on('media:moving', () => this.onMediaMoving());
+    socket.on('media:moving', (ack) => {
+      ack();
+      this.onMediaMoving();
+    });
     for (const [event, listener] of this.extraListeners) {
       (socket.on as (e: string, l: unknown) => void).call(socket, event, listener);
     }

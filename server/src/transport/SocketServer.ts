@@ -38,6 +38,8 @@ const SESSION_END_ACK_MS = 3_000;
 const HELD_PACKETS_MS = 30_000;
 /** Default of {@link SocketServerDeps.mediaMoveGraceMs} (the cluster's FAILOVER_GRACE_MS). */
 const MEDIA_MOVE_GRACE_MS = 12_000;
+/** How long the hub waits for a client to acknowledge `media:moving` before dropping it anyway. */
+const MEDIA_MOVING_ACK_MS = 1_000;
 
 export interface SocketServerDeps {
   tokens: TokenService;
@@ -141,8 +143,13 @@ export class SocketServer {
       const socket = this.io.sockets.sockets.get(id);
       if (!socket || (socket.data.peer && !socket.data.peer.closed)) continue;
       this.#mediaMoved.add(socket.id);
-      socket.emit('media:moving');
-      socket.disconnect(true);
+      // Emits travel through the adapter (connection-state recovery), so a disconnect right away
+      // would overtake the notice: wait for the client's ack, or a second.
+      socket
+        .timeout(MEDIA_MOVING_ACK_MS)
+        .emitWithAck('media:moving')
+        .catch(() => undefined)
+        .finally(() => socket.disconnect(true));
     }
   }
 
