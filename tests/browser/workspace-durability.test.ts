@@ -4,7 +4,8 @@
  * secretary types offline; the newest unsent record deleted from IndexedDB before the page is
  * reopened; "CHƯA LƯU … giây" within seconds when the hub cannot store; an over-long paste into the
  * notice's "Nơi nhận" refused with a visible message; a confirmed conclusion shown locked, its
- * deletion (once unlocked) asked in a dialog and undone.
+ * deletion (once unlocked) asked in a dialog and undone; what the previous two-database client
+ * kept is moved into the one store and sent.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,10 +113,14 @@ async function openWorkspace(context: BrowserContext, name = 'sec1'): Promise<Pa
 const editor = (p: Page) => p.getByLabel(`Biên bản nội dung 1: ${ITEM}`);
 const saveState = (p: Page) => p.getByTestId('save-state').getAttribute('data-state');
 
-async function hubMinutes(): Promise<string> {
+async function hubDoc(): Promise<Y.Doc> {
   const doc = new Y.Doc();
   for (const u of await store.readDocUpdates(meetingId as MeetingId, WORKSPACE_DOC)) Y.applyUpdate(doc, u);
-  return doc.getText(`minutes:${itemId}`).toString();
+  return doc;
+}
+
+async function hubMinutes(): Promise<string> {
+  return (await hubDoc()).getText(`minutes:${itemId}`).toString();
 }
 
 beforeAll(async () => {
@@ -237,6 +242,46 @@ describe('the workspace never shows "saved" while the hub lacks its text', () =>
     const shown = await editor(page).inputValue();
     expect(shown).toContain('Một hai ba bốn. Năm.');
     expect(await hubMinutes()).toBe(shown);
+    await context.close();
+  });
+});
+
+describe('upgrading from the two-database client', () => {
+  it('edits kept by the previous version (document and outbox databases) reach the hub after the upgrade', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'giaoban-profile-'));
+    profiles.push(dir);
+    const context = await launchProfile(dir);
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`${url}/`);
+    // What the old page kept: its document in y-indexeddb's layout and an outbox, never sent.
+    const old = new Y.Doc();
+    Y.applyUpdate(old, Y.encodeStateAsUpdate(await hubDoc()));
+    const sv = Y.encodeStateVector(old);
+    old.getText(`minutes:${itemId}`).insert(0, 'GÕ TRÊN BẢN CŨ. ');
+    const edit = Array.from(Y.encodeStateAsUpdate(old, sv));
+    await page.evaluate(
+      async ({ meeting, bytes }) => {
+        for (const name of [`giaoban-ws:${meeting}`, `giaoban-outbox:${meeting}`]) {
+          const db = await new Promise<IDBDatabase>((resolve, reject) => {
+            const open = indexedDB.open(name, 1);
+            open.onupgradeneeded = () => open.result.createObjectStore('updates', { autoIncrement: true });
+            open.onsuccess = () => resolve(open.result);
+            open.onerror = () => reject(open.error);
+          });
+          const tx = db.transaction('updates', 'readwrite');
+          tx.objectStore('updates').add(new Uint8Array(bytes));
+          await new Promise((resolve) => (tx.oncomplete = resolve));
+          db.close();
+        }
+      },
+      { meeting: meetingId, bytes: edit },
+    );
+    const upgraded = await openWorkspace(context);
+    await expect.poll(() => editor(upgraded).inputValue(), POLL).toContain('GÕ TRÊN BẢN CŨ. ');
+    await expect.poll(() => saveState(upgraded), POLL).toBe('saved');
+    expect(await hubMinutes()).toContain('GÕ TRÊN BẢN CŨ. ');
+    const left = await upgraded.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+    expect(left).toEqual([`giaoban-workspace:${meetingId}`]);
     await context.close();
   });
 });

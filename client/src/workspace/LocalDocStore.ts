@@ -201,3 +201,42 @@ export class IdbDocStore implements LocalDocStore {
     void this.db.then((db) => db.close()).catch(() => undefined);
   }
 }
+
+/** Databases of the client before the one local store: the document (y-indexeddb) and its outbox. */
+const legacyNames = (meetingId: string): string[] => [
+  `giaoban-ws:${meetingId}`,
+  `giaoban-outbox:${meetingId}`,
+];
+
+/**
+ * Moves what an earlier version of the page kept (the document and its outbox, in two databases)
+ * into the one store, as one unsent edit, then deletes the old databases. The hub takes what it
+ * lacks of it and ignores the rest, so nothing kept by the old page is lost in the upgrade.
+ */
+export async function migrateLegacyStores(
+  meetingId: string,
+  store: LocalDocStore,
+  merge: (updates: Uint8Array[]) => Uint8Array,
+  factory: IDBFactory = indexedDB,
+): Promise<number> {
+  if (typeof factory.databases !== 'function') return 0;
+  const existing = new Set((await factory.databases()).map((d) => d.name));
+  const names = legacyNames(meetingId).filter((n) => existing.has(n));
+  if (names.length === 0) return 0;
+  const updates: Uint8Array[] = [];
+  for (const name of names) {
+    const db = await promised(factory.open(name));
+    try {
+      if (db.objectStoreNames.contains('updates')) {
+        const tx = db.transaction('updates', 'readonly');
+        const values = await promised(tx.objectStore('updates').getAll() as IDBRequest<Uint8Array[]>);
+        for (const v of values) updates.push(new Uint8Array(v));
+      }
+    } finally {
+      db.close();
+    }
+  }
+  if (updates.length > 0) await store.addLocal(merge(updates), Date.now());
+  for (const name of names) await promised(factory.deleteDatabase(name)).catch(() => undefined);
+  return updates.length;
+}

@@ -12,7 +12,13 @@ import { session } from '../services/session';
 import { meetingStore } from '../state/meetingState';
 import { createStore } from '../state/store';
 import { DocSync, type SyncStatus } from './DocSync';
-import { IdbDocStore, type LocalDocStore, localStoreName, MemoryDocStore } from './LocalDocStore';
+import {
+  IdbDocStore,
+  type LocalDocStore,
+  localStoreName,
+  MemoryDocStore,
+  migrateLegacyStores,
+} from './LocalDocStore';
 
 /** What the workspace views draw from (serialisable; the Y.Doc lives in the service). */
 export interface WorkspaceState {
@@ -153,6 +159,18 @@ class WorkspaceService {
     const meetingId = this.meetingId;
     const local = this.local;
     if (!meetingId || !local) return;
+    if (local instanceof IdbDocStore) {
+      try {
+        const moved = await migrateLegacyStores(meetingId, local, Y.mergeUpdates);
+        if (moved > 0)
+          console.info(`WorkspaceService.openDoc() | moved ${moved} updates from the old local databases`);
+      } catch (error) {
+        console.warn(
+          'WorkspaceService.openDoc() | the old local databases could not be read; they are kept',
+          error,
+        );
+      }
+    }
     const doc = new Y.Doc();
     const sync = new DocSync(
       doc,
