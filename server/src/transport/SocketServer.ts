@@ -158,9 +158,11 @@ export class SocketServer {
     this.io.local.disconnectSockets(true);
   }
 
-  /** Disconnects everyone and stops accepting connections. */
+  /** Disconnects this instance's connections and stops accepting connections. */
   async close(): Promise<void> {
-    this.io.disconnectSockets(true);
+    // This instance's connections only: through the Redis adapter a plain disconnectSockets()
+    // reaches every instance, and stopping one hub would drop every client of every meeting.
+    this.io.local.disconnectSockets(true);
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
   }
 
