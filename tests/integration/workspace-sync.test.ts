@@ -89,6 +89,8 @@ interface Secretary {
   doc: Y.Doc;
   sync: DocSync;
   status: SyncStatus;
+  /** Every state the page showed, in order. */
+  shown: SyncStatus['state'][];
   local: MemoryDocStore;
 }
 
@@ -107,6 +109,7 @@ async function openSecretary(
   });
   const self = { name, socket, doc, local } as Secretary;
   self.status = { state: 'offline', pending: 0, unsavedSince: null, refused: null, localStoreFailed: false };
+  self.shown = [];
   self.sync = new DocSync(
     doc,
     {
@@ -118,7 +121,13 @@ async function openSecretary(
       },
     },
     local,
-    { onStatus: (s) => (self.status = s), retryMs: 100 },
+    {
+      onStatus: (s) => {
+        self.status = s;
+        if (self.shown.at(-1) !== s.state) self.shown.push(s.state);
+      },
+      retryMs: 100,
+    },
   );
   socket.on('doc:updated', ({ update }) => self.sync.receive(update));
   socket.on('connect', () => {
@@ -432,6 +441,29 @@ describe('nothing typed is ever shown as saved while the hub lacks it', () => {
     expect(await hubMinutes(hub)).toBe(text(again));
     again.socket.close();
     again.sync.close();
+  });
+
+  it('a page whose own store lacks what its edit builds on says "not saved" (never "saved") and the hub stores nothing of it', async () => {
+    // An earlier writer's two edits; this browser kept only the second (the first was never stored anywhere).
+    const lost = new Y.Doc();
+    Y.applyUpdate(lost, Y.encodeStateAsUpdate((await rawSecretary('sec3')).doc));
+    const updates: Uint8Array[] = [];
+    lost.on('update', (u: Uint8Array) => updates.push(u));
+    const t = minutesText(lost, items[1] as string);
+    t.insert(0, 'MẤT HẲN. ');
+    t.insert('MẤT HẲN. '.length, 'KHÔNG ĐẶT ĐƯỢC. ');
+    const local = new MemoryDocStore();
+    await local.addLocal(updates[1] as Uint8Array, Date.now());
+    const before = await storedCount();
+    const page = await openSecretary('sec4', local, new Y.Doc(), { waitSaved: false });
+    await eventually(() => page.status.state === 'unsaved', 'the page says not saved', 10_000);
+    expect(page.status.refused).toMatchObject({ code: 'CONFLICT' });
+    expect(page.shown).not.toContain('saved');
+    expect(page.status.unsavedSince).not.toBeNull();
+    expect(await storedCount()).toBe(before);
+    expect(await hubMinutes(hub, 1)).not.toContain('KHÔNG ĐẶT ĐƯỢC');
+    page.socket.close();
+    page.sync.close();
   });
 
   it('the hub refuses an update that depends on changes it never got (CONFLICT, nothing stored) and takes it once they are sent', async () => {

@@ -33,6 +33,7 @@ export function snapshot(patch: Partial<MeetingSnapshot> = {}): MeetingSnapshot 
       techCheckAt: null,
       liveAt: null,
       endedAt: null,
+      techCheckTalkTo: null,
       floorSeconds: 180,
       maxConnections: 100,
     },
