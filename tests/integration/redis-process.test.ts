@@ -116,7 +116,7 @@ describe('two instances on one Redis, one killed', () => {
 
     await q.stop('SIGKILL');
     const killedAt = Date.now();
-    // Its heartbeat lapses (10 s), the survivor sweeps (every 3 s).
+    // Its heartbeat lapses (6 s), the survivor sweeps (every 2 s) once the failover grace (12 s) is over.
     await eventually(() => hueOnChair() === 'absent', 'the dead instance connection cleared', 30_000);
     const sweptMs = Date.now() - killedAt;
 
