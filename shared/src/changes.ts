@@ -6,11 +6,13 @@ import {
   AttendanceTotals,
   MeetingInfo,
   type MeetingSnapshot,
+  ModerationState,
   ParticipantState,
   QueueState,
   SiteState,
   StageState,
 } from './state.js';
+import { VoteView } from './votes.js';
 
 /** One increment of meeting state. Whole sub-states are sent: they are small and idempotent. */
 export const MeetingChange = z.discriminatedUnion('type', [
@@ -24,6 +26,8 @@ export const MeetingChange = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stage'), stage: StageState }),
   z.object({ type: z.literal('totals'), totals: AttendanceTotals }),
   z.object({ type: z.literal('slides'), slides: SlidesState }),
+  z.object({ type: z.literal('votes'), votes: z.array(VoteView) }),
+  z.object({ type: z.literal('moderation'), moderation: ModerationState }),
 ]);
 export type MeetingChange = z.infer<typeof MeetingChange>;
 
@@ -68,6 +72,10 @@ export function applyChange(s: MeetingSnapshot, c: MeetingChange): MeetingSnapsh
       return { ...s, totals: c.totals };
     case 'slides':
       return { ...s, slides: c.slides };
+    case 'votes':
+      return { ...s, votes: c.votes };
+    case 'moderation':
+      return { ...s, moderation: c.moderation };
     default: {
       const never: never = c;
       return never;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MeetingChanged } from './changes.js';
+import { type ChatMessage, ChatSchemas } from './chat.js';
 import {
   type ConclusionView,
   DocSchemas,
@@ -19,6 +20,7 @@ import {
 import type { Role } from './roles.js';
 import { SlidePoint, type SlidePointer } from './slides.js';
 import type { MeetingSnapshot, ParticipantState } from './state.js';
+import { type VoteId, VoteSchemas, type VoteTally } from './votes.js';
 
 /** Bumped on any incompatible change of events or payloads. Checked at the socket handshake. */
 export const PROTOCOL_VERSION = 1;
@@ -36,7 +38,16 @@ const Empty: z.ZodType<{}> = z.strictObject({});
 const Topic = z.string().trim().max(300);
 
 /** The part of the hub that answers an event: the server has one handler module per area. */
-export const EVENT_AREAS = ['meeting', 'queue', 'agenda', 'media', 'slides', 'workspace'] as const;
+export const EVENT_AREAS = [
+  'meeting',
+  'queue',
+  'agenda',
+  'media',
+  'slides',
+  'workspace',
+  'vote',
+  'chat',
+] as const;
 /** One of {@link EVENT_AREAS}. */
 export type EventArea = (typeof EVENT_AREAS)[number];
 
@@ -94,6 +105,10 @@ export const ClientEvents = {
   'mic:selfMute': on().command('meeting', z.object({ muted: z.boolean() }).strict()),
   /** Before the meeting is live: open the chair's microphone to one site for the technical check (null closes it). */
   'techCheck:talkTo': on().command('meeting', z.object({ siteId: SiteId.nullable() }).strict()),
+  /** Mutes every bridge point at once (moderators); the floor holder keeps its turn. */
+  'mic:muteAll': on().command('meeting', Empty),
+  /** The operator talks privately with one site (both ways, nobody else hears); null ends it. */
+  'talkback:set': on().command('meeting', z.object({ siteId: SiteId.nullable() }).strict()),
   'agenda:advance': on().command('agenda', Empty),
   'agenda:open': on().command('agenda', z.object({ itemId: AgendaItemId }).strict()),
   'queue:request': on<{ requestId: string }>().command('queue', z.object({ topic: Topic }).strict()),
@@ -137,6 +152,22 @@ export const ClientEvents = {
   'doc:conclusions': on<ConclusionView[]>().call('workspace', Empty),
   /** The chair confirms a conclusion (or takes the confirmation back). */
   'doc:confirm': on<ConclusionView>().call('workspace', DocSchemas.confirm),
+  /** The chair puts a question to the vote (biểu quyết). */
+  'vote:open': on<{ voteId: VoteId }>().command('vote', VoteSchemas.open),
+  /** A bridge point votes, once, while the vote is open. */
+  'vote:cast': on().command('vote', VoteSchemas.cast),
+  /** The chair closes the vote; the totals become visible to everyone. */
+  'vote:close': on().command('vote', VoteSchemas.close),
+  /** The live count of the open votes (chair, operator); pushed again as `vote:tally` on every ballot. */
+  'vote:tally': on<VoteTally[]>().call('vote', Empty),
+  /** The chat this connection may read (meeting-wide and its private threads); follows it from now on. */
+  'chat:history': on<ChatMessage[]>().call('chat', Empty),
+  /** Sends a message, kept by the hub before it is acknowledged. */
+  'chat:send': on<ChatMessage>().call('chat', ChatSchemas.send),
+  /** A moderator deletes a message for everyone. */
+  'chat:delete': on().call('chat', ChatSchemas.delete),
+  /** A moderator mutes (or unmutes) one site's chat. */
+  'chat:mute': on().command('chat', ChatSchemas.mute),
   'media:setRtpCapabilities': on().call('media', MediaSchemas.setRtpCapabilities),
   'media:createTransport': on<TransportInfo>().call('media', MediaSchemas.createTransport),
   'media:connectTransport': on().call('media', MediaSchemas.connectTransport),
@@ -217,6 +248,12 @@ export type DisconnectReason = 'revoked' | 'replaced' | 'meetingEnded' | 'expire
 export interface ServerToClientEvents {
   /** Increments after the join snapshot; on a version gap call `meeting:sync`. */
   'meeting:changed': (batch: MeetingChanged) => void;
+  /** The live count of the open votes, to the chair and the operator, on every ballot. */
+  'vote:tally': (tallies: VoteTally[]) => void;
+  /** A new chat message this connection may read. */
+  'chat:message': (message: ChatMessage) => void;
+  /** A moderator deleted a message (the tombstone replaces it). */
+  'chat:deleted': (message: ChatMessage) => void;
   /** A workspace update from another writer (or the hub), to those who synced the document. */
   'doc:updated': (payload: { update: WireBytes }) => void;
   /** The conclusions changed (to chair, operator and secretaries; throttled). */

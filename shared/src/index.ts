@@ -1,6 +1,8 @@
 /** @giaoban/shared — the wire protocol and types both the hub and the client import. */
 
+export * from './audit.js';
 export * from './changes.js';
+export * from './chat.js';
 export * from './docs.js';
 export * from './errors.js';
 export * from './events.js';
@@ -11,3 +13,4 @@ export * from './roles.js';
 export * from './schedule.js';
 export * from './slides.js';
 export * from './state.js';
+export * from './votes.js';

@@ -1,14 +1,8 @@
 import { z } from 'zod';
-import {
-  AgendaItemId,
-  FloorRequestId,
-  Instant,
-  MeetingId,
-  ParticipantId,
-  SiteId,
-} from './ids.js';
+import { AgendaItemId, FloorRequestId, Instant, MeetingId, ParticipantId, SiteId } from './ids.js';
 import { Role } from './roles.js';
 import { SlidesState } from './slides.js';
+import { VoteView } from './votes.js';
 
 /** Lifecycle of a meeting: scheduled → techCheck → live → ended. */
 export const MeetingStatus = z.enum(['scheduled', 'techCheck', 'live', 'ended']);
@@ -32,6 +26,11 @@ export const SiteState = z.object({
   selfMuted: z.boolean(),
   /** A moderator opened this site's microphone outside a floor turn. */
   micOpenedByModerator: z.boolean(),
+  /**
+   * A moderator muted this site ("mute all" or one site): it is not heard outside a floor turn,
+   * whatever its own button says, until a moderator opens it or gives it the floor.
+   */
+  mutedByModerator: z.boolean().default(false),
   /** First join and latest leave, for the roll call. */
   firstJoinedAt: Instant.nullable(),
   lastLeftAt: Instant.nullable(),
@@ -91,6 +90,8 @@ export const FloorTurn = z.object({
   expiresAt: Instant.nullable(),
   endedAt: Instant.nullable(),
   endReason: FloorEndReason.nullable(),
+  /** Who gave the floor ("Chủ trì Nguyễn Văn A (chair)"); null in turns recorded before it was kept. */
+  grantedBy: z.string().nullable().default(null),
 });
 export type FloorTurn = z.infer<typeof FloorTurn>;
 
@@ -151,6 +152,20 @@ export const MeetingInfo = z.object({
 });
 export type MeetingInfo = z.infer<typeof MeetingInfo>;
 
+/** The operator talking privately with one site (talk-back): both hear each other, nobody else does. */
+export const TalkBack = z.object({ siteId: SiteId, operatorName: z.string() });
+export type TalkBack = z.infer<typeof TalkBack>;
+
+/** Moderation that every screen must reflect: whose chat is muted, and the talk-back line. */
+export const ModerationState = z.object({
+  chatMutedSiteIds: z.array(SiteId),
+  talkBack: TalkBack.nullable(),
+});
+export type ModerationState = z.infer<typeof ModerationState>;
+
+/** Moderation of a meeting that has none. */
+export const emptyModeration = (): ModerationState => ({ chatMutedSiteIds: [], talkBack: null });
+
 /** Everything a client needs to draw the meeting. Sent whole on join and re-sync. */
 export const MeetingSnapshot = z.object({
   version: z.number().int().nonnegative(),
@@ -163,5 +178,8 @@ export const MeetingSnapshot = z.object({
   totals: AttendanceTotals,
   /** Report documents and the page every screen shows. */
   slides: SlidesState,
+  /** Votes (biểu quyết) of the meeting, oldest first. */
+  votes: z.array(VoteView).default([]),
+  moderation: ModerationState.default(emptyModeration),
 });
 export type MeetingSnapshot = z.infer<typeof MeetingSnapshot>;

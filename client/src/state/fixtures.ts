@@ -12,6 +12,7 @@ export function site(id: string, patch: Partial<SiteState> = {}): SiteState {
     connection: 'absent',
     selfMuted: false,
     micOpenedByModerator: false,
+    mutedByModerator: false,
     firstJoinedAt: null,
     lastLeftAt: null,
     ...patch,
@@ -21,7 +22,7 @@ export function site(id: string, patch: Partial<SiteState> = {}): SiteState {
 /** A live meeting with a host and two sites at version 5. */
 export function snapshot(patch: Partial<MeetingSnapshot> = {}): MeetingSnapshot {
   // Later protocol additions (e.g. slides) are not needed by the functions under test.
-  const base: Omit<MeetingSnapshot, 'slides'> = {
+  const base: Omit<MeetingSnapshot, 'slides' | 'votes' | 'moderation'> = {
     version: 5,
     meeting: {
       id: 'm1' as MeetingSnapshot['meeting']['id'],
@@ -57,6 +58,7 @@ export function floor(siteId: string, grantedAt: number, seconds: number | null)
     expiresAt: seconds === null ? null : grantedAt + seconds * 1000,
     endedAt: null,
     endReason: null,
+    grantedBy: null,
   };
 }
 

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { MeetingChanged, MeetingId } from '@giaoban/shared';
 import {
+  auditEntryOf,
   DomainError,
   execute,
+  isConverterCommand,
   isDomainError,
+  isSystem,
+  isSystemCommand,
   type MeetingCommand,
   type MeetingRecord,
   nextExpiry,
@@ -13,6 +17,7 @@ import {
 } from '../domain/index.js';
 import { log } from '../log/log.js';
 import type { Store } from '../store/Store.js';
+import { AuditTrail } from './AuditTrail.js';
 import { CommandQueue } from './CommandQueue.js';
 
 /** What the transport and media layers hear after each committed change. */
@@ -67,12 +72,16 @@ export class MeetingService {
   readonly #announced = new Map<string, number>();
   #coordination: MeetingCoordination | null = null;
   #closed = false;
+  /** Moderator and organizer actions, appended after each is stored and before it is acknowledged. */
+  readonly audit: AuditTrail;
 
   constructor(
     private readonly store: Store,
     private readonly clock: () => number = Date.now,
     private readonly newId: () => string = () => randomUUID(),
-  ) {}
+  ) {
+    this.audit = new AuditTrail(store);
+  }
 
   /** Joins this service to the other hub instances (set once at start-up, before any command). */
   coordinate(coordination: MeetingCoordination): void {
@@ -108,7 +117,8 @@ export class MeetingService {
         for (let attempt = 0; ; attempt++) {
           if (this.#closed) throw new DomainError('UNAVAILABLE', 'the hub is shutting down');
           const record = await this.get(meetingId);
-          const outcome = execute(record, principal, command, { now: this.clock(), newId: this.newId });
+          const now = this.clock();
+          const outcome = execute(record, principal, command, { now, newId: this.newId });
           if (!outcome.ok) throw outcome.error;
           const { record: next, changes, reply } = outcome.value;
           if (next.version === record.version) return reply;
@@ -127,6 +137,10 @@ export class MeetingService {
           if (command.type === 'participant:left') this.#coordination?.left(meetingId, command.participantId);
           this.#coordination?.committed(meetingId, next.version, nextExpiry(next.queue));
           this.#armFloorTimer(next);
+          if (!isSystem(principal) && !isSystemCommand(command) && !isConverterCommand(command)) {
+            const entry = auditEntryOf(record, next, principal, command, now);
+            if (entry) await this.audit.append(meetingId, entry);
+          }
           return reply;
         }
       },

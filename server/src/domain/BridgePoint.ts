@@ -12,6 +12,7 @@ export function siteFromDirectory(entry: DirectorySite, isHost: boolean): SiteSt
     connection: 'absent',
     selfMuted: false,
     micOpenedByModerator: false,
+    mutedByModerator: false,
     firstJoinedAt: null,
     lastLeftAt: null,
   };
@@ -78,7 +79,16 @@ export function declareDelegates(site: SiteState, delegates: number): SiteState 
  * itself again only where the policy lets it speak (host, floor holder).
  */
 export function setModeratorMic(site: SiteState, open: boolean): SiteState {
-  return { ...site, micOpenedByModerator: open, selfMuted: !open };
+  return { ...site, micOpenedByModerator: open, selfMuted: !open, mutedByModerator: !open };
+}
+
+/**
+ * A moderator mutes the site ("mute all"): its opened microphone closes and it stays unheard,
+ * even if it unmutes itself, until a moderator opens it or gives it the floor.
+ */
+export function muteByModerator(site: SiteState): SiteState {
+  if (site.isHost || (site.mutedByModerator && !site.micOpenedByModerator)) return site;
+  return { ...site, micOpenedByModerator: false, mutedByModerator: true, selfMuted: true };
 }
 
 /** The site mutes or unmutes itself; the media policy still decides whether it is heard. */

@@ -4,9 +4,13 @@ import { isModerator } from '@giaoban/shared';
 /** The parts of a meeting record the media policy reads (a record or a snapshot both fit). */
 export interface PolicyInput {
   meeting: Pick<MeetingInfo, 'hostSiteId' | 'status' | 'techCheckTalkTo'>;
-  sites: readonly Pick<SiteState, 'id' | 'selfMuted' | 'micOpenedByModerator'>[];
+  sites: readonly (Pick<SiteState, 'id' | 'selfMuted' | 'micOpenedByModerator'> & {
+    mutedByModerator?: boolean;
+  })[];
   queue: Pick<QueueState, 'floor'>;
   stage: { pinnedSiteId: SiteId | null };
+  /** The operator's talk-back line to one site, if open (absent: none). */
+  moderation?: { talkBack: { siteId: SiteId } | null };
 }
 
 /** Who watches: the viewer's role decides whether it sees the grid, its site is not sent back to it. */
@@ -53,13 +57,23 @@ export function isMicAllowed(input: PolicyInput, siteId: SiteId): boolean {
   if (input.meeting.status === 'ended') return false;
   if (siteId === input.meeting.hostSiteId) return true;
   if (openedInMeeting(input, siteId)) return true;
+  // The talk-back site speaks to the operators only (see micHeardBy).
+  if (talkBackSiteId(input) === siteId) return true;
   return input.meeting.status !== 'live' && input.meeting.techCheckTalkTo === siteId;
+}
+
+/** The site on the operator's talk-back line, or null. */
+export function talkBackSiteId(input: Pick<PolicyInput, 'moderation'>): SiteId | null {
+  return input.moderation?.talkBack?.siteId ?? null;
 }
 
 /** The floor holder or a site a moderator opened: heard by the whole meeting. */
 function openedInMeeting(input: PolicyInput, siteId: SiteId): boolean {
-  if (input.queue.floor?.siteId === siteId) return true;
-  return input.sites.find((s) => s.id === siteId)?.micOpenedByModerator ?? false;
+  const site = input.sites.find((s) => s.id === siteId);
+  if (site?.micOpenedByModerator) return true;
+  // Muted by a moderator ("mute all"): not heard, not even on the floor, until a moderator opens it.
+  if (site?.mutedByModerator) return false;
+  return input.queue.floor?.siteId === siteId;
 }
 
 /**
@@ -69,6 +83,10 @@ function openedInMeeting(input: PolicyInput, siteId: SiteId): boolean {
  * site's answer reaches only the moderators.
  */
 export function micHeardBy(input: PolicyInput, producerSiteId: SiteId, viewer: Viewer): boolean {
+  // Talk-back: the site's answer reaches the operators only (not the chair's room), unless the
+  // meeting hears it anyway (it holds the floor or a moderator opened it).
+  if (producerSiteId === talkBackSiteId(input) && !openedInMeeting(input, producerSiteId))
+    return viewer.role === 'operator';
   if (input.meeting.status === 'live' || isModerator(viewer.role)) return true;
   if (producerSiteId === input.meeting.hostSiteId)
     return viewer.siteId !== null && viewer.siteId === input.meeting.techCheckTalkTo;

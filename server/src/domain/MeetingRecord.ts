@@ -2,9 +2,11 @@ import {
   AgendaState,
   AttendanceEvent,
   type DirectorySite,
+  emptyModeration,
   type MeetingId,
   MeetingInfo,
   type MeetingSnapshot,
+  ModerationState,
   ParticipantState,
   QueueState,
   SiteId,
@@ -19,6 +21,7 @@ import { type Outcome, refuse, succeed } from './DomainError.js';
 import { programSiteId } from './MediaPolicy.js';
 import { emptySlides } from './Slides.js';
 import { emptyQueue } from './SpeakingQueue.js';
+import { VoteRecord, voteView } from './Vote.js';
 
 /**
  * The persisted aggregate of one meeting. It is the snapshot's state plus what only some roles
@@ -37,6 +40,10 @@ export const MeetingRecord = z.object({
   attendance: z.array(AttendanceEvent),
   /** Report documents and the presentation; records stored before slides existed read as empty. */
   slides: SlidesState.default(emptySlides),
+  /** Votes (biểu quyết), oldest first; records stored before votes existed read as none. */
+  votes: z.array(VoteRecord).default([]),
+  /** Chat mutes and the talk-back line. */
+  moderation: ModerationState.default(emptyModeration),
 });
 /** See {@link MeetingRecord}. */
 export type MeetingRecord = z.infer<typeof MeetingRecord>;
@@ -82,6 +89,8 @@ export function createMeetingRecord(input: NewMeeting): MeetingRecord {
     stage: { pinnedSiteId: null },
     attendance: [],
     slides: emptySlides(),
+    votes: [],
+    moderation: emptyModeration(),
   };
 }
 
@@ -97,6 +106,8 @@ export function toSnapshot(record: MeetingRecord): MeetingSnapshot {
     stage: { pinnedSiteId: record.stage.pinnedSiteId, programSiteId: programSiteId(record) },
     totals: attendanceTotals(record.sites),
     slides: record.slides,
+    votes: record.votes.map((v) => voteView(v, record.sites)),
+    moderation: record.moderation,
   };
 }
 

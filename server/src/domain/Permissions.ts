@@ -33,6 +33,17 @@ export const ACTIONS = [
   'presentSlides',
   'assignPresenter',
   'uploadDocument',
+  'muteAllSites',
+  'talkBack',
+  'openVote',
+  'closeVote',
+  'castVote',
+  'readVoteTally',
+  'readChat',
+  'sendChat',
+  'chatPrivately',
+  'moderateChat',
+  'readAudit',
 ] as const;
 /** One action of {@link ACTIONS}. */
 export type Action = (typeof ACTIONS)[number];
@@ -88,6 +99,27 @@ export const PERMISSIONS: Readonly<Record<Action, Readonly<Partial<Record<Role, 
   assignPresenter: { chair: 'any', operator: 'any' },
   // Organizers attach reports before the meeting; the presenter may bring one during it.
   uploadDocument: { organizer: 'any', chair: 'any', operator: 'any', site: 'own' },
+  muteAllSites: { chair: 'any', operator: 'any' },
+  // Talk-back is the technician's line to one room; the chair speaks to the whole meeting instead.
+  talkBack: { operator: 'any' },
+  // The chair puts questions to the vote and closes them; each bridge point votes for itself.
+  openVote: { chair: 'any' },
+  closeVote: { chair: 'any' },
+  castVote: { site: 'own' },
+  readVoteTally: { chair: 'any', operator: 'any' },
+  readChat: {
+    organizer: 'any',
+    chair: 'any',
+    operator: 'any',
+    secretary: 'any',
+    site: 'any',
+    observer: 'any',
+  },
+  sendChat: { chair: 'any', operator: 'any', secretary: 'any', site: 'own' },
+  // A private thread is one site and the operators: the site writes in its own, an operator in any.
+  chatPrivately: { operator: 'any', site: 'own' },
+  moderateChat: { chair: 'any', operator: 'any' },
+  readAudit: { organizer: 'any', chair: 'any' },
 };
 
 /** What an action is about, when ownership matters. */

@@ -32,6 +32,9 @@ export function diffSnapshots(before: MeetingSnapshot, after: MeetingSnapshot): 
   if (!deepEqual(before.stage, after.stage)) changes.push({ type: 'stage', stage: after.stage });
   if (!deepEqual(before.totals, after.totals)) changes.push({ type: 'totals', totals: after.totals });
   if (!deepEqual(before.slides, after.slides)) changes.push({ type: 'slides', slides: after.slides });
+  if (!deepEqual(before.votes, after.votes)) changes.push({ type: 'votes', votes: after.votes });
+  if (!deepEqual(before.moderation, after.moderation))
+    changes.push({ type: 'moderation', moderation: after.moderation });
   return changes;
 }
 

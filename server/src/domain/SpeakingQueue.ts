@@ -19,6 +19,8 @@ export interface GrantInput {
   /** Time limit in seconds; 0 means open-ended. */
   seconds: number;
   now: number;
+  /** Who gives the floor, for the floor log ("Nguyễn Văn A (chair)"). */
+  grantedBy?: string | null;
 }
 
 /** An empty queue: no requests, nobody speaking, no history. */
@@ -102,6 +104,7 @@ export function grantFloor(queue: QueueState, input: GrantInput): Outcome<QueueS
     expiresAt: input.seconds > 0 ? input.now + input.seconds * 1000 : null,
     endedAt: null,
     endReason: null,
+    grantedBy: input.grantedBy ?? null,
   };
   const requests = request ? before.requests.filter((r) => r.id !== request.id) : before.requests;
   return succeed({ ...before, requests, floor: turn });

@@ -9,6 +9,7 @@ import type {
   ParticipantId,
   SiteId,
   SlideDocument,
+  VoteId,
 } from '@giaoban/shared';
 import type { AgendaItemDraft } from './Agenda.js';
 import type { MeetingEdit } from './Meeting.js';
@@ -94,6 +95,12 @@ export const ACTION_OF: Readonly<Record<PersonCommand['type'], Action>> = {
   'mic:set': 'setSiteMic',
   'mic:selfMute': 'selfMute',
   'techCheck:talkTo': 'talkToSite',
+  'mic:muteAll': 'muteAllSites',
+  'talkback:set': 'talkBack',
+  'vote:open': 'openVote',
+  'vote:cast': 'castVote',
+  'vote:close': 'closeVote',
+  'chat:mute': 'moderateChat',
   'slides:show': 'presentSlides',
   'slides:page': 'presentSlides',
   'slides:presenter': 'assignPresenter',
@@ -130,6 +137,7 @@ export interface CommandReplies {
   'queue:request': { requestId: FloorRequestId };
   'agenda:addItem': AgendaItem;
   'documents:add': SlideDocument;
+  'vote:open': { voteId: VoteId };
 }
 
 /** The reply type of a command type (matches ClientAckData for client events). */

@@ -16,12 +16,14 @@ import {
 import { type Outcome, refuse, succeed } from './DomainError.js';
 import { editMeeting, requireStatus, transition } from './Meeting.js';
 import { type MeetingRecord, toSnapshot } from './MeetingRecord.js';
+import { runModerationCommand } from './ModerationCommands.js';
 import { authorize, mayAttempt } from './Permissions.js';
 import * as Slides from './Slides.js';
 import { deepEqual, diffSnapshots } from './SnapshotDiff.js';
 import * as Queue from './SpeakingQueue.js';
 import type { ExecuteContext, Executed, Step } from './Step.js';
 import { runSystemCommand } from './SystemCommands.js';
+import * as Vote from './Vote.js';
 
 /** Meeting states in which the floor and the stage are in use. */
 const OPEN: readonly MeetingStatus[] = ['techCheck', 'live'];
@@ -107,7 +109,15 @@ function runPersonCommand(
       if (!meeting.ok) return meeting;
       // Ending closes the floor and the current item, so the report's times are complete.
       const agenda = Agenda.closeCurrent(rec.agenda, now);
-      return done({ ...rec, meeting: meeting.value, agenda, queue: Queue.closeQueue(rec.queue, now) });
+      return done({
+        ...rec,
+        meeting: meeting.value,
+        agenda,
+        queue: Queue.closeQueue(rec.queue, now),
+        // Open votes close with the meeting (later ballots are late); the talk-back line drops.
+        votes: Vote.closeAll(rec.votes, rec.sites, now),
+        moderation: { ...rec.moderation, talkBack: null },
+      });
     }
     case 'agenda:advance':
     case 'agenda:open': {
@@ -148,7 +158,7 @@ function runPersonCommand(
       return queue.ok ? done({ ...rec, queue: queue.value }) : queue;
     }
     case 'floor:grant':
-      return grant(rec, cmd, now);
+      return grant(rec, cmd, now, Vote.actorLabel(actor));
     case 'floor:revoke':
     case 'floor:extend': {
       const live = requireStatus(rec.meeting, ['live'], 'manage the floor');
@@ -194,6 +204,13 @@ function runPersonCommand(
       if (!site.ok) return site;
       return done({ ...rec, sites: Site.replaceSite(rec.sites, Site.setSelfMuted(site.value, cmd.muted)) });
     }
+    case 'vote:open':
+    case 'vote:cast':
+    case 'vote:close':
+    case 'chat:mute':
+    case 'mic:muteAll':
+    case 'talkback:set':
+      return runModerationCommand(rec, actor, cmd, ctx);
     case 'slides:show':
     case 'slides:page':
     case 'slides:stop':
@@ -259,6 +276,7 @@ function grant(
   rec: MeetingRecord,
   cmd: Extract<ClientCommand, { type: 'floor:grant' }>,
   now: number,
+  grantedBy: string,
 ): Outcome<Step> {
   const live = requireStatus(rec.meeting, ['live'], 'grant the floor');
   if (!live.ok) return live;
@@ -284,9 +302,14 @@ function grant(
     agendaItemId: rec.agenda.currentItemId,
     seconds: cmd.seconds ?? rec.meeting.floorSeconds,
     now,
+    grantedBy,
   });
   if (!queue.ok) return queue;
-  return done({ ...rec, queue: queue.value, stage: { pinnedSiteId: null } });
+  // The floor opens the site's microphone, also after a moderator muted it.
+  const sites = site.value.mutedByModerator
+    ? Site.replaceSite(rec.sites, { ...site.value, mutedByModerator: false })
+    : rec.sites;
+  return done({ ...rec, sites, queue: queue.value, stage: { pinnedSiteId: null } });
 }
 
 /** A site declares its own delegates; a moderator may declare for any site (e.g. reported by phone). */

@@ -1,7 +1,7 @@
 import type { DirectorySite, JoinLink, JoinLinkId, MeetingId, SiteId } from '@giaoban/shared';
 import { DomainError } from '../domain/DomainError.js';
 import type { MeetingRecord } from '../domain/MeetingRecord.js';
-import type { DirectoryRepository, LinkRepository, MeetingRepository, Store } from './Store.js';
+import type { DirectoryRepository, JournalName, LinkRepository, MeetingRepository, Store } from './Store.js';
 
 /** Deep copy at the boundary, so neither side can mutate the other's objects. */
 const copy = <T>(value: T): T => structuredClone(value);
@@ -15,6 +15,7 @@ export class MemoryStore implements Store {
   private readonly siteMap = new Map<SiteId, DirectorySite>();
   private readonly linkMap = new Map<JoinLinkId, JoinLink>();
   private readonly docs = new Map<string, Uint8Array[]>();
+  private readonly journals = new Map<string, unknown[]>();
   private closed = false;
 
   /** Meetings with optimistic version checks. */
@@ -112,6 +113,21 @@ export class MemoryStore implements Store {
       throw new DomainError('CONFLICT', `document log holds ${log.length} updates, not ${replacedCount}`);
     }
     this.docs.set(key, [new Uint8Array(merged), ...log.slice(replacedCount)]);
+  }
+
+  /** Appends a copy of the entry to the meeting's journal. */
+  async appendJournal(meetingId: MeetingId, journal: JournalName, entry: unknown): Promise<void> {
+    this.assertOpen();
+    const key = docKey(meetingId, journal);
+    const list = this.journals.get(key) ?? [];
+    list.push(copy(entry));
+    this.journals.set(key, list);
+  }
+
+  /** Copies of the journal's entries, in append order. */
+  async readJournal(meetingId: MeetingId, journal: JournalName): Promise<unknown[]> {
+    this.assertOpen();
+    return (this.journals.get(docKey(meetingId, journal)) ?? []).map(copy);
   }
 
   /** Marks the store closed; idempotent. */

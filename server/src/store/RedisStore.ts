@@ -4,7 +4,7 @@ import { DomainError } from '../domain/DomainError.js';
 import type { MeetingRecord } from '../domain/MeetingRecord.js';
 import { createCommandClient, type RedisConnectionSettings, unavailable, waitReady } from './redisClient.js';
 import { type RedisKeys, redisKeys } from './redisKeys.js';
-import type { DirectoryRepository, LinkRepository, MeetingRepository, Store } from './Store.js';
+import type { DirectoryRepository, JournalName, LinkRepository, MeetingRepository, Store } from './Store.js';
 
 /** Options of {@link RedisStore.connect}. */
 export interface RedisStoreOptions extends RedisConnectionSettings {
@@ -260,6 +260,22 @@ export class RedisStore implements Store {
         const held = await r.llen(this.#keys.doc(meetingId, docName));
         throw new DomainError('CONFLICT', `document log holds ${held} updates, not ${replacedCount}`);
       }
+    });
+  }
+
+  /** RPUSH of the entry as JSON: one list per journal, read back whole. */
+  appendJournal(meetingId: MeetingId, journal: JournalName, entry: unknown): Promise<void> {
+    const json = JSON.stringify(entry);
+    return this.#run(`save the ${journal} entry`, async (r) => {
+      await r.rpush(this.#keys.journal(meetingId, journal), json);
+    });
+  }
+
+  /** Every entry of the journal, parsed, in append order. */
+  readJournal(meetingId: MeetingId, journal: JournalName): Promise<unknown[]> {
+    return this.#run(`read the ${journal}`, async (r) => {
+      const rows = await r.lrange(this.#keys.journal(meetingId, journal), 0, -1);
+      return rows.map((row) => JSON.parse(row) as unknown);
     });
   }
 

@@ -36,6 +36,9 @@ export interface LinkRepository {
   listByMeeting(meetingId: MeetingId): Promise<JoinLink[]>;
 }
 
+/** The append-only logs kept beside a meeting's record: its chat and its audit log. */
+export type JournalName = 'chat' | 'audit';
+
 /**
  * Storage of the hub, behind one interface with one contract suite (server/test/store) so the
  * in-memory and the Redis implementations are interchangeable at the composition root.
@@ -61,6 +64,13 @@ export interface Store {
     merged: Uint8Array,
     replacedCount: number,
   ): Promise<void>;
+  /**
+   * Appends one JSON-serialisable entry to a meeting's journal (nothing is ever changed or removed:
+   * a chat deletion is an entry of its own). Resolves once the entry is stored.
+   */
+  appendJournal(meetingId: MeetingId, journal: JournalName, entry: unknown): Promise<void>;
+  /** Every entry of a journal, in append order (empty when none); callers validate the shape. */
+  readJournal(meetingId: MeetingId, journal: JournalName): Promise<unknown[]>;
   /** Releases connections; idempotent. Calls after close reject with UNAVAILABLE. */
   close(): Promise<void>;
 }

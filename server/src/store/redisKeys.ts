@@ -15,6 +15,8 @@ export interface RedisKeys {
   doc(meetingId: string, docName: string): string;
   /** STRING counter: how many times the document's log was compacted (guards racing compactions). */
   docEpoch(meetingId: string, docName: string): string;
+  /** LIST of JSON entries of one append-only journal of a meeting (chat, audit), in append order. */
+  journal(meetingId: string, name: string): string;
   /** STRING: one join link as JSON. */
   link(linkId: string): string;
   /** HASH siteId → site JSON: the organizer's directory. */
@@ -58,6 +60,7 @@ export function redisKeys(prefix = 'gb:'): RedisKeys {
     meetingLinks: (id) => `${p}meeting:${enc(id)}:links`,
     doc: (id, name) => `${p}meeting:${enc(id)}:doc:${enc(name)}`,
     docEpoch: (id, name) => `${p}meeting:${enc(id)}:doc:${enc(name)}:epoch`,
+    journal: (id, name) => `${p}meeting:${enc(id)}:journal:${enc(name)}`,
     link: (id) => `${p}link:${enc(id)}`,
     directory: () => `${p}directory`,
     directoryOrder: () => `${p}directory:order`,

@@ -10,6 +10,7 @@ import type {
   ServerToClientEvents,
 } from '@giaoban/shared';
 import type { Server, Socket } from 'socket.io';
+import type { ChatService } from '../app/ChatService.js';
 import type { MediaAccess, PeerHandle } from '../app/MediaAccess.js';
 import type { MeetingService } from '../app/MeetingService.js';
 import type { Actor, MeetingCommand, ReplyOf } from '../domain/index.js';
@@ -44,6 +45,7 @@ export interface HandlerServices {
   /** The meeting's media: here (MediaRegistry) or, with several instances, wherever it lives (ClusterMedia). */
   media: MediaAccess;
   workspace: WorkspaceService;
+  chat: ChatService;
 }
 
 /** Everything one request is handled with: who sends it (from the authenticated link), where, and the services. */

@@ -5,7 +5,14 @@ import { type ClientEventName, ClientEvents, isModerator, type Role } from '@gia
  * bridge point's flood never eats the chair's; pointer samples, media signalling and workspace
  * typing have rates of their own.
  */
-export type RateClass = 'session' | 'command' | 'moderatorCommand' | 'media' | 'workspace' | 'pointer';
+export type RateClass =
+  | 'session'
+  | 'command'
+  | 'moderatorCommand'
+  | 'media'
+  | 'workspace'
+  | 'pointer'
+  | 'chat';
 
 /** A budget: `burst` requests at once, refilled at `perSecond`. */
 export interface Budget {
@@ -26,12 +33,15 @@ export const BUDGETS: Readonly<Record<RateClass, Budget>> = {
   media: { burst: 60, perSecond: 10 },
   workspace: { burst: 60, perSecond: 20 },
   pointer: { burst: 30, perSecond: 30 },
+  // A person types a few lines in a row, then reads: 5 at once, then one every 2 seconds.
+  chat: { burst: 5, perSecond: 0.5 },
 };
 
 /** The budget an event of a role is charged to, from shared's event table. */
 export function rateClassOf(event: ClientEventName, role: Role): RateClass {
   if (event === 'meeting:join' || event === 'meeting:sync') return 'session';
   if (event === 'slides:pointer') return 'pointer';
+  if (event === 'chat:send') return 'chat';
   const spec = ClientEvents[event];
   if (spec.area === 'media') return 'media';
   if (spec.command) return isModerator(role) ? 'moderatorCommand' : 'command';

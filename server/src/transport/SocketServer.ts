@@ -17,6 +17,7 @@ import {
   type SiteId,
 } from '@giaoban/shared';
 import { Server, type ServerOptions } from 'socket.io';
+import { ChatService } from '../app/ChatService.js';
 import type { MediaAccess } from '../app/MediaAccess.js';
 import type { MeetingService } from '../app/MeetingService.js';
 import { describeZodError, toWireError } from '../app/wireError.js';
@@ -50,6 +51,8 @@ export interface SocketServerDeps {
   /** socket.io adapter: the Redis Streams one when several instances share a Redis (fan-out, recovery). */
   adapter?: ServerOptions['adapter'];
   workspace: WorkspaceService;
+  /** The meeting's chat (default: one over `store`, auditing through `meetings`). */
+  chat?: ChatService;
   /**
    * How long a connection dropped because its meeting's media moved stays in the roster: its
    * client rejoins meanwhile, so its site keeps the floor and its queue place (default 12 s).
@@ -81,10 +84,13 @@ export class SocketServer {
     }),
   );
 
+  readonly #chat: ChatService;
+
   constructor(
     httpServer: HttpServer | HttpsServer,
     private readonly deps: SocketServerDeps,
   ) {
+    this.#chat = deps.chat ?? new ChatService(deps.store, deps.meetings, deps.meetings.audit);
     this.io = new Server(httpServer, {
       serveClient: false,
       maxHttpBufferSize: 1_000_000,
@@ -287,12 +293,13 @@ export class SocketServer {
     const meetingId = identity.meetingId as MeetingId;
     const actor = actorOf(identity);
     const { meetings, media, workspace } = this.deps;
+    const chat = this.#chat;
     return {
       socket,
       identity,
       actor,
       meetingId,
-      services: { meetings, media, workspace },
+      services: { meetings, media, workspace, chat },
       // A moderator's command goes ahead of the commands waiting for the meeting (a site's flood).
       run: (command) => meetings.run(meetingId, actor, command, isModerator(actor.role)),
     };

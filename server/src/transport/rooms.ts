@@ -10,4 +10,8 @@ export const rooms = {
   /** Watchers of the conclusions (joined at `doc:conclusions`). */
   conclusions: (id: string) => `m:${id}:conclusions`,
   link: (id: string) => `link:${id}`,
+  /** One site's devices, for its private chat thread with the operators (joined at `chat:history`). */
+  chatThread: (id: string, siteId: string) => `m:${id}:chat:${siteId}`,
+  /** The operators, who read every private thread (joined at `chat:history`). */
+  chatOperators: (id: string) => `m:${id}:chat-operators`,
 };

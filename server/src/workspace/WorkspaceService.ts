@@ -22,6 +22,7 @@ import { authorize } from '../domain/Permissions.js';
 import { log } from '../log/log.js';
 import { KeyedMutex } from '../store/KeyedMutex.js';
 import type { Store } from '../store/Store.js';
+import { ConclusionHistory, type ConclusionTexts } from './ConclusionHistory.js';
 import { describeMissing, missingRanges } from './UpdateIntegrity.js';
 import { allowedNames, checkTransaction, HUB_ORIGIN, PersonOrigin, prepareLayout } from './WorkspaceRules.js';
 
@@ -55,12 +56,6 @@ export interface WorkspaceOptions {
   historyQuietMs?: number;
 }
 
-/** Edits of a conclusion not yet written to the history (one line per burst). */
-interface PendingEdit {
-  by: string;
-  at: number;
-}
-
 interface LoadedDoc {
   doc: Y.Doc;
   /** Agenda item ids, in agenda order (names the document may use). */
@@ -92,11 +87,9 @@ export class WorkspaceService {
   readonly #conclusionsDelayMs: number;
   readonly #idleMs: number;
   readonly #historyQuietMs: number;
-  /** Per meeting: conclusions edited since their last history line, and the timer that writes them. */
-  readonly #pendingEdits = new Map<
-    string,
-    { edits: Map<string, PendingEdit>; timer: NodeJS.Timeout | null }
-  >();
+  readonly #history: ConclusionHistory;
+  /** Per meeting: the timer that writes the open bursts of edits to the history. */
+  readonly #historyTimers = new Map<string, NodeJS.Timeout>();
   #closed = false;
 
   constructor(
@@ -109,6 +102,7 @@ export class WorkspaceService {
     this.#conclusionsDelayMs = options.conclusionsDelayMs ?? 150;
     this.#idleMs = options.idleMs ?? 15 * 60_000;
     this.#historyQuietMs = options.historyQuietMs ?? 3000;
+    this.#history = new ConclusionHistory(this.#clock);
     if (!store.compactDocUpdates) {
       log.warn(
         'WorkspaceService',
@@ -306,64 +300,34 @@ export class WorkspaceService {
   async #recordChanges(meetingId: MeetingId, by: string, changes: ReadonlyMap<string, ConclusionAction>) {
     const loaded = this.#docs.get(meetingId);
     if (!loaded) return;
-    const now: ConclusionChange[] = [];
-    let pending = this.#pendingEdits.get(meetingId);
-    for (const [conclusionId, action] of changes) {
-      if (action === 'edited') {
-        if (!pending) {
-          pending = { edits: new Map(), timer: null };
-          this.#pendingEdits.set(meetingId, pending);
-        }
-        const earlier = pending.edits.get(conclusionId);
-        if (earlier && earlier.by !== by) await this.#flushEdits(meetingId);
-        pending = this.#pendingEdits.get(meetingId) ?? { edits: new Map(), timer: null };
-        this.#pendingEdits.set(meetingId, pending);
-        pending.edits.set(conclusionId, { by, at: this.#clock() });
-        continue;
-      }
-      if (pending?.edits.has(conclusionId)) await this.#flushEdits(meetingId);
-      const text =
-        action === 'deleted'
-          ? (loaded.conclusionTexts.get(conclusionId) ?? '')
-          : conclusionText(loaded, conclusionId);
-      now.push({ conclusionId, action, by, at: this.#clock(), text });
-    }
+    const lines = this.#history.record(meetingId, by, changes, textsOf(loaded));
     this.#rememberTexts(loaded);
-    if (now.length > 0) await this.#writeHistory(meetingId, now);
-    const quiet = this.#pendingEdits.get(meetingId);
-    if (quiet && quiet.edits.size > 0) {
-      if (quiet.timer) clearTimeout(quiet.timer);
-      quiet.timer = setTimeout(() => {
-        quiet.timer = null;
-        void this.#mutex
-          .run(meetingId, () => this.#flushEdits(meetingId))
-          .catch((err: unknown) =>
-            log.warn('WorkspaceService', 'history not written', {
-              meetingId,
-              error: err instanceof Error ? err.message : String(err),
-            }),
-          );
-      }, this.#historyQuietMs);
-      quiet.timer.unref();
-    }
+    if (lines.length > 0) await this.#writeHistory(meetingId, lines);
+    const timer = this.#historyTimers.get(meetingId);
+    if (timer) clearTimeout(timer);
+    this.#historyTimers.delete(meetingId);
+    if (!this.#history.hasOpen(meetingId) || this.#closed) return;
+    const next = setTimeout(() => {
+      this.#historyTimers.delete(meetingId);
+      void this.#mutex
+        .run(meetingId, () => this.#flushEdits(meetingId))
+        .catch((err: unknown) =>
+          log.warn('WorkspaceService', 'history not written', {
+            meetingId,
+            error: err instanceof Error ? err.message : String(err),
+          }),
+        );
+    }, this.#historyQuietMs);
+    next.unref();
+    this.#historyTimers.set(meetingId, next);
   }
 
-  /** Writes the pending edit lines of a meeting (inside its mutex). */
+  /** Writes the open bursts of edits of a meeting to the history (inside its mutex). */
   async #flushEdits(meetingId: MeetingId): Promise<void> {
-    const pending = this.#pendingEdits.get(meetingId);
-    if (!pending || pending.edits.size === 0) return;
-    this.#pendingEdits.delete(meetingId);
-    if (pending.timer) clearTimeout(pending.timer);
+    if (!this.#history.hasOpen(meetingId)) return;
     const loaded = await this.#load(meetingId, false);
-    const lines: ConclusionChange[] = [...pending.edits].map(([conclusionId, e]) => ({
-      conclusionId,
-      action: 'edited',
-      by: e.by,
-      at: e.at,
-      // Deleted meanwhile: the text as it was after these edits.
-      text: conclusionText(loaded, conclusionId) || (loaded.conclusionTexts.get(conclusionId) ?? ''),
-    }));
-    await this.#writeHistory(meetingId, lines);
+    const lines = this.#history.close(meetingId, textsOf(loaded));
+    if (lines.length > 0) await this.#writeHistory(meetingId, lines);
   }
 
   /** Appends history lines as the hub's own update: stored, then sent. */
@@ -406,8 +370,9 @@ export class WorkspaceService {
   /** Drops every document from memory and stops timers; idempotent. Stored logs are untouched. */
   close(): void {
     this.#closed = true;
-    for (const p of this.#pendingEdits.values()) if (p.timer) clearTimeout(p.timer);
-    this.#pendingEdits.clear();
+    for (const t of this.#historyTimers.values()) clearTimeout(t);
+    this.#historyTimers.clear();
+    this.#history.clear();
     for (const t of this.#pendingConclusions.values()) clearTimeout(t);
     this.#pendingConclusions.clear();
     for (const id of [...this.#docs.keys()]) this.#evict(id);
@@ -602,8 +567,13 @@ export class WorkspaceService {
   }
 }
 
-/** A conclusion's current text ('' when it no longer exists). */
-function conclusionText(loaded: LoadedDoc, conclusionId: string): string {
-  const text = findConclusion(loaded.doc, loaded.itemIds, conclusionId)?.entry.get('text');
-  return text instanceof Y.Text ? text.toString() : '';
+/** Each conclusion's text as last stored (before the update being recorded) and now. */
+function textsOf(loaded: LoadedDoc): ConclusionTexts {
+  return {
+    before: (id) => loaded.conclusionTexts.get(id) ?? '',
+    after: (id) => {
+      const text = findConclusion(loaded.doc, loaded.itemIds, id)?.entry.get('text');
+      return text instanceof Y.Text ? text.toString() : '';
+    },
+  };
 }

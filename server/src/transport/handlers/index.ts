@@ -1,9 +1,11 @@
 import type { HandlerMap } from '../HandlerContext.js';
 import { agendaHandlers } from './agenda.js';
+import { chatHandlers } from './chat.js';
 import { mediaHandlers } from './media.js';
 import { meetingHandlers } from './meeting.js';
 import { queueHandlers } from './queue.js';
 import { slidesHandlers } from './slides.js';
+import { voteHandlers } from './vote.js';
 import { workspaceHandlers } from './workspace.js';
 
 /** Every client event's handler, one module per area; the compiler checks that none is missing. */
@@ -14,4 +16,6 @@ export const handlers: HandlerMap = {
   ...mediaHandlers,
   ...slidesHandlers,
   ...workspaceHandlers,
+  ...voteHandlers,
+  ...chatHandlers,
 };

@@ -74,5 +74,7 @@ export const meetingHandlers: AreaHandlers<'meeting'> = {
   'stage:pin': (ctx, p) => ctx.run({ type: 'stage:pin', ...p }),
   'mic:set': (ctx, p) => ctx.run({ type: 'mic:set', ...p }),
   'mic:selfMute': (ctx, p) => ctx.run({ type: 'mic:selfMute', ...p }),
+  'mic:muteAll': (ctx) => ctx.run({ type: 'mic:muteAll' }),
+  'talkback:set': (ctx, p) => ctx.run({ type: 'talkback:set', ...p }),
   'techCheck:talkTo': (ctx, p) => ctx.run({ type: 'techCheck:talkTo', ...p }),
 };
