@@ -319,11 +319,19 @@ export function createHttpApp(
       err !== null &&
       'type' in err &&
       (err as { type: unknown }).type === 'entity.too.large';
+    // express.static (fallthrough off for /assets) reports a missing file as an error with status 404.
+    const missingFile =
+      typeof err === 'object' &&
+      err !== null &&
+      'status' in err &&
+      (err as { status: unknown }).status === 404;
     const wire = parseFailure
       ? { code: 'VALIDATION' as const, message: 'Request body is not valid JSON' }
       : tooLarge
         ? { code: 'LIMIT' as const, message: 'Request body too large' }
-        : toWireError(err, 'http');
+        : missingFile
+          ? { code: 'NOT_FOUND' as const, message: 'No such file' }
+          : toWireError(err, 'http');
     res.status(HTTP_STATUS[wire.code]).json({ error: wire });
   });
   return app;
