@@ -19,6 +19,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           root: './tests',
+          // Suites create many meetings at the same hour with the same host: only the booking API
+          // checks clashes there (tests/integration/schedule.test.ts turns the full check on).
+          env: { BOOKING_CLASH_CHECK: 'bookings' },
           include: ['integration/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
@@ -29,6 +32,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           root: './tests',
+          env: { BOOKING_CLASH_CHECK: 'bookings' },
           include: ['browser/**/*.test.ts'],
           testTimeout: 90_000,
           hookTimeout: 60_000,

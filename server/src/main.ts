@@ -10,24 +10,29 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
-import { log } from './log/log.js';
+import { withBooking } from './app/BookedOrganizer.js';
 import { MediaRegistry } from './app/MediaRegistry.js';
 import { MeetingService } from './app/MeetingService.js';
 import { OrganizerService } from './app/OrganizerService.js';
+import { ScheduleService } from './app/ScheduleService.js';
 import { TokenService } from './auth/tokens.js';
 import { ClusterMedia } from './cluster/ClusterMedia.js';
 import { HubCluster, newInstanceId } from './cluster/HubCluster.js';
 import { InstanceBus } from './cluster/InstanceBus.js';
 import { ConfigError, loadConfig } from './config/Config.js';
+import { loadScheduleConfig, ScheduleConfigError } from './config/ScheduleConfig.js';
 import { seedDirectory } from './directory/seed.js';
 import { DocumentConfigError, loadDocumentConfig } from './documents/DocumentConfig.js';
 import { DocumentService } from './documents/DocumentService.js';
 import { createHttpApp } from './http/app.js';
+import { scheduleRoutes } from './http/schedule.js';
+import { log } from './log/log.js';
 import { consoleMediaLogger, loadMediaConfig, MediaConfigError, WorkerPool } from './media/index.js';
 import { createStore, type StoreChoice } from './store/createStore.js';
 import { MemoryStore } from './store/MemoryStore.js';
 import { RedisStore } from './store/RedisStore.js';
 import { createPatientClient } from './store/redisClient.js';
+import { MemoryScheduleStore, RedisScheduleStore } from './store/ScheduleStore.js';
 import type { Store } from './store/Store.js';
 import { SocketServer } from './transport/SocketServer.js';
 import { ExportService } from './workspace/exports/ExportService.js';
@@ -53,6 +58,8 @@ export interface Hub {
     /** Set when the hub runs on Redis: where each meeting's media lives. */
     clusterMedia: ClusterMedia | null;
     documents: DocumentService;
+    /** Booking, deadlines, the tech check's clock. */
+    schedule: ScheduleService;
   };
 }
 
@@ -101,6 +108,7 @@ export async function startHub(
   const config = loadConfig(env, repoRoot);
   const mediaConfig = loadMediaConfig(env);
   const documentConfig = loadDocumentConfig(env, config.dataDir);
+  const scheduleConfig = loadScheduleConfig(env);
   const choice: StoreChoice = options.store
     ? {
         store: options.store,
@@ -199,12 +207,33 @@ export async function startHub(
     authenticateOrganizer: (token) => organizer.authenticate(token),
   });
   await documents.init();
+  const schedule = new ScheduleService({
+    store,
+    schedule:
+      store instanceof RedisStore
+        ? new RedisScheduleStore(store.client, store.keys.prefix)
+        : new MemoryScheduleStore(),
+    meetings,
+    organizer,
+    tokens,
+    config: scheduleConfig,
+  });
   // HTTP has one owner: express handles every request, and socket.io, attached to that server,
   // takes only its own path (/socket.io/) in front of it. (Two independent `request` listeners
   // both answered a long-polling request, and the second write crashed the process.)
-  const app = createHttpApp(organizer, config.clientDir, exportsApi, documents);
+  const app = createHttpApp(
+    withBooking(organizer, schedule),
+    config.clientDir,
+    exportsApi,
+    documents,
+    undefined,
+    [scheduleRoutes(schedule, (token) => organizer.authenticate(token))],
+  );
   const server = config.tls
-    ? https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, app)
+    ? https.createServer(
+        { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
+        app,
+      )
     : http.createServer(app);
   sockets = new SocketServer(server, {
     tokens,
@@ -225,6 +254,8 @@ export async function startHub(
   const scheme = config.tls ? 'https' : 'http';
   const url = `${scheme}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   publicUrl = url;
+  schedule.hubUrl = url;
+  schedule.start();
   if (cluster) {
     await cluster.start();
     cluster
@@ -245,6 +276,7 @@ export async function startHub(
       // This instance's connections leave the roster while the meeting service still runs.
       await cluster?.leave();
       await clusterMedia?.close();
+      schedule.close();
       await documents.close();
       meetings.close();
       workspace.close();
@@ -263,7 +295,7 @@ export async function startHub(
   return {
     url,
     stop,
-    parts: { store, meetings, media, pool, tokens, workspace, cluster, clusterMedia, documents },
+    parts: { store, meetings, media, pool, tokens, workspace, cluster, clusterMedia, documents, schedule },
   };
 }
 
@@ -286,7 +318,12 @@ async function main(): Promise<void> {
   try {
     hub = await startHub();
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof MediaConfigError || err instanceof DocumentConfigError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof MediaConfigError ||
+      err instanceof DocumentConfigError ||
+      err instanceof ScheduleConfigError
+    ) {
       console.error(`Configuration error: ${err.message}`);
       process.exit(2);
     }

@@ -108,7 +108,8 @@ describe('organizer HTTP API', () => {
       siteId: 'hue',
     });
     expect(siteLink.status).toBe(201);
-    expect(siteLink.json.url).toBe(`/join#${siteLink.json.token}`);
+    // Absolute, on the hub's address (PUBLIC_URL when set).
+    expect(siteLink.json.url).toBe(`${url}/join#${siteLink.json.token}`);
     expect(siteLink.json.link.displayName).toBe('Huế');
     const notInvited = await call('POST', `/api/meetings/${m.meeting.id}/links`, {
       role: 'site',

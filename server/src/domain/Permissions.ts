@@ -64,9 +64,10 @@ export type Reach = 'any' | 'own';
  * runs the technical side); secretaries only write the record; observers only watch.
  */
 export const PERMISSIONS: Readonly<Record<Action, Readonly<Partial<Record<Role, Reach>>>>> = {
-  openTechCheck: { chair: 'any', operator: 'any' },
-  goLive: { chair: 'any' },
-  endMeeting: { chair: 'any' },
+  // Organizers may also move the meeting over the HTTP API (and the schedule opens the tech check).
+  openTechCheck: { organizer: 'any', chair: 'any', operator: 'any' },
+  goLive: { organizer: 'any', chair: 'any' },
+  endMeeting: { organizer: 'any', chair: 'any' },
   advanceAgenda: { chair: 'any' },
   openAgendaItem: { chair: 'any' },
   requestFloor: { site: 'own' },

@@ -110,6 +110,8 @@ export function createHttpApp(
   exportsApi?: ExportApi,
   documents?: DocumentApi,
   loginThrottle: LoginThrottle = new LoginThrottle(),
+  /** More /api routes (calendar, booking, metrics…), mounted before the catch-all 404. */
+  extraRoutes: readonly express.Router[] = [],
 ): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -285,6 +287,7 @@ export function createHttpApp(
     });
   }
   if (documents) app.use(documentRoutes(documents));
+  for (const routes of extraRoutes) app.use(routes);
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such API route' } });
   });
