@@ -105,7 +105,11 @@ export class ExportService {
     if (kind === 'minutes') {
       const content = await this.deps.workspace.content(meetingId as MeetingId);
       const links = await this.deps.store.links.listByMeeting(meetingId as MeetingId);
-      const secretaries = links.filter((l) => l.role === 'secretary' && l.revokedAt === null);
+      // A link issued without a name carries the role's label ("Thư ký"): that names nobody.
+      const secretaries = links.filter(
+        (l) =>
+          l.role === 'secretary' && l.revokedAt === null && l.displayName.trim().toLowerCase() !== 'thư ký',
+      );
       const model = minutesModel(
         record,
         content,
