@@ -347,7 +347,11 @@ const CASES: Record<PersonCommand['type'], Case> = {
   },
   'vote:cast': {
     setup: votingMeeting,
-    command: (f) => ({ type: 'vote:cast', voteId: (f as ReturnType<typeof votingMeeting>).voteId, choice: 0 }),
+    command: (f) => ({
+      type: 'vote:cast',
+      voteId: (f as ReturnType<typeof votingMeeting>).voteId,
+      choice: 0,
+    }),
   },
   'vote:close': {
     setup: votingMeeting,

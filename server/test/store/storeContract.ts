@@ -299,6 +299,45 @@ export function describeStoreContract(
       });
     });
 
+    describe('journals (chat, audit)', () => {
+      const jm = 'journal-meeting' as MeetingId;
+      const other = 'journal-other' as MeetingId;
+
+      it('readJournal() is empty for a journal never written', async () => {
+        expect(await store.readJournal(jm, 'chat')).toEqual([]);
+      });
+
+      it('appendJournal() keeps entries in append order, Vietnamese text intact', async () => {
+        const first = { kind: 'message', text: 'Điểm cầu Huế đã sẵn sàng', at: 1 };
+        const second = { kind: 'deleted', messageId: 'c1', at: 2, by: 'Kỹ thuật (operator)' };
+        await store.appendJournal(jm, 'chat', first);
+        await store.appendJournal(jm, 'chat', second);
+        expect(await store.readJournal(jm, 'chat')).toEqual([first, second]);
+      });
+
+      it('keeps journals apart by meeting and by name', async () => {
+        await store.appendJournal(jm, 'audit', { action: 'floor:grant' });
+        await store.appendJournal(other, 'audit', { action: 'vote:open' });
+        expect(await store.readJournal(jm, 'audit')).toEqual([{ action: 'floor:grant' }]);
+        expect(await store.readJournal(other, 'audit')).toEqual([{ action: 'vote:open' }]);
+        expect(await store.readJournal(jm, 'chat')).toEqual([]);
+      });
+
+      it('copies entries: mutating one after append or after read changes nothing stored', async () => {
+        const entry = { action: 'mic:muteAll', detail: 'ha-noi' };
+        await store.appendJournal(jm, 'audit', entry);
+        entry.detail = 'changed';
+        const read = (await store.readJournal(jm, 'audit')) as { detail: string }[];
+        if (read[0]) read[0].detail = 'changed again';
+        expect(await store.readJournal(jm, 'audit')).toEqual([{ action: 'mic:muteAll', detail: 'ha-noi' }]);
+      });
+
+      it('keeps the order of many concurrent appends as issued', async () => {
+        await Promise.all(Array.from({ length: 50 }, (_, i) => store.appendJournal(jm, 'chat', { i })));
+        expect(await store.readJournal(jm, 'chat')).toEqual(Array.from({ length: 50 }, (_, i) => ({ i })));
+      });
+    });
+
     describe('close()', () => {
       it('is idempotent', async () => {
         await store.close();
