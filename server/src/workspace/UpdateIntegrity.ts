@@ -14,11 +14,19 @@ export interface MissingRange {
   need: number;
 }
 
+/** True when Yjs holds changes of `doc` it could not place yet (structs or deletions). */
+export function hasParked(doc: Y.Doc): boolean {
+  return doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
+}
+
 /**
  * The ranges an update needs that `doc` (after applying it) still lacks; empty when every struct
  * of the update is integrated and every deletion it carries refers to something the document has.
+ * `wasClean`: nothing was parked before the update was applied — then nothing parked now means
+ * the update was placed in full, without decoding it again (the common case, once per keystroke).
  */
-export function missingRanges(doc: Y.Doc, update: Uint8Array): MissingRange[] {
+export function missingRanges(doc: Y.Doc, update: Uint8Array, wasClean: boolean): MissingRange[] {
+  if (wasClean && !hasParked(doc)) return [];
   const missing = new Map<number, MissingRange>();
   const need = (client: number, clock: number) => {
     const have = Y.getState(doc.store, client);
@@ -29,6 +37,10 @@ export function missingRanges(doc: Y.Doc, update: Uint8Array): MissingRange[] {
   for (const [client, clock] of Y.parseUpdateMeta(update).to) need(client, clock);
   for (const [client, deletes] of Y.decodeUpdate(update).ds.clients) {
     for (const d of deletes) need(client, d.clock + d.len);
+  }
+  if (missing.size === 0 && wasClean) {
+    // Parked by this update, though its own ranges look present: what Yjs says it waits for.
+    for (const [client, clock] of doc.store.pendingStructs?.missing ?? []) need(client, clock + 1);
   }
   return [...missing.values()];
 }

@@ -23,7 +23,7 @@ import { log } from '../log/log.js';
 import { KeyedMutex } from '../store/KeyedMutex.js';
 import type { Store } from '../store/Store.js';
 import { ConclusionHistory, type ConclusionTexts } from './ConclusionHistory.js';
-import { describeMissing, missingRanges } from './UpdateIntegrity.js';
+import { describeMissing, hasParked, missingRanges } from './UpdateIntegrity.js';
 import { allowedNames, checkTransaction, HUB_ORIGIN, PersonOrigin, prepareLayout } from './WorkspaceRules.js';
 
 /** What the transport hears after each stored change. */
@@ -163,6 +163,7 @@ export class WorkspaceService {
     return this.#mutex.run(meetingId, async () => {
       const loaded = await this.#load(meetingId, false);
       const origin = new PersonOrigin(actor);
+      let wasClean = !hasParked(loaded.doc);
       try {
         Y.applyUpdate(loaded.doc, update, origin);
       } catch (err) {
@@ -181,10 +182,11 @@ export class WorkspaceService {
         origin.violation = null;
         origin.unknownName = false;
         origin.conclusionChanges.clear();
+        wasClean = !hasParked(fresh.doc);
         Y.applyUpdate(fresh.doc, update, origin);
         doc = fresh.doc;
       }
-      const missing = missingRanges(doc, update);
+      const missing = missingRanges(doc, update, wasClean);
       if (missing.length > 0) {
         // Yjs parked what it could not place: forget this memory so nothing unstored is ever served.
         this.#evict(meetingId);

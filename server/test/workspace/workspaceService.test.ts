@@ -316,6 +316,26 @@ describe('WorkspaceService', () => {
     expect((await service.content(MID)).minutes[items[0] as string]).toBe('Một. Hai.');
   });
 
+  it('a log stored before the check (holding a parked update) still takes good updates and refuses unplaceable ones', async () => {
+    const { service, store, items } = setup();
+    const w = writer(A.secretary);
+    const t = minutesText(w.doc, items[0] as string);
+    t.insert(0, 'Một. ');
+    t.insert(t.length, 'Hai.');
+    const [first, second] = w.take();
+    await store.appendDocUpdate(MID, WORKSPACE_DOC, second as Uint8Array); // acknowledged by an older hub
+    const other = writer(secretary2);
+    minutesText(other.doc, items[1] as string).insert(0, 'Mục hai.');
+    await push(service, other);
+    const later = writer(secretary2);
+    Y.applyUpdate(later.doc, Y.encodeStateAsUpdate(w.doc), 'remote');
+    minutesText(later.doc, items[0] as string).insert(0, '[thêm] ');
+    await expect(push(service, later)).rejects.toMatchObject({ code: 'CONFLICT' });
+    // The missing first update arrives (the page resends what the hub lacks): the parked one is placed too.
+    await service.update(MID, A.secretary, first as Uint8Array, null);
+    expect((await service.content(MID)).minutes[items[0] as string]).toBe('Một. Hai.');
+  });
+
   it('a deletion of text the hub never got is refused as missing, not acknowledged', async () => {
     const { service, store, items } = setup();
     const w = writer(A.secretary);
