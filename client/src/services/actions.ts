@@ -48,6 +48,8 @@ export const moderator = {
   extendFloor: (seconds: number) => run('floor:extend', { seconds }),
   pinStage: (siteId: string | null) => run('stage:pin', { siteId: siteId as SiteId | null }),
   setSiteMic: (siteId: string, open: boolean) => run('mic:set', { siteId: siteId as SiteId, open }),
+  /** Before the meeting is live: the one site that hears the chair for the technical check (null: none). */
+  talkTo: (siteId: string | null) => run('techCheck:talkTo', { siteId: siteId as SiteId | null }),
   declareFor: (siteId: string, delegates: number) =>
     run('site:declare', { siteId: siteId as SiteId, delegates }),
 };
