@@ -3,6 +3,7 @@ import { consumerInfo, floor, joined, snapshot } from './fixtures';
 import {
   addConsumer,
   findConsumer,
+  findProgramVideo,
   reconcileBatch,
   reconcileSnapshot,
   removeConsumer,
@@ -85,5 +86,14 @@ describe('consumers', () => {
     expect(findConsumer(c, 's1', 'mic')?.id).toBe('mic');
     expect(findConsumer(c, 's2', 'camera')).toBeNull();
     expect(findConsumer(removeConsumer(c, 'new'), 's1', 'camera')?.id).toBe('old');
+  });
+
+  it("shows the hub's program stream on the main stage, else the program site's camera", () => {
+    let c = addConsumer({}, consumerInfo('cam', 's1', 'camera'), 1);
+    expect(findProgramVideo(c, 's1')?.id).toBe('cam');
+    c = addConsumer(c, consumerInfo('program', null, 'program'), 2);
+    expect(findProgramVideo(c, 's1')?.id).toBe('program');
+    expect(findProgramVideo(c, 's2')?.id).toBe('program'); // whatever site is on stage
+    expect(findProgramVideo({}, 's1')).toBeNull();
   });
 });
