@@ -75,7 +75,12 @@ export class MeetingSession {
     const socket: GiaoBanSocket = io({
       path: '/socket.io',
       auth: { token, protocolVersion: PROTOCOL_VERSION },
-      transports: ['websocket', 'polling'],
+      // WebSocket first; where it cannot open (a proxy that refuses the upgrade) the same attempt
+      // goes on over HTTP long-polling instead of failing and retrying forever. A browser without
+      // WebSocket at all gets polling only: engine.io-client loses the error its WebSocket
+      // transport throws while opening, and would wait for ever.
+      transports: typeof WebSocket === 'function' ? ['websocket', 'polling'] : ['polling'],
+      tryAllTransports: true,
       reconnectionDelay: 500,
       reconnectionDelayMax: 5000,
     });
