@@ -1,5 +1,6 @@
+import { DOC_CONCLUSION_LOCKED, DOC_MISSING_UPDATES } from '@giaoban/shared';
 import { useEffect, useState } from 'react';
-import type { SyncStatus } from './DocSync';
+import type { Refusal, SyncStatus } from './DocSync';
 import { useWorkspace } from './hooks';
 import { useWsI18n } from './i18n';
 import { workspace } from './workspaceService';
@@ -44,6 +45,13 @@ function useLabel(status: SyncStatus): { label: string; late: boolean } {
   }
 }
 
+/** A refusal in the page's language when the hub's reason is one the page knows. */
+function refusalText(t: ReturnType<typeof useWsI18n>['t'], refused: Refusal): string {
+  if (refused.message.startsWith(DOC_CONCLUSION_LOCKED)) return t('ws.refused.locked');
+  if (refused.message.includes(DOC_MISSING_UPDATES)) return t('ws.refused.missing');
+  return t('ws.refused', { code: refused.code, message: refused.message });
+}
+
 /**
  * Saved / saving / offline / not saved, announced to screen readers: "saved" only when the hub's
  * state vector covers everything this page has; a few seconds after an edit the hub has not
@@ -72,7 +80,7 @@ export function SaveIndicator() {
       ) : null}
       {status.refused ? (
         <div className="ws-alert" role="alert" data-testid="save-refused">
-          {t('ws.refused', { code: status.refused.code, message: status.refused.message })}{' '}
+          {refusalText(t, status.refused)}{' '}
           <button type="button" className="btn btn--small" onClick={() => workspace.dismissRefusal()}>
             {t('ws.refused.dismiss')}
           </button>
