@@ -58,6 +58,12 @@ export const OWNER_TTL_MS = 6_000;
 export const CHECK_MS = 1_000;
 /** Probes in a row that must find nobody listening before an owner is taken for dead. */
 const SILENT_PROBES = 2;
+/**
+ * Empty channels are not counted until this instance's own subscription has been up this long:
+ * after a Redis outage every instance re-subscribes (back-off up to 2 s), and one still on its
+ * way back is not dead.
+ */
+const RESUBSCRIBE_MS = 3_000;
 
 /** KEYS: owner. ARGV: me, ttl, instance key prefix. Claims a free meeting or one whose owner is gone; returns the owner. */
 const CLAIM = `
@@ -383,7 +389,7 @@ export class ClusterMedia implements MediaAccess {
     const { redis, keys } = this.#o;
     if ((await redis.exists(keys.instance(instanceId))) === 0) return true;
     const [, listeners] = (await redis.pubsub('NUMSUB', keys.busOf(instanceId))) as [string, number];
-    if (Number(listeners) > 0) {
+    if (Number(listeners) > 0 || this.#o.bus.subscribedForMs < RESUBSCRIBE_MS) {
       this.#silent.delete(instanceId);
       return false;
     }

@@ -41,6 +41,8 @@ export class InstanceBus {
   readonly #reconnectListeners: (() => void)[] = [];
   #closed = false;
   #everReady = false;
+  /** When the subscription was last (re)established. */
+  #readyAt = 0;
 
   /**
    * @param pub a fail-fast command client (publishes are refused at once while Redis is away)
@@ -56,6 +58,7 @@ export class InstanceBus {
       this.#onMessage(channel.toString(), payload),
     );
     sub.on('ready', () => {
+      this.#readyAt = Date.now();
       if (this.#everReady) for (const l of this.#reconnectListeners) safely(l);
       this.#everReady = true;
     });
@@ -65,6 +68,16 @@ export class InstanceBus {
   async start(): Promise<void> {
     await this.sub.subscribe(this.keys.busOf(this.instanceId), this.keys.busAll());
     this.#everReady = true;
+    this.#readyAt = Date.now();
+  }
+
+  /**
+   * How long this instance's subscription has been up without a break (0 while it is down).
+   * Right after a Redis outage the other instances are still re-subscribing, so an empty channel
+   * then says nothing about them.
+   */
+  get subscribedForMs(): number {
+    return this.sub.status === 'ready' && this.#readyAt > 0 ? Date.now() - this.#readyAt : 0;
   }
 
   /** Registers the handler of a request method. */
