@@ -349,7 +349,9 @@ export class DocSync {
    * (or `force`: after a "missing earlier updates" refusal, first asking the hub what it has).
    */
   private async reconcile(epoch: number, force: boolean): Promise<void> {
-    if (force && !(await this.exchange(epoch))) return;
+    // Changes this page holds but cannot place: first ask the hub for what they build on.
+    const ask = force || this.doc.store.pendingStructs !== null;
+    if (ask && !(await this.exchange(epoch))) return;
     if (!this.hubLacks() && !force) {
       this.behindSince = null;
       return;
