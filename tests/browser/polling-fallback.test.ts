@@ -91,12 +91,11 @@ describe('client without WebSocket', () => {
           { timeout: POLL.timeout, polling: POLL.interval },
         )
         .catch(async (err: unknown) => {
-          const text = (
-            await p.client.page
-              .locator('body')
-              .innerText()
-              .catch(() => '')
-          ).slice(0, 300);
+          const body = await p.client.page
+            .locator('body')
+            .textContent()
+            .catch(() => '');
+          const text = (body ?? '').slice(0, 300);
           throw new Error(
             `${p.client.page.url()} shows "${text}"; ` +
               `${p.name}: not joined (${String(err)}); page errors: ${JSON.stringify(p.client.errors)}; ` +
