@@ -25,9 +25,12 @@ import { seedDirectory } from './directory/seed.js';
 import { DocumentConfigError, loadDocumentConfig } from './documents/DocumentConfig.js';
 import { DocumentService } from './documents/DocumentService.js';
 import { createHttpApp } from './http/app.js';
+import { operationRoutes } from './http/operations.js';
 import { scheduleRoutes } from './http/schedule.js';
 import { log } from './log/log.js';
 import { consoleMediaLogger, loadMediaConfig, MediaConfigError, WorkerPool } from './media/index.js';
+import { HubMetrics } from './metrics/HubMetrics.js';
+import { MediaCensus } from './metrics/MediaCensus.js';
 import { createStore, type StoreChoice } from './store/createStore.js';
 import { MemoryStore } from './store/MemoryStore.js';
 import { RedisStore } from './store/RedisStore.js';
@@ -100,6 +103,13 @@ function warnSmallUdpBuffers(): void {
   );
 }
 
+/** One Redis round trip, in seconds. */
+async function pingSeconds(redis: Redis): Promise<number> {
+  const start = process.hrtime.bigint();
+  await redis.ping();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
 /** Starts the hub with the given environment. */
 export async function startHub(
   env: NodeJS.ProcessEnv = process.env,
@@ -134,6 +144,9 @@ export async function startHub(
   const pdf = new PdfConverter();
   if (mediaConfig.webRtcServerPort !== 0) warnSmallUdpBuffers();
   const pool = await WorkerPool.create(mediaConfig, consoleMediaLogger);
+  // Loaded by the pool already (with the configured worker binary): only its observer is taken here.
+  const census = new MediaCensus((await import('mediasoup')).observer, pool.workers);
+  let serving = true;
 
   let sockets: SocketServer | null = null;
   const organizer = new OrganizerService(
@@ -227,7 +240,23 @@ export async function startHub(
     exportsApi,
     documents,
     undefined,
-    [scheduleRoutes(schedule, (token) => organizer.authenticate(token))],
+    [
+      scheduleRoutes(schedule, (token) => organizer.authenticate(token)),
+      operationRoutes(
+        new HubMetrics({
+          meetings: () => store.meetings.list(),
+          workers: () => pool.getResourceUsage(),
+          census,
+          ...(store instanceof RedisStore ? { redisPing: () => pingSeconds(store.client) } : {}),
+        }),
+        {
+          store: async () => (store instanceof RedisStore ? (await store.client.ping()) === 'PONG' : true),
+          media: () => pool.liveWorkers > 0,
+          serving: () => serving,
+        },
+        env.METRICS_TOKEN || null,
+      ),
+    ],
   );
   const server = config.tls
     ? https.createServer(
@@ -273,6 +302,8 @@ export async function startHub(
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      serving = false;
+      census.close();
       // This instance's connections leave the roster while the meeting service still runs.
       await cluster?.leave();
       await clusterMedia?.close();

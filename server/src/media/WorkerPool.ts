@@ -163,6 +163,11 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
     return this.#slots.filter((s) => !s.dead).length;
   }
 
+  /** The live worker processes, for observers such as the metrics' census. */
+  get workers(): readonly ms.Worker[] {
+    return this.#slots.filter((s) => !s.dead).map((s) => s.worker);
+  }
+
   /** Whether close() has run. */
   get closed(): boolean {
     return this.#closed;
