@@ -18,11 +18,18 @@ import { verifyPassword } from '../auth/passwords.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { OrganizerAccount } from '../config/Config.js';
 import { slugify } from '../directory/seed.js';
-import { type Actor, createMeetingRecord, DomainError, type MeetingRecord } from '../domain/index.js';
+import {
+  type Actor,
+  auditEntry,
+  createMeetingRecord,
+  DomainError,
+  type MeetingRecord,
+} from '../domain/index.js';
 import type { OrganizerApi } from '../http/app.js';
 import { log } from '../log/log.js';
 import type { Store } from '../store/Store.js';
 import type { WorkspaceContent, WorkspaceService } from '../workspace/WorkspaceService.js';
+import { AuditTrail } from './AuditTrail.js';
 import type { MeetingService } from './MeetingService.js';
 
 /** Short, URL-safe random id (72 bits). */
@@ -261,13 +268,23 @@ export class OrganizerService implements OrganizerApi {
     return this.store.links.listByMeeting(id as MeetingId);
   }
 
-  async revokeLink(_organizer: string, id: string, linkId: string): Promise<JoinLink> {
+  async revokeLink(organizer: string, id: string, linkId: string): Promise<JoinLink> {
     const link = await this.store.links.get(linkId as JoinLinkId);
     if (!link || link.meetingId !== id)
       throw new DomainError('NOT_FOUND', `no link ${linkId} in meeting ${id}`);
     if (link.revokedAt !== null) return link;
     const revoked: JoinLink = { ...link, revokedAt: Date.now() };
     await this.store.links.put(revoked);
+    await new AuditTrail(this.store).append(
+      id,
+      auditEntry(
+        { role: 'organizer', displayName: organizer },
+        revoked.revokedAt ?? Date.now(),
+        'link:revoke',
+        linkId,
+        `${link.role} ${link.displayName}`,
+      ),
+    );
     this.onLinkRevoked(revoked);
     log.info('OrganizerService.revokeLink()', 'link revoked', { meetingId: id, linkId });
     return revoked;

@@ -120,7 +120,8 @@ export const PERMISSIONS: Readonly<Record<Action, Readonly<Partial<Record<Role, 
   // A private thread is one site and the operators: the site writes in its own, an operator in any.
   chatPrivately: { operator: 'any', site: 'own' },
   moderateChat: { chair: 'any', operator: 'any' },
-  readAudit: { organizer: 'any', chair: 'any' },
+  // Secretaries keep the record the audit log belongs to.
+  readAudit: { organizer: 'any', chair: 'any', secretary: 'any' },
 };
 
 /** What an action is about, when ownership matters. */

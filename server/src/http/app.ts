@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
   type AgendaItem,
+  type AuditEntry,
   type DirectorySite,
   HttpSchemas,
   type IssuedLink,
@@ -64,6 +65,8 @@ export interface ExportApi {
     meetingId: string,
     file: string,
   ): Promise<{ bytes: Buffer; contentType: string; filename: string; asciiFilename: string; draft: boolean }>;
+  /** The meeting's audit log (who, when, what of every moderator and organizer action), oldest first. */
+  auditLog(meetingId: string): Promise<AuditEntry[]>;
 }
 
 type Handler = (req: Request, res: Response) => Promise<unknown>;
@@ -283,6 +286,19 @@ export function createHttpApp(
         res.setHeader('Cache-Control', 'no-store');
         res.setHeader('X-Giaoban-Draft', file.draft ? '1' : '0');
         res.status(200).end(file.bytes);
+      })().catch(next);
+    });
+  }
+  if (exportsApi) {
+    // The audit log for the organizer's page (and the chair's or secretary's link), same authorisation as the exports.
+    app.get('/api/meetings/:id/audit', (req, res, next) => {
+      (async () => {
+        const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+        if (!token) throw new DomainError('UNAUTHENTICATED', 'Sign in first (Authorization: Bearer <token>)');
+        const meetingId = param(req, 'id');
+        await exportsApi.authorize(token, meetingId);
+        res.setHeader('Cache-Control', 'no-store');
+        res.status(200).json({ entries: await exportsApi.auditLog(meetingId) });
       })().catch(next);
     });
   }

@@ -72,7 +72,7 @@ const ALLOWED: Record<Action, readonly Role[]> = {
   sendChat: ['chair', 'operator', 'secretary', 'site'],
   chatPrivately: ['operator', 'site'],
   moderateChat: ['chair', 'operator'],
-  readAudit: ['organizer', 'chair'],
+  readAudit: ['organizer', 'chair', 'secretary'],
 };
 
 /** Roles that may take these actions only for their own bridge point. */

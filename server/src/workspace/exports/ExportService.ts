@@ -1,4 +1,6 @@
-import type { MeetingId, ParticipantId } from '@giaoban/shared';
+import type { AuditEntry, ChatMessage, MeetingId, ParticipantId } from '@giaoban/shared';
+import { AuditTrail } from '../../app/AuditTrail.js';
+import { ChatService } from '../../app/ChatService.js';
 import type { TokenService } from '../../auth/tokens.js';
 import { slugify } from '../../directory/seed.js';
 import type { Actor } from '../../domain/Actor.js';
@@ -7,7 +9,7 @@ import type { MeetingRecord } from '../../domain/MeetingRecord.js';
 import { authorize } from '../../domain/Permissions.js';
 import type { Store } from '../../store/Store.js';
 import type { WorkspaceService } from '../WorkspaceService.js';
-import { renderAttendanceCsv } from './csvRender.js';
+import { renderAttendanceCsv, renderAuditCsv, renderChatCsv } from './csvRender.js';
 import { renderAttendanceDocx, renderNoticeDocx } from './docxRender.js';
 import { renderMinutesDocx } from './minutesDocx.js';
 import { minutesModel } from './minutesModel.js';
@@ -23,6 +25,8 @@ export const EXPORT_FILES = [
   'attendance.docx',
   'attendance.pdf',
   'attendance.csv',
+  'chat.csv',
+  'audit.csv',
 ] as const;
 /** One of {@link EXPORT_FILES}. */
 export type ExportFile = (typeof EXPORT_FILES)[number];
@@ -49,6 +53,8 @@ const KIND_NAMES = {
   minutes: 'Biên bản hội nghị',
   notice: 'Thông báo kết luận',
   attendance: 'Báo cáo điểm danh',
+  chat: 'Trò chuyện',
+  audit: 'Nhật ký điều hành',
 } as const;
 
 /**
@@ -61,6 +67,9 @@ export class ExportService {
       store: Store;
       tokens: TokenService;
       meetings: { get(meetingId: string): Promise<MeetingRecord> };
+      /** The chat and the audit log, exported with the record (default: read from the store). */
+      chat?: { all(meetingId: string): Promise<ChatMessage[]> };
+      audit?: { list(meetingId: string): Promise<AuditEntry[]> };
       workspace: WorkspaceService;
       pdf: PdfConverter;
       /** Throws UNAUTHENTICATED unless the token is a valid organizer session. */
@@ -90,6 +99,17 @@ export class ExportService {
       displayName: link.displayName,
     };
     unwrap(authorize(actor, 'readMinutes'));
+  }
+
+  /** The audit log of a meeting, oldest first (for the organizer's page). */
+  async auditLog(meetingId: string): Promise<AuditEntry[]> {
+    await this.deps.meetings.get(meetingId);
+    return (this.deps.audit ?? new AuditTrail(this.deps.store)).list(meetingId);
+  }
+
+  /** Reads the chat journal when no chat service was given. */
+  get #chat(): ChatService {
+    return new ChatService(this.deps.store, this.deps.meetings, new AuditTrail(this.deps.store));
   }
 
   /** Builds one file; NOT_FOUND for an unknown meeting or file name. */
@@ -123,6 +143,15 @@ export class ExportService {
       const model = noticeModel(record, content, now);
       draft = model.draft;
       bytes = await renderNoticeDocx(model);
+    } else if (kind === 'chat' || kind === 'audit') {
+      // The record's journals: final once the meeting has ended.
+      draft = record.meeting.status !== 'ended';
+      bytes = Buffer.from(
+        kind === 'chat'
+          ? renderChatCsv(record, await (this.deps.chat ?? this.#chat).all(meetingId))
+          : renderAuditCsv(await (this.deps.audit ?? new AuditTrail(this.deps.store)).list(meetingId)),
+        'utf8',
+      );
     } else {
       const model = attendanceModel(record, now);
       draft = model.draft;

@@ -1,3 +1,5 @@
+import type { AuditEntry, ChatMessage } from '@giaoban/shared';
+import type { MeetingRecord } from '../../domain/MeetingRecord.js';
 import { type AttendanceModel, END_REASON_VI, formatDateTime, formatMinutes } from './reportModel.js';
 
 /** One RFC 4180 field: quoted when it holds a separator, a quote or a line break; formulas defused. */
@@ -87,5 +89,35 @@ export function renderAttendanceCsv(m: AttendanceModel): string {
   rows.push(line(['Tổng cộng', 'Thời lượng phát biểu (giây)', Math.round(t.turnsMs / 1000)]));
   rows.push(line(['Tổng cộng', 'Dự kiến (phút)', t.plannedMinutes]));
   rows.push(line(['Tổng cộng', 'Thực tế (phút)', formatMinutes(t.actualMinutes).replace(',', '.')]));
+  return `\uFEFF${rows.join('\r\n')}\r\n`;
+}
+
+/** The chat of a meeting as CSV (UTF-8 with BOM): meeting-wide and private threads, deletions shown. */
+export function renderChatCsv(record: MeetingRecord, messages: readonly ChatMessage[]): string {
+  const siteName = (id: string | null) =>
+    id === null ? '' : (record.sites.find((s) => s.id === id)?.name ?? id);
+  const rows = [line(['Thời gian', 'Kênh', 'Người gửi', 'Vai trò', 'Điểm cầu', 'Nội dung', 'Đã xóa bởi'])];
+  for (const m of messages) {
+    rows.push(
+      line([
+        formatDateTime(m.at),
+        m.thread === null ? 'Toàn hội nghị' : `Riêng: ${siteName(m.thread)}`,
+        m.authorName,
+        m.authorRole,
+        siteName(m.authorSiteId),
+        m.deletedAt === null ? m.text : '(đã xóa)',
+        m.deletedBy ?? '',
+      ]),
+    );
+  }
+  return `\uFEFF${rows.join('\r\n')}\r\n`;
+}
+
+/** The audit log as CSV (UTF-8 with BOM): who, when, what, oldest first. */
+export function renderAuditCsv(entries: readonly AuditEntry[]): string {
+  const rows = [line(['Thời gian', 'Người thực hiện', 'Vai trò', 'Thao tác', 'Đối tượng', 'Chi tiết'])];
+  for (const e of entries) {
+    rows.push(line([formatDateTime(e.at), e.actorName, e.actorRole, e.action, e.target ?? '', e.detail]));
+  }
   return `\uFEFF${rows.join('\r\n')}\r\n`;
 }

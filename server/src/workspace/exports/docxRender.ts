@@ -229,6 +229,10 @@ export async function renderNoticeDocx(m: NoticeModel): Promise<Buffer> {
       children.push(para(runs, { indent: true }));
     }
   }
+  if (m.votes.length > 0) {
+    children.push(para([run('Kết quả biểu quyết:', { bold: true })], { indent: true }));
+    for (const v of m.votes) children.push(para(v, { indent: true }));
+  }
   children.push(para(m.closing, { indent: true, after: 240 }));
   children.push(
     twoColumns(

@@ -7,6 +7,7 @@
 import { AlignmentType, Packer, type Paragraph, type Table } from 'docx';
 import { centre, documentOf, draftMark, grid, para, run, SMALL, twoColumns } from './docxRender.js';
 import type { MinutesModel } from './minutesModel.js';
+import { voteSummary } from './reportModel.js';
 
 /** The header of every page of a draft. */
 export const DRAFT_HEADER = 'DỰ THẢO — chưa phải biên bản chính thức';
@@ -104,15 +105,13 @@ export async function renderMinutesDocx(m: MinutesModel): Promise<Buffer> {
   } else {
     children.push(
       grid(
-        ['STT', 'Nội dung biểu quyết', 'Tán thành', 'Không tán thành', 'Không biểu quyết'],
+        ['STT', 'Nội dung biểu quyết', 'Kết quả'],
         m.votes.map((v, i) => [
           String(i + 1),
-          v.question,
-          `${v.inFavour}/${v.eligible}`,
-          `${v.against}/${v.eligible}`,
-          `${v.abstaining}/${v.eligible}`,
+          `${v.question}${v.secret ? ' (biểu quyết kín)' : ''}`,
+          `${voteSummary(v)} (${v.voted}/${v.eligibleSites} điểm cầu biểu quyết)`,
         ]),
-        [8, 44, 16, 16, 16],
+        [8, 46, 46],
       ),
     );
   }

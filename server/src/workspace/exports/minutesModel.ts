@@ -17,21 +17,14 @@ import {
   formatDuration,
   placeAndDate,
 } from './reportModel.js';
+import { type VoteResult, voteResults } from './voteResults.js';
 
 const DEFAULT_ISSUER = 'BAN TỔ CHỨC HỘI NGHỊ';
 const NOT_CONFIRMED = '(chưa được chủ trì xác nhận)';
 /** Turns granted before the first agenda item was opened (or with no item). */
 const OUTSIDE_AGENDA = 'Ngoài chương trình';
 
-/** One vote held at the meeting. None exist yet: the structure is ready for when votes do. */
-export interface VoteResult {
-  question: string;
-  inFavour: number;
-  against: number;
-  abstaining: number;
-  /** Sites (or delegates) that could vote. */
-  eligible: number;
-}
+export type { VoteResult } from './voteResults.js';
 
 /** One speaking turn as the minutes list it. */
 export interface MinutesTurn {
@@ -249,7 +242,7 @@ export function minutesModel(
     sites,
     absentSites: report.filter((r) => r.presence.length === 0).map((r) => r.name),
     items,
-    votes: [],
+    votes: voteResults(record),
     conclusions,
     closing: draft
       ? 'Hội nghị chưa kết thúc; biên bản này là dự thảo, được hoàn thiện sau khi hội nghị kết thúc.'

@@ -6,6 +6,7 @@ import type { ConclusionView } from '@giaoban/shared';
 import { agendaTiming, attendanceReport, type SiteAttendance } from '../../domain/index.js';
 import type { MeetingRecord } from '../../domain/MeetingRecord.js';
 import type { WorkspaceContent } from '../WorkspaceService.js';
+import { type VoteResult, voteResults } from './voteResults.js';
 
 /** Dates in the documents are Vietnam's local time, whatever the server's zone. */
 export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
@@ -68,6 +69,21 @@ export function formatDuration(ms: number): string {
   return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
 }
 
+/** A vote's result: "Tán thành 2/3 điểm cầu; Không tán thành 1/3 điểm cầu; …" */
+export function voteSummary(v: VoteResult): string {
+  return v.options
+    .map((o) => `${o.label} ${formatCount(o.count)}/${formatCount(v.eligible)} ${v.unit}`)
+    .join('; ');
+}
+
+/** One sentence per vote for the conclusion notice. */
+export function voteSentence(v: VoteResult, index: number): string {
+  return (
+    `${index + 1}. Biểu quyết${v.secret ? ' kín' : ''} về "${v.question}": ${voteSummary(v)} ` +
+    `(${formatCount(v.voted)}/${formatCount(v.eligibleSites)} điểm cầu biểu quyết).`
+  );
+}
+
 /** Vietnamese number format: 1.214 */
 export function formatCount(n: number): string {
   return Math.round(n)
@@ -102,6 +118,8 @@ export interface NoticeModel {
   participants: string;
   lead: string;
   sections: NoticeSection[];
+  /** One sentence per closed vote (biểu quyết), in the order held; empty when none. */
+  votes: string[];
   closing: string;
   recipients: string[];
   signatureTitle: string;
@@ -174,6 +192,7 @@ export function noticeModel(record: MeetingRecord, content: WorkspaceContent, no
     }.`,
     lead: `Sau khi nghe báo cáo và ý kiến phát biểu của các đại biểu, ${chair} kết luận như sau:`,
     sections,
+    votes: voteResults(record).map(voteSentence),
     closing: `${content.notice.issuer.trim() || 'Ban Tổ chức hội nghị'} thông báo để các cơ quan, đơn vị, địa phương biết, thực hiện./.`,
     recipients: recipients.length ? recipients : DEFAULT_RECIPIENTS,
     signatureTitle: 'CHỦ TRÌ HỘI NGHỊ',
