@@ -12,7 +12,9 @@ export type RateClass =
   | 'media'
   | 'workspace'
   | 'pointer'
-  | 'chat';
+  | 'chat'
+  /** Requests refused before any work (a bad payload, an event before `meeting:join`). */
+  | 'refused';
 
 /** A budget: `burst` requests at once, refilled at `perSecond`. */
 export interface Budget {
@@ -35,6 +37,8 @@ export const BUDGETS: Readonly<Record<RateClass, Budget>> = {
   pointer: { burst: 30, perSecond: 30 },
   // A person types a few lines in a row, then reads: 5 at once, then one every 2 seconds.
   chat: { burst: 5, perSecond: 0.5 },
+  // Refusing costs a schema check and nothing else: a client with a bug may send many, a script more.
+  refused: { burst: 100, perSecond: 20 },
 };
 
 /** The budget an event of a role is charged to, from shared's event table. */

@@ -13,7 +13,6 @@ import {
   ok,
   parseClientPayload,
   type Result,
-  type ServerToClientEvents,
   type SiteId,
 } from '@giaoban/shared';
 import { Server, type ServerOptions } from 'socket.io';
@@ -22,7 +21,7 @@ import type { MediaAccess } from '../app/MediaAccess.js';
 import type { MeetingService } from '../app/MeetingService.js';
 import { describeZodError, toWireError } from '../app/wireError.js';
 import type { TokenService } from '../auth/tokens.js';
-import { type Actor, DomainError, type MeetingRecord, Slides } from '../domain/index.js';
+import { type Actor, type MeetingRecord, Slides } from '../domain/index.js';
 import { log } from '../log/log.js';
 import type { Store } from '../store/Store.js';
 import type { WorkspaceService } from '../workspace/WorkspaceService.js';
@@ -312,19 +311,24 @@ export class SocketServer {
     raw: unknown,
     reply: (r: Result<ClientAckData[E]>) => void,
   ): Promise<void> {
+    // What is refused before any work is charged to its own budget, so a client's bad requests
+    // are answered with what is wrong (until they become a flood) and never eat its real budget.
+    const refuse = (code: 'VALIDATION' | 'INVALID_STATE', message: string): void =>
+      reply(
+        this.#limiter.allow(ctx.socket.id, ctx.identity.linkId, 'refused')
+          ? fail(code, message)
+          : fail('LIMIT', 'Too many refused requests: slow down and try again'),
+      );
+    const parsed = parseClientPayload(event, raw ?? {});
+    if (!parsed.success) return refuse('VALIDATION', describeZodError(parsed.error));
+    if (event !== 'meeting:join' && !ctx.socket.data.joined)
+      return refuse('INVALID_STATE', 'Send meeting:join first');
     const cls = rateClassOf(event, ctx.identity.role);
     if (!this.#limiter.allow(ctx.socket.id, ctx.identity.linkId, cls)) {
       reply(fail('LIMIT', `Too many requests (${cls}): slow down and try again`));
       return;
     }
-    const parsed = parseClientPayload(event, raw ?? {});
-    if (!parsed.success) {
-      reply(fail('VALIDATION', describeZodError(parsed.error)));
-      return;
-    }
     try {
-      if (event !== 'meeting:join' && !ctx.socket.data.joined)
-        throw new DomainError('INVALID_STATE', 'Send meeting:join first');
       const handler: Handler<E> = handlers[event];
       reply(ok(await handler(ctx, parsed.data)));
     } catch (err) {
@@ -347,7 +351,6 @@ export class SocketServer {
       );
     }
   }
-
 }
 
 /**
