@@ -2,6 +2,7 @@ import { LanguageSwitch } from '../../components/LanguageSwitch';
 import { useI18n } from '../../i18n/i18n';
 import { api, authStore } from '../../services/api';
 import { useStore } from '../../state/store';
+import { CalendarPage } from './CalendarPage';
 import { LoginPage } from './LoginPage';
 import { MeetingEditor } from './MeetingEditor';
 import { MeetingsPage } from './MeetingsPage';
@@ -22,6 +23,7 @@ export function OrganizerApp() {
         <span className="org__role">{t('role.organizer')}</span>
         <nav aria-label={t('org.nav')}>
           <a href={href({ page: 'meetings' })}>{t('org.meetings.title')}</a>
+          <a href={href({ page: 'calendar' })}>{t('org.calendar.nav')}</a>
         </nav>
         <div className="org__tools">
           <LanguageSwitch />
@@ -33,6 +35,7 @@ export function OrganizerApp() {
       <main className="org__main">
         {route.page === 'meetings' ? <MeetingsPage /> : null}
         {route.page === 'new' ? <MeetingEditor meetingId={null} /> : null}
+        {route.page === 'calendar' ? <CalendarPage /> : null}
         {route.page === 'meeting' ? <MeetingEditor key={route.id} meetingId={route.id} /> : null}
       </main>
     </div>

@@ -48,5 +48,6 @@ describe('parseRoute()', () => {
     expect(parseRoute('')).toEqual({ page: 'meetings' });
     expect(parseRoute('#/meetings/new')).toEqual({ page: 'new' });
     expect(parseRoute('#/meetings/abc%20d')).toEqual({ page: 'meeting', id: 'abc d' });
+    expect(parseRoute('#/calendar')).toEqual({ page: 'calendar' });
   });
 });

@@ -1,12 +1,17 @@
 import { useSyncExternalStore } from 'react';
 
 /** Organizer pages live in the fragment (`/#/meetings/…`) so any static server can serve them. */
-export type Route = { page: 'meetings' } | { page: 'new' } | { page: 'meeting'; id: string };
+export type Route =
+  | { page: 'meetings' }
+  | { page: 'new' }
+  | { page: 'meeting'; id: string }
+  | { page: 'calendar' };
 
 /** Parses a location hash into a route (pure). */
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   if (path === '/meetings/new') return { page: 'new' };
+  if (path === '/calendar') return { page: 'calendar' };
   const match = /^\/meetings\/([^/]+)$/.exec(path);
   if (match?.[1]) return { page: 'meeting', id: decodeURIComponent(match[1]) };
   return { page: 'meetings' };
@@ -32,6 +37,8 @@ export function href(route: Route): string {
       return '#/meetings/new';
     case 'meeting':
       return `#/meetings/${encodeURIComponent(route.id)}`;
+    case 'calendar':
+      return '#/calendar';
     default: {
       const never: never = route;
       return never;
