@@ -74,9 +74,9 @@ export class PolicyPass {
   readonly #mic = new Map<SiteId, boolean>();
   readonly #grid = new Map<Role, boolean>();
   /**
-   * Whether the program stream carries the program site (set by the media layer: it does unless
-   * that site's camera is not VP8, e.g. a hardware room system in H264); when it does not, viewers
-   * consume the program site's camera itself, as before the program stream existed.
+   * Whether the program stream carries the program site (set by the media layer): not while that
+   * site publishes no camera (the program consumers pause: nothing to show), nor when its camera is
+   * not VP8 (e.g. a hardware room system in H264) — then viewers consume that camera itself.
    */
   programViaStream = true;
   constructor(readonly policy: MediaPolicySnapshot) {}
@@ -146,8 +146,14 @@ export function consumerTarget(
           ? { paused: false, spatialLayer: null }
           : PAUSED;
       if (viewer.siteId !== null && viewer.siteId === producer.siteId) return PAUSED;
-      // A microphone this viewer may not hear (the chair's, before the meeting is live) is paused for it.
-      if (pass?.policy.micHeardBy && producer.siteId !== null && !pass.policy.micHeardBy(producer.siteId, viewer))
+      // A microphone this viewer may not hear (the chair's, before the meeting is live) is paused for
+      // it. The on-demand candidate filter is an upper bound over viewers, so it skips this check.
+      if (
+        viewer !== ANY_ON_DEMAND_VIEWER &&
+        pass?.policy.micHeardBy &&
+        producer.siteId !== null &&
+        !pass.policy.micHeardBy(producer.siteId, viewer)
+      )
         return PAUSED;
       return { paused: false, spatialLayer: null };
     case 'screen':
