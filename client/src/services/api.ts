@@ -1,6 +1,7 @@
 import type {
   AgendaItem,
   AgendaItemBody,
+  AuditEntry,
   CreateMeetingBody,
   CreateSiteBody,
   DirectorySite,
@@ -107,6 +108,8 @@ export const api = {
   links: (id: string) => call<JoinLink[]>('GET', `${m(id)}/links`),
   revokeLink: (id: string, linkId: string) =>
     call<unknown>('POST', `${m(id)}/links/${encodeURIComponent(linkId)}/revoke`),
+  /** The meeting's audit log: who did which moderator or organizer action, when. */
+  audit: (id: string) => call<{ entries: AuditEntry[] }>('GET', `${m(id)}/audit`),
   /** An export (minutes, notice, attendance) with the organizer's session; the file name is the hub's. */
   async download(id: string, file: string): Promise<{ blob: Blob; filename: string }> {
     const session = authStore.get().session;

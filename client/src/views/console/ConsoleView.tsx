@@ -10,6 +10,10 @@ import { MeetingHeader } from '../../components/MeetingHeader';
 import { ProgramStage } from '../../components/ProgramStage';
 import { Tabs } from '../../components/Tabs';
 import { useI18n } from '../../i18n/i18n';
+import { ChatPanel } from '../../record/ChatPanel';
+import { recordTranslate } from '../../record/i18n';
+import { ModerationPanel } from '../../record/ModerationPanel';
+import { VotePanel } from '../../record/VotePanel';
 import { useSlidesI18n } from '../../slides/i18n';
 import { SlidesArea } from '../../slides/SlidesArea';
 import { useMeeting } from '../../state/hooks';
@@ -109,6 +113,17 @@ export function ConsoleView() {
                     ? wsTranslate(locale, 'ws.panel.tab', { count: conclusions })
                     : t('console.tab.conclusions'),
                 content: <ConclusionsPanel />,
+              },
+              {
+                id: 'record',
+                label: recordTranslate(locale, 'record.tab'),
+                content: (
+                  <>
+                    <ModerationPanel />
+                    <VotePanel />
+                    <ChatPanel />
+                  </>
+                ),
               },
             ]}
           />

@@ -2,6 +2,8 @@ import type { MeetingSummary } from '@giaoban/shared';
 import { useState } from 'react';
 import { Tabs } from '../../components/Tabs';
 import { type MessageKey, useI18n } from '../../i18n/i18n';
+import { AuditPanel } from '../../record/AuditPanel';
+import { recordTranslate } from '../../record/i18n';
 import { api } from '../../services/api';
 import { AgendaEditor } from './AgendaEditor';
 import { ExportsPanel } from './ExportsPanel';
@@ -13,7 +15,7 @@ import { apiErrorKey, useAsync } from './useAsync';
 
 /** Prepares one meeting: details, invited sites, agenda, join links; its documents after. `meetingId` null creates one. */
 export function MeetingEditor({ meetingId }: { meetingId: string | null }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const directory = useAsync(() => api.sites(), 'directory');
   const summary = useAsync<MeetingSummary | null>(
     () => (meetingId ? api.meeting(meetingId) : Promise.resolve(null)),
@@ -123,6 +125,11 @@ export function MeetingEditor({ meetingId }: { meetingId: string | null }) {
             id: 'exports',
             label: t('org.exports.title'),
             content: <ExportsPanel meetingId={meeting.id} ended={meeting.status === 'ended'} />,
+          },
+          {
+            id: 'audit',
+            label: recordTranslate(locale, 'audit.title'),
+            content: <AuditPanel meetingId={meeting.id} />,
           },
         ]}
       />

@@ -9,6 +9,9 @@ import { MeetingHeader } from '../../components/MeetingHeader';
 import { ProgramStage } from '../../components/ProgramStage';
 import { VideoView } from '../../components/VideoView';
 import { useI18n } from '../../i18n/i18n';
+import { ChatPanel } from '../../record/ChatPanel';
+import { TalkBackNotice } from '../../record/ModerationPanel';
+import { VotePanel } from '../../record/VotePanel';
 import { LOCAL_CAMERA } from '../../services/streams';
 import { SlidesArea, useSlidesShowing } from '../../slides/SlidesArea';
 import { useMeeting } from '../../state/hooks';
@@ -74,6 +77,9 @@ function SiteControlView() {
           </div>
           <FloorRequestPanel />
           <DelegatesForm />
+          <TalkBackNotice />
+          <VotePanel />
+          <ChatPanel />
         </aside>
       </div>
       <NoticeList />
