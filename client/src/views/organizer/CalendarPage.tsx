@@ -2,7 +2,7 @@ import type { DirectorySite, MeetingDeadlines, Recurrence } from '@giaoban/share
 import { type FormEvent, useState } from 'react';
 import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { ApiError, api } from '../../services/api';
-import { formatTime, fromDateTimeLocal, toDateTimeLocal } from '../../state/format';
+import { fromDateTimeLocal, toDateTimeLocal } from '../../state/format';
 import { layOutDays, noticeKey } from './calendarView';
 import { href } from './router';
 import { scheduleApi } from './scheduleApi';
@@ -40,6 +40,13 @@ export function CalendarPage() {
     `holidays:${years.join(',')}`,
   );
   const days = layOutDays(from, WINDOW_DAYS, entries.data ?? [], holidays.data ?? []);
+  // The calendar is laid out in Vietnamese days and hours, wherever the browser is.
+  const time = new Intl.DateTimeFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+    timeZone: 'Asia/Ho_Chi_Minh',
+  });
   const dayName = new Intl.DateTimeFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', {
     weekday: 'short',
     day: '2-digit',
@@ -93,7 +100,7 @@ export function CalendarPage() {
                 {d.entries.map((e) => (
                   <li key={e.meetingId}>
                     <span className="org-calendar__time">
-                      {formatTime(e.start, locale)}–{formatTime(e.end, locale)}
+                      {time.format(e.start)}–{time.format(e.end)}
                     </span>{' '}
                     <a href={href({ page: 'meeting', id: e.meetingId })}>{e.title}</a>{' '}
                     <span className={`pill pill--${e.status}`}>{t(`status.${e.status}`)}</span>
