@@ -17,6 +17,8 @@ function useCameraKey(siteId: string | null, flowingOnly = false, program = fals
   );
   const consumerId = useMeeting((s) => {
     const c = program ? findProgramVideo(s.consumers, siteId) : findConsumer(s.consumers, siteId, 'camera');
+    // A paused program stream carries nothing for us (our own room on stage, or no camera there).
+    if (c?.source === 'program' && c.paused) return null;
     return c && (!flowingOnly || (!c.paused && !c.producerPaused)) ? c.id : null;
   });
   if (siteId && siteId === selfSite) return LOCAL_CAMERA;

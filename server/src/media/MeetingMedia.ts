@@ -164,6 +164,21 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     return this.#router;
   }
 
+  // ---- edge hooks (SIP gateway, server/src/sip/) ---------------------------------------------
+
+  /** The router, for an edge that opens its own transports (the SIP gateway's PlainTransports). */
+  get edgeRouter(): ms.Router {
+    return this.#router;
+  }
+
+  /**
+   * Adds a producer an edge made on its own transport (a SIP room system's camera or microphone)
+   * as that site's: it reaches the grid, the program and the microphone policy like a browser's.
+   */
+  addEdgeProducer(rp: RoomProducer): void {
+    this.#producerAdded(rp);
+  }
+
   /**
    * Adds a participant's media. A participant already present (a reload, a second tab) is
    * replaced: its old peer closes with reason 'replaced'.
@@ -194,10 +209,13 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     if (this.#closed) return Promise.resolve();
     const pass = new PolicyPass(policy);
     const source = this.#programSource(pass);
-    pass.programViaStream = source === undefined || ProgramSwitcher.canCarry(source.producer);
+    // No camera on stage (yet), or one the stream cannot carry: viewers' program consumers pause.
+    pass.programViaStream = source !== undefined && ProgramSwitcher.canCarry(source.producer);
     this.#pass = pass;
     this.#candidates = null;
-    const work: Promise<void>[] = [this.#program.setSource(pass.programViaStream ? (source?.producer ?? null) : null)];
+    const work: Promise<void>[] = [
+      this.#program.setSource(pass.programViaStream ? (source?.producer ?? null) : null),
+    ];
     for (const [producerId, run] of this.#micRuns) {
       const rp = this.#producers.get(producerId);
       if (rp && (run.busy || rp.producer.paused !== this.#micShouldPause(rp, pass))) work.push(run.run());
@@ -312,13 +330,23 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
       this.#candidates = null;
       this.#micRuns.delete(producer.id);
       if (rp.siteId !== null) this.#sites.producerClosed(rp.siteId, producer.id);
+      // The camera on stage went away: the program pauses for its viewers until it comes back.
+      const pass = this.#pass;
+      if (!this.#closed && pass && rp.source === 'camera' && rp.siteId === pass.programSiteId) {
+        this.#track(this.applyPolicy(pass.policy));
+      }
     });
     if (rp.siteId !== null && rp.source !== 'screen') {
       const siteId = rp.siteId;
       this.#sites.producerScore(siteId, producer.id, producer.score);
       producer.on('score', (score) => this.#sites.producerScore(siteId, producer.id, score));
     }
-    if (rp.source === 'camera' && rp.siteId !== null && this.#pass && rp.siteId === this.#pass.programSiteId) {
+    if (
+      rp.source === 'camera' &&
+      rp.siteId !== null &&
+      this.#pass &&
+      rp.siteId === this.#pass.programSiteId
+    ) {
       // The program site (re)published its camera: point the program at it (or fall back to it).
       this.#track(this.applyPolicy(this.#pass.policy));
       return;

@@ -264,4 +264,31 @@ describe('consumers that grow with sites, not sites²', () => {
       r.close();
     }
   });
+  it('the program pauses while the site on stage has no camera, and resumes when it publishes one', async () => {
+    const meeting = await pool.createMeetingMedia(mid('no-camera'));
+    const r = new TestRoom(meeting);
+    try {
+      await r.join('chair', 'chair', HOST);
+      const observer = await r.join('observer', 'observer', null);
+      await meeting.applyPolicy(meetingPolicy(HOST, [HOST]));
+      await meeting.whenIdle();
+      const program = programOf(r, observer);
+      expect(program.paused).toBe(true);
+      await r.publish('chair');
+      await meeting.whenIdle();
+      expect(program.paused).toBe(false);
+      expect(observer.signal.lastState(program.id)?.paused).toBe(false);
+      await vi.waitFor(
+        () => expect(meeting.program.sourceProducerId).toBe(r.producer('chair', 'camera').id),
+        waitOpts,
+      );
+      const chair = r.participants.get('chair');
+      chair?.peer.closeProducer(chair.cameraId ?? '');
+      await vi.waitFor(() => expect(program.paused).toBe(true), waitOpts);
+      expect(observer.signal.lastState(program.id)?.paused).toBe(true);
+    } finally {
+      meeting.close();
+      r.close();
+    }
+  });
 });

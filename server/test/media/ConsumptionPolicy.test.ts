@@ -154,15 +154,15 @@ describe('PolicyPass', () => {
 
 describe('mayPublish()', () => {
   it.each([
-    ['chair', true, true],
-    ['site', true, true],
-    ['operator', false, true],
-    ['secretary', false, false],
-    ['observer', false, false],
-    ['organizer', false, false],
-  ] as const)('%s: camera+mic %s, screen %s', (role, av, screen) => {
-    expect(mayPublish(role, 'camera')).toBe(av);
-    expect(mayPublish(role, 'mic')).toBe(av);
+    ['chair', true, true, true],
+    ['site', true, true, true],
+    ['operator', false, true, true], // a microphone for talk-back only
+    ['secretary', false, false, false],
+    ['observer', false, false, false],
+    ['organizer', false, false, false],
+  ] as const)('%s: camera %s, mic %s, screen %s', (role, camera, mic, screen) => {
+    expect(mayPublish(role, 'camera')).toBe(camera);
+    expect(mayPublish(role, 'mic')).toBe(mic);
     expect(mayPublish(role, 'screen')).toBe(screen);
   });
 });
