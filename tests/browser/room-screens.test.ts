@@ -21,7 +21,7 @@ import {
   type Watcher,
   watch,
 } from '../support/slides.js';
-import { type ClientPage, clientState, openPage, screenshot } from './client-pages.js';
+import { type ClientPage, clientState, screenshot } from './client-pages.js';
 
 /** Four publishing browsers and a PDF conversion on a busy 2-core machine: generous limits. */
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 180_000 });
@@ -60,6 +60,28 @@ function onScreen(page: Page, box: Box): boolean {
   return (
     !!v && box.x >= 0 && box.y >= 0 && box.x + box.width <= v.width + 1 && box.y + box.height <= v.height + 1
   );
+}
+
+/**
+ * Opens a join link in its own context like client-pages' openPage, with longer waits: the machine
+ * is shared by several suites, and loading and clicking can take well over Playwright's 30 s there.
+ */
+async function open(
+  browser: Browser,
+  url: string,
+  size: { width: number; height: number },
+): Promise<ClientPage> {
+  const context = await browser.newContext({ viewport: size, locale: 'vi-VN' });
+  context.setDefaultTimeout(90_000);
+  context.setDefaultNavigationTimeout(120_000);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(url);
+  return { page, errors };
 }
 
 describe('room screens: room display, console, slides and the secretary stage', () => {
@@ -102,12 +124,10 @@ describe('room screens: room display, console, slides and the secretary stage', 
   });
 
   it('everyone joins; the technical check is open', async () => {
-    chair = await openPage(browser, joinUrl('chair'), TV);
-    hanoi = await openPage(browser, joinUrl('hanoi'), TV);
-    hue = await openPage(browser, joinUrl('hue'), PC);
-    secretary = await openPage(browser, joinUrl('secretary'), PC);
-    // A shared 2-core machine with five browsers: actions wait longer than Playwright's 30 s.
-    for (const p of [chair, hanoi, hue, secretary]) p.page.setDefaultTimeout(90_000);
+    chair = await open(browser, joinUrl('chair'), TV);
+    hanoi = await open(browser, joinUrl('hanoi'), TV);
+    hue = await open(browser, joinUrl('hue'), PC);
+    secretary = await open(browser, joinUrl('secretary'), PC);
     await chair.page.getByTestId('console-view').waitFor();
     // The hub may already have opened the technical check (it opens an hour before the start).
     const openCheck = chair.page.getByRole('button', { name: 'Mở kiểm tra kỹ thuật' });
@@ -254,7 +274,6 @@ describe('room screens: room display, console, slides and the secretary stage', 
 
   it("the technician's second window declares the delegates and turns the camera off and on through the room display", async () => {
     const tech = await hue.page.context().newPage();
-    tech.setDefaultTimeout(90_000);
     await tech.setViewportSize({ width: 520, height: 820 });
     await tech.goto(`${h.url}/join?technician`);
     await expect
@@ -325,7 +344,7 @@ describe('room screens: room display, console, slides and the secretary stage', 
   });
 
   it('logged no errors in any page', () => {
-    const errors = [chair, hanoi, hue, secretary].flatMap((p) => p.errors);
+    const errors = [chair, hanoi, hue, secretary].flatMap((p) => p?.errors ?? ['page never opened']);
     // A reload interrupts requests in flight (and a consumer being built on the transport it closes).
     expect(
       errors.filter(
