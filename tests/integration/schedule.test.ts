@@ -274,9 +274,16 @@ describe('the meeting over HTTP and its deadlines', () => {
         hostSiteId: 'phu-tho',
       })
     ).json as BookingResult;
+    // A meeting created the plain way (no booking) is left to its chair.
+    const plainOk = await call('POST', '/api/meetings', {
+      title: 'Không đặt lịch',
+      scheduledAt: Date.now() + 30 * 60_000,
+      hostSiteId: 'bac-ninh',
+    });
     const opened = await hub.parts.schedule.tick();
     expect(opened).toContain(soon.meetingIds[0]);
     expect(opened).not.toContain(later.meetingIds[0]);
+    expect(opened).not.toContain(plainOk.json.meeting.id);
     expect((await call('GET', `/api/meetings/${soon.meetingIds[0]}`)).json.meeting.status).toBe('techCheck');
     expect((await call('GET', `/api/meetings/${later.meetingIds[0]}`)).json.meeting.status).toBe('scheduled');
   });

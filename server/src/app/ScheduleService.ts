@@ -524,9 +524,11 @@ export class ScheduleService {
   }
 
   /**
-   * Opens the tech check of every scheduled meeting whose time has come (techCheckMinutes before
-   * the start, until its planned end). Another instance may get there first: its INVALID_STATE is fine.
-   * Returns the ids opened here.
+   * Opens the tech check of every booked meeting (one with a plan, from POST /api/bookings) whose
+   * time has come: techCheckMinutes before the start, until its planned end. A meeting created the
+   * plain way has no plan and is opened by its chair or operator (or POST …/openTechCheck), so a
+   * client that opens it itself never races the clock. Another instance may get there first: its
+   * INVALID_STATE is fine. Returns the ids opened here.
    */
   async tick(): Promise<string[]> {
     if (this.#ticking || this.deps.config.techCheckMinutes === 0) return [];
@@ -534,7 +536,8 @@ export class ScheduleService {
     const opened: string[] = [];
     try {
       const now = this.#now;
-      for (const slot of await this.#slots()) {
+      const booked = new Set((await this.deps.schedule.listPlans()).map((p) => p.meetingId as string));
+      for (const slot of (await this.#slots()).filter((s) => booked.has(s.meetingId))) {
         const record = await this.deps.store.meetings.get(slot.meetingId as MeetingId);
         if (record?.meeting.status !== 'scheduled') continue;
         if (now < techCheckOpensAt(slot.start, this.deps.config.techCheckMinutes) || now >= slot.end)
