@@ -102,15 +102,10 @@ export function checkTransaction(
       if (name === docNames.confirmations) {
         return new DomainError('FORBIDDEN', 'only the chair confirms conclusions');
       }
-      if (name === docNames.notice) {
+      if (name === docNames.notice && type instanceof Y.Map) {
         for (const key of keys) {
-          const value = key === null || !(type instanceof Y.Map) ? undefined : type.get(key);
-          if (typeof value === 'string' && new TextEncoder().encode(value).length > DOC_FIELD_MAX_BYTES) {
-            return new DomainError(
-              'LIMIT',
-              `the notice's ${key} is longer than ${DOC_FIELD_MAX_BYTES / 1024} KB`,
-            );
-          }
+          const problem = key === null ? null : fieldTooLong(type, key);
+          if (problem) return problem;
         }
       }
       if (name === docNames.history) {
@@ -118,7 +113,7 @@ export function checkTransaction(
       }
       if (name.startsWith('conclusions:')) {
         origin.touchedConclusions = true;
-        const problem = checkDeletedConclusions(tr, type, origin);
+        const problem = checkDeletedConclusions(tr, type as SharedType, origin);
         if (problem) return problem;
       }
       if (isEntryList(name)) {
@@ -135,6 +130,8 @@ export function checkTransaction(
         if (key !== null && FIXED_KEYS.has(key)) {
           return new DomainError('FORBIDDEN', `the ${key} of an entry cannot be changed`);
         }
+        const problem = key === null ? null : fieldTooLong(type, key);
+        if (problem) return problem;
       }
       if (isConclusion) {
         const problem = editedConclusion(tr, type, origin);
@@ -150,6 +147,13 @@ export function checkTransaction(
     }
   }
   return null;
+}
+
+/** A one-line field (a string value of a map) over DOC_FIELD_MAX_BYTES: refused with LIMIT. */
+function fieldTooLong(map: Y.Map<unknown>, key: string): DomainError | null {
+  const value = map.get(key);
+  if (typeof value !== 'string' || new TextEncoder().encode(value).length <= DOC_FIELD_MAX_BYTES) return null;
+  return new DomainError('LIMIT', `the field ${key} is longer than ${DOC_FIELD_MAX_BYTES / 1024} KB`);
 }
 
 /** The refusal of a change to a confirmed conclusion. */
@@ -239,6 +243,10 @@ function checkNewEntries(
       return new DomainError('VALIDATION', 'an entry needs an id of at most 64 characters');
     }
     const id = entry.get('id') as string;
+    for (const key of entry.keys()) {
+      const problem = fieldTooLong(entry, key);
+      if (problem) return problem;
+    }
     const restored = isConclusions && isRestoredConclusion(tr.doc, entry);
     if (entry.get('author') !== actor.displayName && !restored) {
       return new DomainError('FORBIDDEN', 'an entry is signed with your own name');

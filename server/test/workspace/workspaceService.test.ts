@@ -4,10 +4,12 @@ import {
   conclusionsArray,
   confirmationsMap,
   DOC_CONCLUSION_LOCKED,
+  DOC_FIELD_MAX_BYTES,
   DOC_MISSING_UPDATES,
   DOC_UPDATE_MAX_BYTES,
   type MeetingId,
   minutesText,
+  noticeMap,
   readConclusionHistory,
   readConclusions,
   removeEntry,
@@ -334,6 +336,24 @@ describe('WorkspaceService', () => {
     // The missing first update arrives (the page resends what the hub lacks): the parked one is placed too.
     await service.update(MID, A.secretary, first as Uint8Array, null);
     expect((await service.content(MID)).minutes[items[0] as string]).toBe('Một. Hai.');
+  });
+
+  it('a one-line field over DOC_FIELD_MAX_BYTES (the notice, a petition entry) is refused with LIMIT', async () => {
+    const { service, store, items } = setup();
+    const w = writer(A.secretary);
+    noticeMap(w.doc).set('recipients', '- Ủy ban nhân dân xã;\n'.repeat(400));
+    await expect(push(service, w)).rejects.toMatchObject({ code: 'LIMIT' });
+    const fresh = writer(A.secretary);
+    addPetition(fresh.doc, {
+      id: 'p1',
+      itemId: items[0] as string,
+      site: 'x'.repeat(DOC_FIELD_MAX_BYTES + 1),
+      petition: 'Bổ sung biên chế',
+      author: A.secretary.displayName,
+      at: 1,
+    });
+    await expect(push(service, fresh)).rejects.toMatchObject({ code: 'LIMIT' });
+    expect(await store.readDocUpdates(MID, WORKSPACE_DOC)).toHaveLength(0);
   });
 
   it('a deletion of text the hub never got is refused as missing, not acknowledged', async () => {
