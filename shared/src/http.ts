@@ -65,6 +65,8 @@ export const HttpSchemas = {
       title: z.string().trim().min(1).max(300),
       kind: AgendaItemKind.default('other'),
       presenter: z.string().trim().max(200).default(''),
+      /** The invited bridge point that presents the item (brings up its deck and gets the floor). */
+      presenterSiteId: SiteId.nullable().default(null),
       plannedMinutes: z.number().int().min(0).max(600).default(10),
     })
     .strict(),

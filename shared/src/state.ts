@@ -56,6 +56,11 @@ export const AgendaItem = z.object({
   title: z.string().min(1).max(300),
   kind: AgendaItemKind,
   presenter: z.string().max(200),
+  /**
+   * The bridge point that presents the item (a directory site, not free text): opening the item
+   * brings up its deck with this site presenting, and gives it the floor. Null: the host presents.
+   */
+  presenterSiteId: SiteId.nullable().default(null),
   plannedMinutes: z.number().int().min(0).max(600),
   startedAt: Instant.nullable(),
   endedAt: Instant.nullable(),

@@ -82,6 +82,7 @@ describe('agendaElapsedMs()', () => {
     title: 't',
     kind: 'report' as const,
     presenter: '',
+    presenterSiteId: null,
     plannedMinutes: 10,
     startedAt: 1000,
     endedAt: null,

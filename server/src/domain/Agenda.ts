@@ -1,4 +1,4 @@
-import type { AgendaItem, AgendaItemId, AgendaItemKind, AgendaState } from '@giaoban/shared';
+import type { AgendaItem, AgendaItemId, AgendaItemKind, AgendaState, SiteId } from '@giaoban/shared';
 import { type Outcome, refuse, succeed } from './DomainError.js';
 
 /** What an organizer writes for an item; ids and timing are the hub's. */
@@ -6,6 +6,8 @@ export interface AgendaItemDraft {
   title: string;
   kind: AgendaItemKind;
   presenter: string;
+  /** The invited site that presents the item; null or absent: the host. */
+  presenterSiteId?: SiteId | null;
   plannedMinutes: number;
 }
 
@@ -82,7 +84,13 @@ export function addItem(
   draft: AgendaItemDraft,
   index?: number,
 ): AgendaState {
-  const item: AgendaItem = { id, ...draft, startedAt: null, endedAt: null };
+  const item: AgendaItem = {
+    id,
+    ...draft,
+    presenterSiteId: draft.presenterSiteId ?? null,
+    startedAt: null,
+    endedAt: null,
+  };
   const items = [...agenda.items];
   items.splice(index === undefined ? items.length : Math.max(0, Math.min(index, items.length)), 0, item);
   return { ...agenda, items };
@@ -100,6 +108,7 @@ export function updateItem(
   if (patch.title !== undefined) next.title = patch.title;
   if (patch.kind !== undefined) next.kind = patch.kind;
   if (patch.presenter !== undefined) next.presenter = patch.presenter;
+  if (patch.presenterSiteId !== undefined) next.presenterSiteId = patch.presenterSiteId;
   if (patch.plannedMinutes !== undefined) next.plannedMinutes = patch.plannedMinutes;
   return succeed({ ...agenda, items: agenda.items.map((i) => (i.id === itemId ? next : i)) });
 }

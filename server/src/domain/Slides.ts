@@ -1,4 +1,5 @@
 import type {
+  AgendaItem,
   AgendaItemId,
   DocumentFailure,
   DocumentId,
@@ -120,6 +121,27 @@ export const stop = (slides: SlidesState): SlidesState =>
 export function setPresenter(slides: SlidesState, siteId: SiteId | null): SlidesState {
   const presenter: SlidesPresenter = siteId === null ? { kind: 'moderator' } : { kind: 'site', siteId };
   return presenterSiteId(slides) === siteId ? slides : { ...slides, presenter };
+}
+
+/**
+ * Moving to an agenda item brings up what it needs: its deck (its first converted document, from
+ * page 1) presented by its presenter site (the moderators when it has none). A deck that belongs
+ * to another item leaves the screens; one attached to no item stays.
+ */
+export function bringUpItem(slides: SlidesState, item: AgendaItem): SlidesState {
+  const deck = slides.documents.find(
+    (d) => d.agendaItemId === item.id && d.status === 'ready' && d.pageCount > 0,
+  );
+  let next = slides;
+  if (deck) {
+    const shown = show(next, deck.id);
+    if (shown.ok) next = shown.value;
+  } else if (next.showing) {
+    const showingId = next.showing.documentId;
+    const owner = next.documents.find((d) => d.id === showingId)?.agendaItemId ?? null;
+    if (owner !== null && owner !== item.id) next = stop(next);
+  }
+  return setPresenter(next, item.presenterSiteId);
 }
 
 /** A site that leaves the meeting's invitation list stops presenting. */

@@ -94,7 +94,11 @@ function runPersonCommand(
       return done({ ...rec, meeting: { ...meeting.value, techCheckTalkTo: talkTo } });
     }
     case 'techCheck:talkTo': {
-      const before = requireStatus(rec.meeting, ['scheduled', 'techCheck'], 'open the technical check to one site');
+      const before = requireStatus(
+        rec.meeting,
+        ['scheduled', 'techCheck'],
+        'open the technical check to one site',
+      );
       if (!before.ok) return before;
       if (cmd.siteId !== null) {
         if (cmd.siteId === rec.meeting.hostSiteId)
@@ -127,7 +131,8 @@ function runPersonCommand(
         cmd.type === 'agenda:open'
           ? Agenda.openItem(rec.agenda, cmd.itemId, now)
           : Agenda.advance(rec.agenda, now);
-      return agenda.ok ? done({ ...rec, agenda: agenda.value }) : agenda;
+      if (!agenda.ok) return agenda;
+      return done(bringUpItem({ ...rec, agenda: agenda.value }, Vote.actorLabel(actor), now));
     }
     case 'queue:request': {
       const open = requireStatus(rec.meeting, OPEN, 'request the floor');
@@ -336,6 +341,40 @@ function declare(
   });
 }
 
+/** An item's presenter must be one of the meeting's sites. */
+function presenterInvited(rec: MeetingRecord, siteId: SiteId | null | undefined): Outcome<void> {
+  if (siteId === undefined || siteId === null) return succeed(undefined);
+  const site = Site.getSite(rec.sites, siteId);
+  return site.ok ? succeed(undefined) : site;
+}
+
+/**
+ * Agenda-driven presenting: the item just opened brings up its deck and its presenter site
+ * (Slides.bringUpItem), and a connected presenter site gets the floor for the item's planned time,
+ * so it is seen and heard without a second action. Nothing changes for an item without them.
+ */
+function bringUpItem(rec: MeetingRecord, by: string, now: number): MeetingRecord {
+  const item = rec.agenda.items.find((i) => i.id === rec.agenda.currentItemId);
+  if (!item) return rec;
+  const slides = Slides.bringUpItem(rec.slides, item);
+  const siteId = item.presenterSiteId;
+  const site = siteId === null ? null : rec.sites.find((s) => s.id === siteId);
+  if (!site || site.isHost || !Site.isPresent(site.connection) || rec.queue.floor?.siteId === site.id)
+    return { ...rec, slides };
+  const queue = Queue.grantFloor(rec.queue, {
+    siteId: site.id,
+    agendaItemId: item.id,
+    seconds: Math.min(item.plannedMinutes * 60, 3600),
+    now,
+    grantedBy: by,
+  });
+  if (!queue.ok) return { ...rec, slides };
+  const sites = site.mutedByModerator
+    ? Site.replaceSite(rec.sites, { ...site, mutedByModerator: false })
+    : rec.sites;
+  return { ...rec, slides, queue: queue.value, sites, stage: { pinnedSiteId: null } };
+}
+
 /** Organizer edits: allowed until the meeting ends, after which its record is history. */
 function runOrganizerCommand(rec: MeetingRecord, cmd: OrganizerCommand, ctx: ExecuteContext): Outcome<Step> {
   const open = requireStatus(rec.meeting, NOT_ENDED, 'edit the meeting');
@@ -364,11 +403,15 @@ function runOrganizerCommand(rec: MeetingRecord, cmd: OrganizerCommand, ctx: Exe
       });
     }
     case 'agenda:addItem': {
+      const presenter = presenterInvited(rec, cmd.item.presenterSiteId);
+      if (!presenter.ok) return presenter;
       const id = ctx.newId() as Parameters<typeof Agenda.addItem>[1];
       const agenda = Agenda.addItem(rec.agenda, id, cmd.item, cmd.index);
       return succeed({ record: { ...rec, agenda }, reply: agenda.items.find((i) => i.id === id) ?? null });
     }
     case 'agenda:updateItem': {
+      const presenter = presenterInvited(rec, cmd.patch.presenterSiteId);
+      if (!presenter.ok) return presenter;
       const agenda = Agenda.updateItem(rec.agenda, cmd.itemId, cmd.patch);
       return agenda.ok ? done({ ...rec, agenda: agenda.value }) : agenda;
     }

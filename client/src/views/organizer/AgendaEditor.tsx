@@ -1,7 +1,8 @@
-import { type AgendaItem, AgendaItemKind } from '@giaoban/shared';
+import { type AgendaItem, AgendaItemKind, type SiteId } from '@giaoban/shared';
 import { type FormEvent, useState } from 'react';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { type MessageKey, useI18n } from '../../i18n/i18n';
+import { useRecordI18n } from '../../record/i18n';
 import { api } from '../../services/api';
 import { moveItem } from '../../state/selectors';
 import { apiErrorKey } from './useAsync';
@@ -12,13 +13,22 @@ interface Draft {
   title: string;
   kind: AgendaItem['kind'];
   presenter: string;
+  /** The invited site that presents (brings up the item's deck and gets the floor); '' for none. */
+  presenterSiteId: string;
   plannedMinutes: string;
+}
+
+/** A site the presenter may be chosen from. */
+interface PresenterOption {
+  id: string;
+  name: string;
 }
 
 const draftOf = (item?: AgendaItem): Draft => ({
   title: item?.title ?? '',
   kind: item?.kind ?? 'report',
   presenter: item?.presenter ?? '',
+  presenterSiteId: item?.presenterSiteId ?? '',
   plannedMinutes: String(item?.plannedMinutes ?? 10),
 });
 
@@ -27,12 +37,15 @@ function ItemFields({
   prefix,
   draft,
   onChange,
+  sites,
 }: {
   prefix: string;
   draft: Draft;
   onChange: (d: Draft) => void;
+  sites: readonly PresenterOption[];
 }) {
   const { t } = useI18n();
+  const { t: rt } = useRecordI18n();
   return (
     <>
       <div className="field field--wide">
@@ -68,6 +81,21 @@ function ItemFields({
           onChange={(e) => onChange({ ...draft, presenter: e.target.value })}
         />
       </div>
+      <div className="field">
+        <label htmlFor={`${prefix}-psite`}>{rt('agenda.presenterSite')}</label>
+        <select
+          id={`${prefix}-psite`}
+          value={draft.presenterSiteId}
+          onChange={(e) => onChange({ ...draft, presenterSiteId: e.target.value })}
+        >
+          <option value="">{rt('agenda.presenterSite.none')}</option>
+          {sites.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+      </div>
       <div className="field field--narrow">
         <label htmlFor={`${prefix}-min`}>{t('org.agenda.minutes')}</label>
         <input
@@ -87,6 +115,7 @@ const bodyOf = (d: Draft) => ({
   title: d.title.trim(),
   kind: d.kind,
   presenter: d.presenter.trim(),
+  presenterSiteId: d.presenterSiteId === '' ? null : (d.presenterSiteId as SiteId),
   plannedMinutes: Math.max(0, Math.round(Number(d.plannedMinutes) || 0)),
 });
 
@@ -95,10 +124,13 @@ export function AgendaEditor({
   meetingId,
   items,
   onChanged,
+  sites = [],
 }: {
   meetingId: string;
   items: AgendaItem[];
   onChanged: () => void;
+  /** The meeting's sites, for the presenting site of each item. */
+  sites?: readonly PresenterOption[];
 }) {
   const { t } = useI18n();
   const [drafts, setDrafts] = useState<Record<string, Draft>>({});
@@ -161,6 +193,7 @@ export function AgendaEditor({
                   prefix={`ai-${item.id}`}
                   draft={draft}
                   onChange={(d) => setDrafts({ ...drafts, [item.id]: d })}
+                  sites={sites}
                 />
                 <div className="org-form__actions">
                   <button type="submit" className="btn btn--small btn--primary" disabled={!changed}>
@@ -200,7 +233,7 @@ export function AgendaEditor({
         onSubmit={(e) => void add(e)}
         aria-label={t('org.agenda.add')}
       >
-        <ItemFields prefix="ai-new" draft={fresh} onChange={setFresh} />
+        <ItemFields prefix="ai-new" draft={fresh} onChange={setFresh} sites={sites} />
         <div className="org-form__actions">
           <button type="submit" className="btn btn--primary" disabled={!fresh.title.trim()}>
             {t('org.agenda.add')}

@@ -114,7 +114,14 @@ export function MeetingEditor({ meetingId }: { meetingId: string | null }) {
           {
             id: 'agenda',
             label: t('org.agenda.tab', { n: data.agenda.length }),
-            content: <AgendaEditor meetingId={meeting.id} items={data.agenda} onChanged={summary.reload} />,
+            content: (
+              <AgendaEditor
+                meetingId={meeting.id}
+                items={data.agenda}
+                sites={data.sites}
+                onChanged={summary.reload}
+              />
+            ),
           },
           {
             id: 'links',
