@@ -25,6 +25,7 @@ BUILD_PACKAGES=(g++ meson ninja-build pkg-config patch libssl-dev libuv1-dev lib
 RUNTIME_PACKAGES=(libssl3 libuv1 libsrtp2-1 libusrsctp2 libabsl20220623)
 # Services and tools the hub and the tests use.
 TOOL_PACKAGES=(redis-server chromium ffmpeg iproute2 openssl poppler-utils unzip
+  baresip-core baresip-ffmpeg
   libreoffice-writer-nogui libreoffice-impress-nogui
   fonts-dejavu-core fonts-liberation2 fonts-noto-core fonts-crosextra-carlito)
 

@@ -37,6 +37,10 @@ import { RedisStore } from './store/RedisStore.js';
 import { createPatientClient } from './store/redisClient.js';
 import { MemoryScheduleStore, RedisScheduleStore } from './store/ScheduleStore.js';
 import type { Store } from './store/Store.js';
+import type { JoinLinkId } from '@giaoban/shared';
+import { loadSipConfig, SipConfigError } from './sip/SipConfig.js';
+import { SipCredentials } from './sip/SipCredentials.js';
+import { SipGateway } from './sip/SipGateway.js';
 import { SocketServer } from './transport/SocketServer.js';
 import { ExportService } from './workspace/exports/ExportService.js';
 import { PdfConverter } from './workspace/exports/PdfConverter.js';
@@ -63,6 +67,8 @@ export interface Hub {
     documents: DocumentService;
     /** Booking, deadlines, the tech check's clock. */
     schedule: ScheduleService;
+    /** The room-system edge; null when SIP is off or its port was taken. */
+    sip: SipGateway | null;
   };
 }
 
@@ -149,14 +155,23 @@ export async function startHub(
   let serving = true;
 
   let sockets: SocketServer | null = null;
+  // Room systems over SIP (docs/SIP.md): credentials derive from site links and the hub's secret.
+  const sipConfig = loadSipConfig(env, mediaConfig);
+  const sipCredentials =
+    sipConfig.port !== 0 ? new SipCredentials(config.jwtSecret, sipConfig.domain, sipConfig.port) : null;
+  let sip: SipGateway | null = null;
   const organizer = new OrganizerService(
     store,
     meetings,
     tokens,
     config.organizers,
     config.organizerSessionHours,
-    (link) => sockets?.endLinkSessions(link),
+    (link) => {
+      sockets?.endLinkSessions(link);
+      sip?.linkRevoked(link);
+    },
     workspace,
+    sipCredentials ? (link) => sipCredentials.forLink(link) : undefined,
   );
   const media = new MediaRegistry(pool, meetings, (meetingId, levels) =>
     sockets?.sendAudioLevels(meetingId, levels),
@@ -274,6 +289,24 @@ export async function startHub(
   });
   await meetings.recoverAfterRestart();
   await documents.recoverInterrupted();
+  if (sipCredentials) {
+    try {
+      sip = await SipGateway.start({
+        host: sipConfig.host,
+        port: sipConfig.port,
+        mediaAddress: sipConfig.mediaAddress,
+        secret: config.jwtSecret,
+        credentials: sipCredentials,
+        links: { get: (id) => store.links.get(id as JoinLinkId) },
+        meetings,
+        media,
+        maxCalls: sipConfig.maxCalls,
+      });
+    } catch (err) {
+      // Another process holds the port: the hub serves browsers anyway; room systems cannot dial in.
+      log.warn('main', `SIP gateway not started on port ${sipConfig.port}: ${(err as Error).message}`);
+    }
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -303,6 +336,7 @@ export async function startHub(
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       serving = false;
+      sip?.stop();
       census.close();
       // This instance's connections leave the roster while the meeting service still runs.
       await cluster?.leave();
@@ -326,7 +360,19 @@ export async function startHub(
   return {
     url,
     stop,
-    parts: { store, meetings, media, pool, tokens, workspace, cluster, clusterMedia, documents, schedule },
+    parts: {
+      store,
+      meetings,
+      media,
+      pool,
+      tokens,
+      workspace,
+      cluster,
+      clusterMedia,
+      documents,
+      schedule,
+      sip,
+    },
   };
 }
 
@@ -353,6 +399,7 @@ async function main(): Promise<void> {
       err instanceof ConfigError ||
       err instanceof MediaConfigError ||
       err instanceof DocumentConfigError ||
+      err instanceof SipConfigError ||
       err instanceof ScheduleConfigError
     ) {
       console.error(`Configuration error: ${err.message}`);

@@ -109,4 +109,6 @@ export interface IssuedLink {
   token: string;
   /** Path of the client page that opens this link: `/join#<token>`. */
   url: string;
+  /** Site links: how a SIP room system dials in (revoking the link revokes it). Absent when SIP is off. */
+  sip?: { uri: string; username: string; password: string };
 }

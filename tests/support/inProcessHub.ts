@@ -39,6 +39,8 @@ export async function startTestHub(extraEnv: Record<string, string> = {}): Promi
     MEDIA_RTC_MIN_PORT: '20000',
     MEDIA_RTC_MAX_PORT: '29999',
     LOG_LEVEL: 'silent',
+    // No SIP edge unless a test asks for one (SIP_PORT): hubs in parallel files would race for 5060.
+    SIP_PORT: '0',
     // Fast and isolated by default; Redis tests pass REDIS_URL (and GIAOBAN_STORE: 'redis').
     GIAOBAN_STORE: 'memory',
     ...extraEnv,

@@ -74,6 +74,8 @@ export class OrganizerService implements OrganizerApi {
     private readonly onLinkRevoked: (link: JoinLink) => void,
     /** What the secretaries' workspace holds, to refuse removing an item they wrote for. */
     private readonly workspace: Pick<WorkspaceService, 'content'>,
+    /** The SIP credential issued with a site link (server/src/sip/); absent when SIP is off. */
+    private readonly sipCredentialOf?: (link: JoinLink) => IssuedLink['sip'],
   ) {}
 
   async login(username: string, password: string): Promise<LoginResponse> {
@@ -260,7 +262,8 @@ export class OrganizerService implements OrganizerApi {
       { sub: link.id, mid: link.meetingId, role: link.role, sid: link.siteId, name: link.displayName },
       link.expiresAt,
     );
-    return { link, token, url: `/join#${token}` };
+    const sip = this.sipCredentialOf?.(link);
+    return { link, token, url: `/join#${token}`, ...(sip ? { sip } : {}) };
   }
 
   async listLinks(id: string): Promise<JoinLink[]> {

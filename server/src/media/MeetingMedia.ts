@@ -179,6 +179,26 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     this.#producerAdded(rp);
   }
 
+  /** The live microphones and their sites (the SIP gateway mixes the open ones for room systems). */
+  micProducers(): RoomProducer[] {
+    return [...this.#producers.values()].filter((rp) => rp.source === 'mic' && !rp.producer.closed);
+  }
+
+  // ---- edge hooks (SIP gateway, server/src/sip/) ---------------------------------------------
+
+  /** The router, for an edge that opens its own transports (the SIP gateway's PlainTransports). */
+  get edgeRouter(): ms.Router {
+    return this.#router;
+  }
+
+  /**
+   * Adds a producer an edge made on its own transport (a SIP room system's camera or microphone)
+   * as that site's: it reaches the grid, the program and the microphone policy like a browser's.
+   */
+  addEdgeProducer(rp: RoomProducer): void {
+    this.#producerAdded(rp);
+  }
+
   /**
    * Adds a participant's media. A participant already present (a reload, a second tab) is
    * replaced: its old peer closes with reason 'replaced'.

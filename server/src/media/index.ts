@@ -135,6 +135,7 @@ export {
   PROGRAM_PARTICIPANT_ID,
   type SiteAudioLevel,
 } from './MeetingMedia.js';
+export type { RoomProducer } from './PeerHost.js';
 export { PROGRAM_LAYERS, ProgramSwitcher, type ProgramSwitcherEvents } from './program/ProgramSwitcher.js';
 export type { SiteMediaState, SiteMediaStatus } from './SiteMediaTracker.js';
 export { WorkerPool, type WorkerPoolEvents, type WorkerUsage } from './WorkerPool.js';
