@@ -2,7 +2,7 @@ import type { ChatMessage, SiteId, VoteCounting, VoteId, VoteTally } from '@giao
 import type { MessageKey } from '../i18n/i18n';
 import { errorCodeOf } from '../services/request';
 import { session } from '../services/session';
-import { pushNotice } from '../state/meetingState';
+import { meetingStore, pushNotice } from '../state/meetingState';
 import { createStore } from '../state/store';
 import { mergeMessage } from './chatMerge';
 
@@ -28,6 +28,13 @@ export function followRecord(moderator: boolean): void {
     recordStore.set((s) => ({ ...s, messages: mergeMessage(s.messages, m) })),
   );
   session.on('vote:tally', (tallies) => recordStore.set({ tallies }));
+  // A new connection has none of the chat rooms of the last one: read (and follow) again on every join.
+  let joined = meetingStore.get().phase === 'joined';
+  meetingStore.subscribe(() => {
+    const now = meetingStore.get().phase === 'joined';
+    if (now && !joined) void reloadRecord(moderator);
+    joined = now;
+  });
   void reloadRecord(moderator);
 }
 
