@@ -60,6 +60,8 @@ export function Tabs({ label, tabs, selected, onSelect }: Props) {
             aria-controls={`${base}-panel-${tab.id}`}
             tabIndex={i === index ? 0 : -1}
             className={tab.attention && i !== index ? 'tabs__tab tabs__tab--attention' : 'tabs__tab'}
+            // A label shortened to fit its row stays readable on hover.
+            title={tab.label}
             onClick={() => onSelect(tab.id)}
           >
             {tab.label}

@@ -78,9 +78,10 @@ export function ConsoleView() {
           <div className="console__top">
             <ProgramStage className="stage--console" />
             <div className="console__now">
-              <MeetingControls />
               <FloorCard />
               <RequestAlert queueOpen={tab === 'queue'} onShowQueue={() => setTab('queue')} />
+              {/* Last and pushed down: a request appearing above never moves these buttons. */}
+              <MeetingControls />
             </div>
           </div>
           <Multiview />
