@@ -14,7 +14,8 @@ const CHANNEL = 'giaoban-room';
 const HEARTBEAT_MS = 2000;
 /** Mirrored state is sent at most this often (the microphone meter changes many times a second). */
 const THROTTLE_MS = 250;
-const COMMAND_TIMEOUT_MS = 15_000;
+/** Longer than the page's own request timeout (15 s), so a slow answer is still heard here. */
+const COMMAND_TIMEOUT_MS = 25_000;
 
 /** The part of the meeting state the technician's window draws from. */
 export type MirroredState = Pick<
