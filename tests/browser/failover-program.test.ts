@@ -1,0 +1,179 @@
+/**
+ * Failover seen from real pages (headless Chromium, fake camera): two hub instances on one Redis
+ * (in this process) with a TCP proxy in front, as a load balancer. The chair and Huế open their
+ * links through the proxy and land on instance A, which then holds the meeting's media; an
+ * observer opens hers on instance B (her media is hosted on A). Huế gets the floor and every page
+ * decodes Huế's camera. Then A stops: the observer's page shows "reconnecting media" instead of a
+ * frozen frame, the chair's and Huế's pages reconnect through the proxy to B, Huế publishes again,
+ * Huế still holds the same turn, and the observer's and the chair's main stages decode Huế's camera
+ * again, now from B. The times are printed (docs/REDIS.md), never asserted.
+ */
+import type { MeetingId, SiteId } from '@giaoban/shared';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hub } from '../../server/src/main.js';
+import { launchChromium } from '../support/browser.js';
+import { startTestHub } from '../support/inProcessHub.js';
+import { startProxy, type TcpProxy } from '../support/proxy.js';
+import { prepareMeeting, type RedisServer, redisHubEnv, startRedis } from '../support/redis.js';
+import { type ClientPage, clientState, forceRequest, openPage, programInfo } from './client-pages.js';
+
+const HUE = 'hue' as SiteId;
+
+let redis: RedisServer;
+let hubA: Hub;
+let hubB: Hub;
+let proxy: TcpProxy;
+let browser: Browser;
+let meetingId: MeetingId;
+let tokens: Record<string, string>;
+
+/** The floor turn a page's snapshot shows. */
+const floorOf = (page: Page) =>
+  page.evaluate(() => {
+    const state = (
+      globalThis as unknown as {
+        giaoban: {
+          state(): { snapshot: { queue: { floor: { siteId: string; grantedAt: number } | null } } | null };
+        };
+      }
+    ).giaoban.state();
+    return state.snapshot?.queue.floor ?? null;
+  });
+
+/** Waits until a page's client state satisfies `ok` (the page may still be loading). */
+async function until(page: Page, ok: (s: Awaited<ReturnType<typeof clientState>>) => boolean, what: string) {
+  const deadline = Date.now() + 45_000;
+  for (;;) {
+    const state = await clientState(page).catch(() => null);
+    if (state && ok(state)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/**
+ * Waits until a page's main stage decodes `siteId` (new frames keep arriving) from a stream other
+ * than `notStream`; returns that stream. The program may be the site's camera or the hub's
+ * program stream: either way the element names the site it shows.
+ */
+async function decodes(page: Page, siteId: string, notStream: string | null, what: string): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const before = await programInfo(page).catch(() => null);
+    await page.waitForTimeout(400);
+    const after = await programInfo(page).catch(() => null);
+    if (
+      before &&
+      after &&
+      after.siteId === siteId &&
+      after.stream === before.stream &&
+      after.stream !== notStream &&
+      after.width > 0 &&
+      after.frames > before.frames
+    )
+      return after.stream;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(after)}`);
+  }
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  const env = redisHubEnv(redis);
+  hubA = await startTestHub(env);
+  hubB = await startTestHub(env);
+  proxy = await startProxy([Number(new URL(hubA.url).port), Number(new URL(hubB.url).port)]);
+  let id: string;
+  ({ meetingId: id, tokens } = await prepareMeeting(hubB.url, [HUE], {
+    chair: { role: 'chair', displayName: 'Đồng chí Chủ trì' },
+    hue: { role: 'site', siteId: HUE },
+    observer: { role: 'observer', displayName: 'Lãnh đạo theo dõi' },
+  }));
+  meetingId = id as MeetingId;
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await proxy?.close();
+  await hubA?.stop();
+  await hubB?.stop();
+  await redis?.stop();
+});
+
+describe('the instance holding the media stops while a site has the floor', () => {
+  it('the observer sees "reconnecting media", the site keeps its turn, and every page decodes it again', async () => {
+    const chair: ClientPage = await openPage(browser, `${proxy.url}/join#${tokens.chair}`);
+    await until(chair.page, (s) => s.phase === 'joined', 'the chair joined');
+    // The first join claimed the media for A (the proxy's first choice).
+    expect(await hubB.parts.clusterMedia?.ownerOf(meetingId)).toBe(hubA.parts.cluster?.instanceId);
+    const hue = await openPage(browser, `${proxy.url}/join#${tokens.hue}`);
+    const observer = await openPage(browser, `${hubB.url}/join#${tokens.observer}`);
+    for (const p of [hue, observer]) await until(p.page, (s) => s.phase === 'joined', 'joined');
+
+    for (const event of ['meeting:openTechCheck', 'meeting:goLive']) {
+      const result = await forceRequest(chair.page, event, {});
+      expect(result.ok, `${event}: ${JSON.stringify(result)}`).toBe(true);
+    }
+    await until(hue.page, (s) => s.media.producerIds.camera !== null, "Huế's camera published");
+    const asked = (await forceRequest(hue.page, 'queue:request', {
+      topic: 'Kiến nghị về vốn đầu tư công',
+    })) as {
+      ok: boolean;
+      data?: { requestId: string };
+    };
+    expect(asked.ok).toBe(true);
+    expect((await forceRequest(chair.page, 'floor:grant', { requestId: asked.data?.requestId })).ok).toBe(
+      true,
+    );
+    const firstCamera = (await clientState(hue.page)).media.producerIds.camera;
+    const firstStream = await decodes(observer.page, HUE, null, "the observer decoding Huế's program");
+    const turn = await floorOf(observer.page);
+    expect(turn?.siteId).toBe(HUE);
+
+    // Notice the banner however briefly it shows.
+    await observer.page.evaluate(() => {
+      const w = globalThis as unknown as { movingBannerAt: number };
+      w.movingBannerAt = 0;
+      new MutationObserver(() => {
+        if (!w.movingBannerAt && document.querySelector('[data-testid="media-moving-banner"]'))
+          w.movingBannerAt = Date.now();
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    const stoppedAt = Date.now();
+    await hubA.stop();
+
+    let bannerAt = 0;
+    for (let i = 0; i < 100 && !bannerAt; i++) {
+      bannerAt = await observer.page.evaluate(
+        () => (globalThis as unknown as { movingBannerAt: number }).movingBannerAt,
+      );
+      if (!bannerAt) await observer.page.waitForTimeout(200);
+    }
+    expect(bannerAt, 'the observer page showed "reconnecting media"').toBeGreaterThan(0);
+
+    // Huế is back through the proxy on B and publishes again; the turn is the same turn.
+    await until(
+      hue.page,
+      (s) =>
+        s.phase === 'joined' &&
+        s.media.producerIds.camera !== null &&
+        s.media.producerIds.camera !== firstCamera,
+      'Huế rejoined on B and publishes again',
+    );
+    await decodes(observer.page, HUE, firstStream, "the observer decoding Huế's program again, from B");
+    const observerBackAt = Date.now();
+    await decodes(chair.page, HUE, null, "the chair decoding Huế's program again");
+    const chairBackAt = Date.now();
+    expect(await hubB.parts.clusterMedia?.ownerOf(meetingId)).toBe(hubB.parts.cluster?.instanceId);
+    expect(await floorOf(observer.page)).toEqual(turn);
+    expect(await floorOf(chair.page)).toEqual(turn);
+    const record = await hubB.parts.meetings.get(meetingId);
+    expect(record.queue.floor).toMatchObject({ siteId: HUE, grantedAt: turn?.grantedAt, endedAt: null });
+    expect(record.attendance.filter((e) => e.kind === 'leave' && e.at >= stoppedAt)).toEqual([]);
+    console.log(
+      `failover-program | media owner stopped: "reconnecting media" on the observer page after ${bannerAt - stoppedAt} ms, ` +
+        `Huế's camera decoded again by the observer after ${observerBackAt - stoppedAt} ms, by the chair after ${chairBackAt - stoppedAt} ms`,
+    );
+  }, 240_000);
+});
