@@ -7,6 +7,7 @@
  */
 import dgram from 'node:dgram';
 import type { IssuedLink, ParticipantId, SiteId } from '@giaoban/shared';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../server/src/domain/index.js';
 import type { Hub } from '../../server/src/main.js';
@@ -219,4 +220,91 @@ describe('SIP room systems (baresip)', () => {
     await until('Huế left', () => !callOf(HUE));
     expect(hueProducers.every((p) => p.closed)).toBe(true);
   }, 90_000);
+
+  it('bad SIP input gets clear answers (405, 481, 488) and a flood of fuzz and INVITEs leaves the hub serving', async () => {
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+    const replies: string[] = [];
+    sock.on('message', (m) => replies.push(m.toString()));
+    const uri = `sip:${meetingId}.hue@127.0.0.1:${sipPort}`;
+    let n = 0;
+    const request = (method: string, extra = '', body = '') => {
+      n++;
+      sock.send(
+        `${method} ${uri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${sock.address().port};branch=z9hG4bKq${n}\r\n` +
+          `From: <sip:x@127.0.0.1>;tag=1\r\nTo: <${uri}>\r\nCall-ID: q-${n}\r\nCSeq: 1 ${method}\r\n${extra}` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        sipPort,
+        '127.0.0.1',
+      );
+    };
+    const next = async () => {
+      const want = replies.length + 1;
+      await until('a reply', () => replies.length >= want, 5000);
+      return replies[want - 1] as string;
+    };
+    request('OPTIONS');
+    expect(await next()).toMatch(
+      /^SIP\/2.0 200 [\s\S]*Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE/,
+    );
+    request('SUBSCRIBE');
+    expect(await next()).toMatch(/^SIP\/2.0 405 /);
+    request('BYE');
+    expect(await next()).toMatch(/^SIP\/2.0 481 /);
+    request('INFO', 'Content-Type: application/dtmf-relay\r\n', 'Signal=1\r\nDuration=160\r\n');
+    expect(await next()).toMatch(/^SIP\/2.0 481 /);
+    // An authenticated INVITE whose SDP we cannot use: 488.
+    request('INVITE');
+    const challenge = /WWW-Authenticate: (.*)\r\n/.exec(await next())?.[1] ?? '';
+    const issued = await issueLink(url, orgToken, meetingId, { role: 'site', siteId: HUE });
+    const auth = answerChallenge(
+      challenge,
+      'INVITE',
+      uri,
+      issued.sip?.username ?? '',
+      issued.sip?.password ?? '',
+    );
+    request(
+      'INVITE',
+      `Authorization: ${auth}\r\nContent-Type: application/sdp\r\n`,
+      'v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/AVP 3\r\n',
+    );
+    expect(await next()).toMatch(/^SIP\/2.0 488 /);
+
+    // Fuzz and a flood: generated garbage and mutated requests, then 300 INVITEs from one address.
+    const flood = dgram.createSocket('udp4');
+    await new Promise<void>((r) => flood.bind(0, '127.0.0.2', () => r()));
+    const samples = fc.sample(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 1500 }).map((b) => Buffer.from(b)),
+        fc.string({ maxLength: 400 }).map((t) => Buffer.from(`INVITE ${uri} SIP/2.0\r\n${t}\r\n\r\n`)),
+        fc
+          .tuple(fc.nat(2000), fc.string({ maxLength: 20 }))
+          .map(([cut, junk]) =>
+            Buffer.from(
+              `INVITE ${uri} SIP/2.0\r\nVia: SIP/2.0/UDP 1.2.3.4;branch=z9hG4bK${junk}\r\nContent-Length: ${cut}\r\n\r\n`,
+            ),
+          ),
+      ),
+      500,
+    );
+    for (const data of samples) flood.send(data, sipPort, '127.0.0.1');
+    for (let i = 0; i < 300; i++) {
+      flood.send(
+        `INVITE ${uri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.2:5999;branch=z9hG4bKflood${i}\r\nFrom: <sip:f@x>;tag=${i}\r\n` +
+          `To: <${uri}>\r\nCall-ID: flood-${i}\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n`,
+        sipPort,
+        '127.0.0.1',
+      );
+    }
+    await until('the flood throttled', () => (hub.parts.sip?.endpoint.stats.throttled ?? 0) > 200);
+    // The hub still answers SIP from elsewhere, and HTTP.
+    request('OPTIONS');
+    expect(await next()).toMatch(/^SIP\/2.0 200 /);
+    const ready = await fetch(`${url}/api/ready`);
+    expect(ready.status).toBe(200);
+    expect(hub.parts.sip?.calls.size).toBe(0);
+    flood.close();
+    sock.close();
+  }, 30_000);
 });
