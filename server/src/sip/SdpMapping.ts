@@ -61,7 +61,7 @@ export function parseSdpOffer(text: string): SdpOffer {
       if (cur) cur.address = m[1] as string;
       else sessionAddress = m[1] as string;
     } else if (type === 'm') {
-      const m = /^(\w+) (\d{1,5})(?:\/\d+)? (\S+) ([\d ]+)$/.exec(value);
+      const m = /^(\w+) (\d{1,5})(?:\/\d+)? (\S+)(?: (.*))?$/.exec(value);
       if (!m) throw new SdpError('malformed m= line');
       const port = Number(m[2]);
       if (port > 65535) throw new SdpError('port out of range');
@@ -77,7 +77,9 @@ export function parseSdpOffer(text: string): SdpOffer {
         direction: 'sendrecv',
       };
       const codecs = new Map<number, SdpCodec>();
-      for (const f of (m[4] as string).trim().split(/\s+/)) {
+      // Non-RTP lines (BFCP, T.140 over TCP…) keep their place and are answered with port 0.
+      const formats = /^RTP\//.test(cur.proto) ? (m[4] ?? '').trim().split(/\s+/).filter(Boolean) : [];
+      for (const f of formats) {
         const pt = Number(f);
         if (!Number.isInteger(pt) || pt > 127) throw new SdpError('bad payload type');
         const st = STATIC[pt];
@@ -230,7 +232,7 @@ export function buildSdpAnswer(
     const p = picked.find((x) => x.index === index);
     const port = ports.find((x) => x.index === index);
     if (!p || !port) {
-      out.push(`m=${m.kind} 0 ${m.proto} ${m.codecs[0]?.pt ?? 0}`);
+      out.push(`m=${m.kind} 0 ${m.proto} ${m.codecs[0]?.pt ?? (/^RTP\//.test(m.proto) ? 0 : '*')}`);
       return;
     }
     const pts = [p.codec.pt, ...(p.dtmf ? [p.dtmf.pt] : [])];
