@@ -1,7 +1,7 @@
 import type { DirectorySite, MeetingInfo, MeetingSummary } from '@giaoban/shared';
 import { type FormEvent, useState } from 'react';
 import { type MessageKey, useI18n } from '../../i18n/i18n';
-import { api } from '../../services/api';
+import { ApiError, api } from '../../services/api';
 import { fromDateTimeLocal, toDateTimeLocal } from '../../state/format';
 import { apiErrorKey } from './useAsync';
 
@@ -32,6 +32,8 @@ export function MeetingDetailsForm({ meeting, directory, onSaved }: Props) {
   const [floorMinutes, setFloorMinutes] = useState(String((meeting?.floorSeconds ?? 180) / 60));
   const [maxConnections, setMax] = useState(String(meeting?.maxConnections ?? 1500));
   const [error, setError] = useState<MessageKey | null>(null);
+  /** A booking clash in the hub's words (which site, which meeting). */
+  const [clash, setClash] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   const submit = async (e: FormEvent) => {
@@ -43,6 +45,7 @@ export function MeetingDetailsForm({ meeting, directory, onSaved }: Props) {
     }
     setBusy(true);
     setError(null);
+    setClash(null);
     const body = {
       title: title.trim(),
       scheduledAt,
@@ -56,7 +59,9 @@ export function MeetingDetailsForm({ meeting, directory, onSaved }: Props) {
         : await api.createMeeting({ ...body, hostSiteId: hostSiteId as never });
       onSaved(saved ?? null);
     } catch (err) {
-      setError(apiErrorKey(err) as MessageKey);
+      if (err instanceof ApiError && err.code === 'CONFLICT' && err.message.startsWith('Booking clash')) {
+        setClash(err.message);
+      } else setError(apiErrorKey(err) as MessageKey);
     } finally {
       setBusy(false);
     }
@@ -123,6 +128,11 @@ export function MeetingDetailsForm({ meeting, directory, onSaved }: Props) {
       {error ? (
         <p className="form-error" role="alert">
           {t(error)}
+        </p>
+      ) : null}
+      {clash ? (
+        <p className="form-error" role="alert">
+          {t('org.book.clash')} {clash}
         </p>
       ) : null}
       <div className="org-form__actions">
