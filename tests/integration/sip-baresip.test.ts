@@ -19,6 +19,7 @@ import { freeTcpPort, freeUdpPort } from '../support/ports.js';
 
 const HUE = 'hue' as SiteId;
 const DA_NANG = 'da-nang' as SiteId;
+const CAN_THO = 'can-tho' as SiteId;
 const chair: Actor = {
   participantId: 'chair-test' as ParticipantId,
   role: 'chair',
@@ -58,10 +59,10 @@ beforeAll(async () => {
     title: 'Giao ban có điểm cầu SIP',
     scheduledAt: Date.now() + 3600_000,
     hostSiteId: HOST_SITE,
-    invitedSiteIds: [HUE, DA_NANG],
+    invitedSiteIds: [HUE, DA_NANG, CAN_THO],
   });
   meetingId = summary.meeting.id;
-  for (const siteId of [HUE, DA_NANG])
+  for (const siteId of [HUE, DA_NANG, CAN_THO])
     links[siteId] = await issueLink(url, orgToken, meetingId, { role: 'site', siteId });
   await hub.parts.meetings.run(meetingId, chair, { type: 'meeting:openTechCheck' });
   await hub.parts.meetings.run(meetingId, chair, { type: 'meeting:goLive' });
@@ -220,6 +221,38 @@ describe('SIP room systems (baresip)', () => {
     await until('Huế left', () => !callOf(HUE));
     expect(hueProducers.every((p) => p.closed)).toBe(true);
   }, 90_000);
+
+  it('an H.264-only room system (libx264, like hardware codecs) joins with its camera produced as H.264 into the router', async () => {
+    const sip = links[CAN_THO]?.sip;
+    if (!sip) throw new Error('no credential');
+    const canTho = await startBaresip({
+      sipPort: await freeUdpPort(),
+      ctrlPort: await freeTcpPort(),
+      rtpPorts: '31200-31299',
+      username: sip.username,
+      password: sip.password,
+      dial: sip.uri,
+      colour: 'green',
+      toneHz: 550,
+      videoModule: 'avcodec',
+    });
+    phones.push(canTho);
+    await canTho.waitFor(/Call established/);
+    await until(
+      'Cần Thơ camera and mic produced',
+      () => (callOf(CAN_THO)?.media?.producers.length ?? 0) === 2,
+    );
+    const camera = callOf(CAN_THO)?.media?.producers.find((p) => p.kind === 'video');
+    expect(camera?.rtpParameters.codecs[0]?.mimeType).toBe('video/H264');
+    await until('H.264 flowing in the router', async () =>
+      ((await camera?.getStats()) ?? []).some((s) => s.byteCount > 0),
+    );
+    // No VP8 to send it: the program is not consumed for an H.264 room system (docs/SIP.md, next step).
+    expect(callOf(CAN_THO)?.media?.programConsumer).toBeNull();
+    await canTho.command('hangup');
+    await until('Cần Thơ left', () => !callOf(CAN_THO));
+    expect(camera?.closed).toBe(true);
+  }, 60_000);
 
   it('bad SIP input gets clear answers (405, 481, 488) and a flood of fuzz and INVITEs leaves the hub serving', async () => {
     const sock = dgram.createSocket('udp4');

@@ -32,9 +32,11 @@ export async function startBaresip(o: {
   colour: string;
   toneHz: number;
   audioCodecs?: string;
+  /** Video codec module: `vp8` (default) or `avcodec` (H.264 through libx264, as hardware room systems). */
+  videoModule?: 'vp8' | 'avcodec';
 }): Promise<Baresip> {
   const dir = mkdtempSync(path.join(tmpdir(), 'baresip-'));
-  const modules = ['g722', 'g711', 'ausine', 'vp8', 'avformat', 'fakevideo'];
+  const modules = ['g722', 'g711', 'ausine', o.videoModule ?? 'vp8', 'avformat', 'fakevideo'];
   writeFileSync(
     path.join(dir, 'config'),
     [
@@ -54,6 +56,8 @@ export async function startBaresip(o: {
       'rtp_stats yes',
       'statmode_default off',
       'module_path /usr/lib/baresip/modules',
+      'avcodec_h264enc libx264',
+      'avcodec_h264dec h264',
       `ctrl_tcp_listen 127.0.0.1:${o.ctrlPort}`,
       ...modules.map((m) => `module ${m}.so`),
       'module_tmp uuid.so',
