@@ -237,8 +237,10 @@ describe('room screens: room display, console, slides and the secretary stage', 
 
   it('report slides sit beside the program at a readable size, with the page number, at 1920×1080 and 1366×768', async () => {
     await chair.page.getByRole('tab', { name: 'Trình chiếu' }).click();
-    await chair.page.getByText('Tài liệu (1)').click();
-    await chair.page.getByRole('button', { name: 'Trình chiếu: Báo cáo tổng hợp.pdf' }).click();
+    // The library is a disclosure: open it unless it already is.
+    const show = chair.page.getByRole('button', { name: 'Trình chiếu: Báo cáo tổng hợp.pdf' });
+    if (!(await show.isVisible())) await chair.page.getByText('Tài liệu (1)').click();
+    await show.click();
     for (const p of [hanoi, hue]) {
       const img = p.page.getByTestId('slides-page');
       await expect

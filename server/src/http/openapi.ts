@@ -42,6 +42,10 @@ const IssuedLink = z.object({
   link: JoinLink,
   token: z.string(),
   url: z.string().describe('Absolute URL of the join page, on PUBLIC_URL when set'),
+  sip: z
+    .object({ uri: z.string(), username: z.string(), password: z.string() })
+    .optional()
+    .describe('Site links with SIP on: where a room system dials in and its digest credential (docs/SIP.md)'),
 });
 const LoginResponse = z.object({ token: z.string(), expiresAt: z.number() });
 const Holidays = z.object({
