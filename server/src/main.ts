@@ -8,6 +8,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { JoinLinkId } from '@giaoban/shared';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
 import { withBooking } from './app/BookedOrganizer.js';
@@ -31,16 +32,17 @@ import { log } from './log/log.js';
 import { consoleMediaLogger, loadMediaConfig, MediaConfigError, WorkerPool } from './media/index.js';
 import { HubMetrics } from './metrics/HubMetrics.js';
 import { MediaCensus } from './metrics/MediaCensus.js';
+import { RelayService } from './relay/RelayService.js';
+import { relayRoutes } from './relay/relayRoutes.js';
+import { loadSipConfig, SipConfigError } from './sip/SipConfig.js';
+import { SipCredentials } from './sip/SipCredentials.js';
+import { SipGateway } from './sip/SipGateway.js';
 import { createStore, type StoreChoice } from './store/createStore.js';
 import { MemoryStore } from './store/MemoryStore.js';
 import { RedisStore } from './store/RedisStore.js';
 import { createPatientClient } from './store/redisClient.js';
 import { MemoryScheduleStore, RedisScheduleStore } from './store/ScheduleStore.js';
 import type { Store } from './store/Store.js';
-import type { JoinLinkId } from '@giaoban/shared';
-import { loadSipConfig, SipConfigError } from './sip/SipConfig.js';
-import { SipCredentials } from './sip/SipCredentials.js';
-import { SipGateway } from './sip/SipGateway.js';
 import { SocketServer } from './transport/SocketServer.js';
 import { ExportService } from './workspace/exports/ExportService.js';
 import { PdfConverter } from './workspace/exports/PdfConverter.js';
@@ -69,6 +71,8 @@ export interface Hub {
     schedule: ScheduleService;
     /** The room-system edge; null when SIP is off or its port was taken. */
     sip: SipGateway | null;
+    /** Linked meetings: relay links answered here, child meetings' links to their parents. */
+    relay: RelayService;
   };
 }
 
@@ -176,6 +180,8 @@ export async function startHub(
   const media = new MediaRegistry(pool, meetings, (meetingId, levels) =>
     sockets?.sendAudioLevels(meetingId, levels),
   );
+  // Linked meetings (docs/LINKED-MEETINGS.md): this hub as a parent (relay links) and as a child.
+  const relay = new RelayService(media, meetings, mediaConfig);
 
   // Several instances on one Redis: socket.io fans out through a Redis stream (which also keeps
   // connection-state recovery working across instances); each meeting's media has one owner.
@@ -257,6 +263,7 @@ export async function startHub(
     undefined,
     [
       scheduleRoutes(schedule, (token) => organizer.authenticate(token)),
+      relayRoutes(relay, (token) => organizer.authenticate(token)),
       operationRoutes(
         new HubMetrics({
           meetings: () => store.meetings.list(),
@@ -286,6 +293,7 @@ export async function startHub(
     media: clusterMedia ?? media,
     workspace,
     adapter,
+    relay,
   });
   await meetings.recoverAfterRestart();
   await documents.recoverInterrupted();
@@ -336,6 +344,7 @@ export async function startHub(
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       serving = false;
+      relay.close();
       sip?.stop();
       census.close();
       // This instance's connections leave the roster while the meeting service still runs.
@@ -372,6 +381,7 @@ export async function startHub(
       documents,
       schedule,
       sip,
+      relay,
     },
   };
 }

@@ -17,6 +17,7 @@ import {
   type MicState,
   type TransportInfo,
 } from './media.js';
+import { type RelayPipeAnswer, RelaySchemas } from './relay.js';
 import type { Role } from './roles.js';
 import { SlidePoint, type SlidePointer } from './slides.js';
 import type { MeetingSnapshot, ParticipantState } from './state.js';
@@ -47,6 +48,7 @@ export const EVENT_AREAS = [
   'workspace',
   'vote',
   'chat',
+  'relay',
 ] as const;
 /** One of {@link EVENT_AREAS}. */
 export type EventArea = (typeof EVENT_AREAS)[number];
@@ -175,6 +177,8 @@ export const ClientEvents = {
   'media:closeProducer': on().call('media', MediaSchemas.closeProducer),
   'media:visibleTiles': on().call('media', MediaSchemas.visibleTiles),
   'media:report': on().call('media', MediaSchemas.report),
+  /** Linked meetings: a relay link's hub sets up the hub-to-hub media pipe (docs/LINKED-MEETINGS.md). */
+  'relay:pipe': on<RelayPipeAnswer>().call('relay', RelaySchemas.pipe),
 } as const;
 
 type Table = typeof ClientEvents;

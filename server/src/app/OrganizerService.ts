@@ -35,6 +35,9 @@ import type { MeetingService } from './MeetingService.js';
 /** Short, URL-safe random id (72 bits). */
 export const newShortId = (): string => randomBytes(9).toString('base64url');
 
+/** A relay link (hub to hub) lives at most this long: one meeting day. */
+export const RELAY_LINK_MAX_HOURS = 12;
+
 /** Default display names of link holders who are people, not rooms. */
 const ROLE_NAMES = {
   chair: 'Chủ trì',
@@ -228,9 +231,14 @@ export class OrganizerService implements OrganizerApi {
     const record = await this.meetings.get(id);
     if (record.meeting.status === 'ended') throw new DomainError('INVALID_STATE', 'the meeting has ended');
     // A chair presides from the host site; a site link stands for one invited bridge point.
-    const siteId: SiteId | null =
-      body.role === 'site' ? (body.siteId ?? null) : body.role === 'chair' ? record.meeting.hostSiteId : null;
-    if (body.role === 'site') {
+    // A relay link stands for an invited site too, on behalf of a linked child meeting's hub.
+    const forSite = body.role === 'site' || body.role === 'relay';
+    const siteId: SiteId | null = forSite
+      ? (body.siteId ?? null)
+      : body.role === 'chair'
+        ? record.meeting.hostSiteId
+        : null;
+    if (forSite) {
       if (!siteId) throw new DomainError('VALIDATION', 'a site link needs siteId');
       if (!record.sites.some((s) => s.id === siteId)) {
         throw new DomainError('NOT_FOUND', `site ${siteId} is not invited to this meeting`);
@@ -241,7 +249,7 @@ export class OrganizerService implements OrganizerApi {
     const site = record.sites.find((s) => s.id === siteId);
     const displayName =
       body.displayName ||
-      (body.role === 'site'
+      (body.role === 'site' || body.role === 'relay'
         ? (site?.name ?? '')
         : body.role === 'chair'
           ? record.meeting.chairName || ROLE_NAMES.chair
@@ -254,7 +262,11 @@ export class OrganizerService implements OrganizerApi {
       siteId,
       displayName,
       issuedAt: now,
-      expiresAt: now + body.validHours * 3600_000,
+      // Relay links are short-lived: at most RELAY_LINK_MAX_HOURS, whatever was asked.
+      expiresAt:
+        now +
+        (body.role === 'relay' ? Math.min(body.validHours, RELAY_LINK_MAX_HOURS) : body.validHours) *
+          3600_000,
       revokedAt: null,
     };
     await this.store.links.put(link);

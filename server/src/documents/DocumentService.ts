@@ -4,19 +4,20 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type {
-  AgendaItemId,
-  DocumentId,
-  DocumentKind,
-  JoinLinkId,
-  MeetingId,
-  ParticipantId,
-  SlideDocument,
+import {
+  type AgendaItemId,
+  type DocumentId,
+  type DocumentKind,
+  type JoinLinkId,
+  type MeetingId,
+  type ParticipantId,
+  roleOfLink,
+  type SlideDocument,
 } from '@giaoban/shared';
-import { log } from '../log/log.js';
 import type { MeetingService } from '../app/MeetingService.js';
 import type { TokenService } from '../auth/tokens.js';
 import { type Actor, type DocumentProgress, DomainError, Slides } from '../domain/index.js';
+import { log } from '../log/log.js';
 import type { Store } from '../store/Store.js';
 import { Converter } from './Converter.js';
 import type { DocumentConfig } from './DocumentConfig.js';
@@ -274,7 +275,7 @@ export class DocumentService {
       throw new DomainError('FORBIDDEN', 'This link is for another meeting');
     return {
       participantId: `link:${link.id}` as ParticipantId,
-      role: link.role,
+      role: roleOfLink(link.role),
       siteId: link.siteId,
       displayName: link.displayName,
     };

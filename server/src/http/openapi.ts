@@ -19,6 +19,7 @@ import {
   SlideDocument,
 } from '@giaoban/shared';
 import { z } from 'zod';
+import { AttachParentBody, ParentLinkAnswer } from '../relay/relayRoutes.js';
 
 /** How a route answers: JSON with a schema, no content, a file, or text. */
 type Answer = z.ZodType | 'none' | { file: string } | { text: string };
@@ -165,6 +166,19 @@ const ops: Record<string, Record<string, Op>> = {
   },
   '/api/meetings/{id}/links/{linkId}/revoke': {
     post: { summary: 'Revoke a join link; its connections are cut at once', response: JoinLink },
+  },
+  '/api/meetings/{id}/parent': {
+    get: {
+      summary: 'The parent meeting this one is linked to (linked meetings), and the link’s state',
+      response: z.object({ parent: ParentLinkAnswer.nullable() }),
+    },
+    put: {
+      summary:
+        'Link this meeting to a parent meeting: the parent hub’s URL and a relay link issued there; the hub joins it at once and relays its program',
+      body: AttachParentBody,
+      response: ParentLinkAnswer,
+    },
+    delete: { summary: 'Unlink this meeting from its parent', response: z.object({ parent: z.null() }) },
   },
   '/api/meetings/{id}/openTechCheck': {
     post: { summary: 'Open the technical check (kiểm tra kỹ thuật)', response: MeetingSummary },

@@ -75,6 +75,8 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
   #lastLevels: SiteAudioLevel[] = [];
   #closed = false;
   #closeReason: MeetingMediaCloseReason | null = null;
+  /** An external program input (a linked parent meeting's program, server/src/relay/), while set. */
+  #programInput: ms.Producer | null = null;
 
   /**
    * Creates the router (Opus, VP8, H264), the audio level observer and the program switcher on the
@@ -184,19 +186,20 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     return [...this.#producers.values()].filter((rp) => rp.source === 'mic' && !rp.producer.closed);
   }
 
-  // ---- edge hooks (SIP gateway, server/src/sip/) ---------------------------------------------
-
-  /** The router, for an edge that opens its own transports (the SIP gateway's PlainTransports). */
-  get edgeRouter(): ms.Router {
-    return this.#router;
-  }
+  // ---- relay hook (linked meetings, server/src/relay/) ---------------------------------------
 
   /**
-   * Adds a producer an edge made on its own transport (a SIP room system's camera or microphone)
-   * as that site's: it reaches the grid, the program and the microphone policy like a browser's.
+   * Makes a producer from outside the meeting (a parent meeting's program, piped in) the program
+   * while it is set and open; null, or its close, returns the program to the local stage.
    */
-  addEdgeProducer(rp: RoomProducer): void {
-    this.#producerAdded(rp);
+  setProgramInput(producer: ms.Producer | null): Promise<void> {
+    this.#programInput = producer;
+    producer?.observer.once('close', () => {
+      if (this.#programInput !== producer) return;
+      this.#programInput = null;
+      if (!this.#closed && this.#pass) this.#track(this.applyPolicy(this.#pass.policy));
+    });
+    return this.#pass ? this.applyPolicy(this.#pass.policy) : Promise.resolve();
   }
 
   /**
@@ -324,6 +327,16 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
 
   /** The program site's camera, if it publishes one. */
   #programSource(pass: PolicyPass): RoomProducer | undefined {
+    const input = this.#programInput;
+    if (input && !input.closed) {
+      return {
+        producer: input,
+        participantId: PROGRAM_PARTICIPANT_ID,
+        siteId: null,
+        role: 'chair',
+        source: 'camera',
+      };
+    }
     const siteId = pass.programSiteId;
     if (siteId === null) return undefined;
     let source: RoomProducer | undefined;

@@ -14,6 +14,7 @@ import type { ChatService } from '../app/ChatService.js';
 import type { MediaAccess, PeerHandle } from '../app/MediaAccess.js';
 import type { MeetingService } from '../app/MeetingService.js';
 import type { Actor, MeetingCommand, ReplyOf } from '../domain/index.js';
+import type { RelayService } from '../relay/RelayService.js';
 import type { WorkspaceService } from '../workspace/WorkspaceService.js';
 import type { SocketIdentity } from './handshake.js';
 
@@ -46,6 +47,8 @@ export interface HandlerServices {
   media: MediaAccess;
   workspace: WorkspaceService;
   chat: ChatService;
+  /** Linked meetings (server/src/relay/); absent when the hub does not relay. */
+  relay?: RelayService;
 }
 
 /** Everything one request is handled with: who sends it (from the authenticated link), where, and the services. */

@@ -23,6 +23,7 @@ import { describeZodError, toWireError } from '../app/wireError.js';
 import type { TokenService } from '../auth/tokens.js';
 import { type Actor, type MeetingRecord, Slides } from '../domain/index.js';
 import { log } from '../log/log.js';
+import type { RelayService } from '../relay/RelayService.js';
 import type { Store } from '../store/Store.js';
 import type { WorkspaceService } from '../workspace/WorkspaceService.js';
 import type { GbServer, GbSocket, Handler, HandlerContext } from './HandlerContext.js';
@@ -57,6 +58,8 @@ export interface SocketServerDeps {
    * client rejoins meanwhile, so its site keeps the floor and its queue place (default 12 s).
    */
   mediaMoveGraceMs?: number;
+  /** Linked meetings: answers relay links' `relay:pipe` (server/src/relay/). */
+  relay?: RelayService;
 }
 
 /**
@@ -291,14 +294,14 @@ export class SocketServer {
     const { identity } = socket.data;
     const meetingId = identity.meetingId as MeetingId;
     const actor = actorOf(identity);
-    const { meetings, media, workspace } = this.deps;
+    const { meetings, media, workspace, relay } = this.deps;
     const chat = this.#chat;
     return {
       socket,
       identity,
       actor,
       meetingId,
-      services: { meetings, media, workspace, chat },
+      services: { meetings, media, workspace, chat, ...(relay ? { relay } : {}) },
       // A moderator's command goes ahead of the commands waiting for the meeting (a site's flood).
       run: (command) => meetings.run(meetingId, actor, command, isModerator(actor.role)),
     };

@@ -5,6 +5,7 @@ import {
   type ParticipantId,
   PROTOCOL_VERSION,
   type Role,
+  roleOfLink,
   type SiteId,
 } from '@giaoban/shared';
 import type { JoinClaims, TokenService } from '../auth/tokens.js';
@@ -19,6 +20,8 @@ export interface SocketIdentity {
   displayName: string;
   /** When the link's token expires (ms); the connection is closed then. */
   expiresAt: number;
+  /** A relay link (another hub, for a linked meeting): it acts as its site and may open a media pipe. */
+  relay?: boolean;
 }
 
 /** An error socket.io hands to the client's `connect_error`, with typed `data`. */
@@ -61,9 +64,11 @@ export async function authenticateHandshake(
     participantId: newParticipantId() as ParticipantId,
     linkId: link.id,
     meetingId: link.meetingId,
-    role: link.role,
+    // A relay link's hub is, in the meeting, the bridge point it stands for.
+    role: roleOfLink(link.role),
     siteId: link.siteId,
     displayName: link.displayName,
     expiresAt: claims.exp * 1000,
+    ...(link.role === 'relay' ? { relay: true } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { type DocumentApi, documentRoutes } from '../../src/http/documents.js';
 import { documentedRoutes, openApiDocument } from '../../src/http/openapi.js';
 import { operationRoutes } from '../../src/http/operations.js';
 import { scheduleRoutes } from '../../src/http/schedule.js';
+import { relayRoutes } from '../../src/relay/relayRoutes.js';
 
 /** Any object whose every method throws: the routes are only listed here, never called. */
 const stub = <T>(): T =>
@@ -46,6 +47,7 @@ describe('OpenAPI document', () => {
     undefined,
     [
       scheduleRoutes(stub(), () => 'org'),
+      relayRoutes(stub(), () => 'org'),
       operationRoutes(stub(), { store: async () => true, media: () => true, serving: () => true }, null),
     ] as Router[],
   );

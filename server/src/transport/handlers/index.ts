@@ -4,6 +4,7 @@ import { chatHandlers } from './chat.js';
 import { mediaHandlers } from './media.js';
 import { meetingHandlers } from './meeting.js';
 import { queueHandlers } from './queue.js';
+import { relayHandlers } from './relay.js';
 import { slidesHandlers } from './slides.js';
 import { voteHandlers } from './vote.js';
 import { workspaceHandlers } from './workspace.js';
@@ -18,4 +19,5 @@ export const handlers: HandlerMap = {
   ...workspaceHandlers,
   ...voteHandlers,
   ...chatHandlers,
+  ...relayHandlers,
 };

@@ -1,4 +1,10 @@
-import type { AuditEntry, ChatMessage, MeetingId, ParticipantId } from '@giaoban/shared';
+import {
+  type AuditEntry,
+  type ChatMessage,
+  type MeetingId,
+  type ParticipantId,
+  roleOfLink,
+} from '@giaoban/shared';
 import { AuditTrail } from '../../app/AuditTrail.js';
 import { ChatService } from '../../app/ChatService.js';
 import type { TokenService } from '../../auth/tokens.js';
@@ -94,7 +100,7 @@ export class ExportService {
       throw new DomainError('FORBIDDEN', 'This join link is for another meeting');
     const actor: Actor = {
       participantId: `export:${link.id}` as ParticipantId,
-      role: link.role,
+      role: roleOfLink(link.role),
       siteId: link.siteId,
       displayName: link.displayName,
     };

@@ -1,0 +1,130 @@
+import type { MeetingId, RelayPipeAnswer, RelaySchemas, SiteId } from '@giaoban/shared';
+import type { z } from 'zod';
+import type { MediaRegistry } from '../app/MediaRegistry.js';
+import type { MeetingService } from '../app/MeetingService.js';
+import { DomainError } from '../domain/index.js';
+import { log } from '../log/log.js';
+import type { MediaConfig } from '../media/index.js';
+import type { RoomProducer } from '../media/PeerHost.js';
+import { type ParentLink, RelayClient, type RelayState } from './RelayClient.js';
+import { RelayPipe } from './RelayPipe.js';
+
+/** Who opens a pipe at the parent: the relay link's connection (its identity, from its token). */
+export interface RelayCaller {
+  meetingId: MeetingId;
+  participantId: string;
+  siteId: SiteId | null;
+  relay: boolean;
+}
+
+/** What a child meeting is linked to, as the organizer sees it (the token is never shown back). */
+export interface ParentLinkView {
+  url: string;
+  state: RelayState;
+}
+
+/**
+ * Linked meetings on this hub, both ends: as a parent it answers relay links' `relay:pipe`; as a
+ * child it keeps one RelayClient per meeting linked to a parent (set by its organizer).
+ */
+export class RelayService {
+  readonly #children = new Map<MeetingId, { url: string; client: RelayClient }>();
+
+  constructor(
+    private readonly registry: Pick<MediaRegistry, 'get'>,
+    private readonly meetings: Pick<MeetingService, 'get'>,
+    private readonly config: Pick<MediaConfig, 'listenIp' | 'announcedIp'>,
+  ) {}
+
+  // ---- parent side -------------------------------------------------------------------------
+
+  /**
+   * A relay link's hub offers its pipe end and the child's program: opens ours, sends the program
+   * down and takes the child's program as the relay site's camera (it reaches the parent's stage
+   * when that site has the floor). The caller closes the pipe when its connection ends.
+   */
+  async openParentPipe(
+    caller: RelayCaller,
+    offer: z.output<typeof RelaySchemas.pipe>,
+  ): Promise<{ answer: RelayPipeAnswer; pipe: RelayPipe }> {
+    if (!caller.relay || caller.siteId === null) {
+      throw new DomainError('FORBIDDEN', 'Only a relay link may open a media pipe');
+    }
+    const media = await this.registry.get(caller.meetingId);
+    const pipe = await RelayPipe.open(media, this.config);
+    try {
+      await pipe.connect(offer.endpoint);
+      const down = [await pipe.send(media.program.producer, 'program')];
+      for (const stream of offer.up) {
+        if (stream.source !== 'program' || stream.kind !== 'video') continue;
+        const producer = await pipe.receive(stream);
+        const rp: RoomProducer = {
+          producer,
+          participantId: caller.participantId as RoomProducer['participantId'],
+          siteId: caller.siteId,
+          role: 'site',
+          source: 'camera',
+        };
+        media.addEdgeProducer(rp);
+      }
+      log.info('RelayService', 'openParentPipe() | pipe open', {
+        meetingId: caller.meetingId,
+        siteId: caller.siteId,
+      });
+      return { answer: { endpoint: pipe.endpoint, down }, pipe };
+    } catch (e) {
+      pipe.close();
+      throw e;
+    }
+  }
+
+  // ---- child side --------------------------------------------------------------------------
+
+  /** Links a child meeting to a parent (replacing any previous link); the hub joins it at once. */
+  async attachParent(meetingId: string, parent: ParentLink): Promise<ParentLinkView> {
+    const record = await this.meetings.get(meetingId);
+    if (record.meeting.status === 'ended') throw new DomainError('INVALID_STATE', 'the meeting has ended');
+    let url: URL;
+    try {
+      url = new URL(parent.url);
+    } catch {
+      throw new DomainError('VALIDATION', 'url must be an absolute http(s) URL');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new DomainError('VALIDATION', 'url must be an absolute http(s) URL');
+    }
+    const id = record.meeting.id;
+    this.detachParent(id);
+    const client = new RelayClient({
+      parent: { url: url.origin, token: parent.token },
+      media: () => this.registry.get(id),
+      config: this.config,
+      onState: (state) => log.info('RelayService', 'relay link state', { meetingId: id, state }),
+    });
+    this.#children.set(id, { url: url.origin, client });
+    return { url: url.origin, state: client.state };
+  }
+
+  /** Unlinks a child meeting. */
+  detachParent(meetingId: string): void {
+    const child = this.#children.get(meetingId as MeetingId);
+    child?.client.close();
+    this.#children.delete(meetingId as MeetingId);
+  }
+
+  /** The child meeting's link, if linked. */
+  parentOf(meetingId: string): ParentLinkView | null {
+    const child = this.#children.get(meetingId as MeetingId);
+    return child ? { url: child.url, state: child.client.state } : null;
+  }
+
+  /** The relay client of a child meeting (tests, the roll call). */
+  clientOf(meetingId: string): RelayClient | undefined {
+    return this.#children.get(meetingId as MeetingId)?.client;
+  }
+
+  /** Ends every link (hub stop). */
+  close(): void {
+    for (const id of [...this.#children.keys()]) this.detachParent(id);
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * Linked meetings across two hubs (docs/LINKED-MEETINGS.md): a national meeting on one hub issues a
+ * relay link for Nghệ An; Nghệ An's own meeting, on a second hub with its own store, is linked to
+ * it. The national chair's camera (RTP into a PlainTransport) reaches the province meeting's
+ * program over the hub-to-hub PipeTransport (SRTP); the link comes back by itself after a drop, and
+ * revoking the relay link cuts it. Real mediasoup, real socket.io between the hubs.
+ */
+import type { IssuedLink, MeetingId, SiteId } from '@giaoban/shared';
+import type { types as ms } from 'mediasoup';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hub } from '../../server/src/main.js';
+import {
+  cameraRtpParameters,
+  FakeSiteSender,
+  micRtpParameters,
+} from '../../server/test/media/helpers/FakeSiteSender.js';
+import { HOST_SITE, setupMeeting, startTestHub } from '../support/inProcessHub.js';
+import { api, createMeeting, eventually, issueLink, login, must } from '../support/meeting.js';
+import { type LiveClient, liveClient, receive } from '../support/redis.js';
+
+const NGHE_AN = 'nghe-an' as SiteId;
+const HA_TINH = 'ha-tinh' as SiteId;
+
+let parent: Hub;
+let parentUrl: string;
+let parentOrg: string;
+let parentMeetingId: string;
+let relayLink: { token: string; linkId: string };
+let child: Hub;
+let childUrl: string;
+let childOrg: string;
+let childMeetingId: string;
+let sender: FakeSiteSender;
+const clients: LiveClient[] = [];
+/** A consumer of the child meeting's program on the child hub, counting the packets it receives. */
+let programPackets = 0;
+let programTransport: ms.DirectTransport | null = null;
+
+beforeAll(async () => {
+  const fx = await setupMeeting([NGHE_AN], {
+    chair: { role: 'chair', siteId: HOST_SITE },
+    relay: { role: 'relay', siteId: NGHE_AN },
+  });
+  parent = fx.hub;
+  parentUrl = fx.url;
+  parentOrg = fx.orgToken;
+  parentMeetingId = fx.meetingId;
+  relayLink = fx.links.relay!;
+
+  // The national chair publishes a simulcast camera and a microphone (RTP from this test).
+  const chair = await liveClient(parentUrl, fx.links.chair!.token, 'national chair');
+  clients.push(chair);
+  await must(chair.socket, 'meeting:openTechCheck', {});
+  await must(chair.socket, 'meeting:goLive', {});
+  const media = await parent.parts.media.get(parentMeetingId as MeetingId);
+  const peer = media.getPeer(chair.join.self.participantId);
+  if (!peer) throw new Error('no media peer of the national chair');
+  const send = await peer.createPlainTransportForTesting('send');
+  sender = new FakeSiteSender(7000, [7001, 7002, 7003]);
+  const camera = await peer.produce({
+    transportId: send.id,
+    kind: 'video',
+    source: 'camera',
+    rtpParameters: cameraRtpParameters([7001, 7002, 7003]),
+  });
+  await peer.produce({
+    transportId: send.id,
+    kind: 'audio',
+    source: 'mic',
+    rtpParameters: micRtpParameters(7000),
+  });
+  expect(camera).toBeTruthy();
+  await sender.start(send);
+
+  // Nghệ An's meeting with one of its bridge points, on a second hub with its own memory store.
+  child = await startTestHub();
+  childUrl = child.url.replace('localhost', '127.0.0.1');
+  childOrg = await login(childUrl, 'org', 'org-password');
+  const summary = await createMeeting(childUrl, childOrg, {
+    title: 'Giao ban tỉnh Nghệ An (cầu truyền từ Trung ương)',
+    scheduledAt: Date.now() + 3600_000,
+    hostSiteId: NGHE_AN,
+    chairName: 'Đồng chí Bí thư Tỉnh ủy',
+    floorSeconds: 120,
+    invitedSiteIds: [HA_TINH],
+  });
+  childMeetingId = summary.meeting.id;
+  const siteLink = await issueLink(childUrl, childOrg, childMeetingId, { role: 'site', siteId: HA_TINH });
+  const commune = await liveClient(childUrl, siteLink.token, 'commune');
+  clients.push(commune);
+  await receive(commune);
+
+  const childMedia = await child.parts.media.get(childMeetingId as MeetingId);
+  programTransport = await childMedia.edgeRouter.createDirectTransport();
+  const consumer = await programTransport.consume({
+    producerId: childMedia.program.producer.id,
+    rtpCapabilities: childMedia.rtpCapabilities,
+  });
+  consumer.on('rtp', () => programPackets++);
+}, 90_000);
+
+afterAll(async () => {
+  sender?.stop();
+  for (const c of clients) c.close();
+  programTransport?.close();
+  await child?.stop();
+  await parent?.stop();
+});
+
+describe('linked meetings across two hubs', () => {
+  it('issues a relay link only for an invited site, short-lived', async () => {
+    const issued = await issueLink(parentUrl, parentOrg, parentMeetingId, {
+      role: 'relay',
+      siteId: NGHE_AN,
+      validHours: 72,
+    });
+    expect(issued.link.role).toBe('relay');
+    expect(issued.link.siteId).toBe(NGHE_AN);
+    expect(issued.link.expiresAt - issued.link.issuedAt).toBeLessThanOrEqual(12 * 3600_000);
+    await expect(
+      issueLink(parentUrl, parentOrg, parentMeetingId, { role: 'relay', siteId: HA_TINH }),
+    ).rejects.toThrow(/NOT_FOUND|not invited/);
+    await expect(issueLink(parentUrl, parentOrg, parentMeetingId, { role: 'relay' })).rejects.toThrow(
+      /VALIDATION|siteId/,
+    );
+  });
+
+  it('refuses relay:pipe from a connection that is not a relay link', async () => {
+    const r = await api<IssuedLink>(parentUrl, 'POST', `/api/meetings/${parentMeetingId}/links`, parentOrg, {
+      role: 'site',
+      siteId: NGHE_AN,
+    });
+    const site = await liveClient(parentUrl, r.token, 'plain site link');
+    clients.push(site);
+    const refused = await must(site.socket, 'relay:pipe', {
+      endpoint: {
+        ip: '127.0.0.1',
+        port: 9,
+        srtpParameters: { cryptoSuite: 'AEAD_AES_256_GCM', keyBase64: 'x'.repeat(60) },
+      },
+      up: [],
+    }).catch((e: Error) => e.message);
+    expect(String(refused)).toMatch(/FORBIDDEN/);
+    site.close();
+  });
+
+  it("the child meeting's program carries the national chair once linked", async () => {
+    const view = await api<{ url: string; state: string }>(
+      childUrl,
+      'PUT',
+      `/api/meetings/${childMeetingId}/parent`,
+      childOrg,
+      { url: parentUrl, token: relayLink.token },
+    );
+    expect(view.url).toBe(new URL(parentUrl).origin);
+    const relay = child.parts.relay.clientOf(childMeetingId);
+    if (!relay) throw new Error('no relay client');
+    await eventually(() => relay.state === 'relaying', 'the child hub relays the parent', 20_000);
+    // The parent sees Nghệ An joined, as a site.
+    const parentRecord = await parent.parts.meetings.get(parentMeetingId);
+    expect(parentRecord.participants.some((p) => p.siteId === NGHE_AN && p.role === 'site')).toBe(true);
+    const before = programPackets;
+    await eventually(() => programPackets > before + 20, "packets on the child's program consumer", 20_000);
+    const stats = await relay.downProducer?.getStats();
+    expect(stats?.some((s) => s.byteCount > 0)).toBe(true);
+  });
+
+  it('comes back by itself after the link drops', async () => {
+    const relay = child.parts.relay.clientOf(childMeetingId);
+    if (!relay) throw new Error('no relay client');
+    relay.dropForTesting();
+    await eventually(() => relay.state === 'lost', 'the link is seen lost', 10_000);
+    await eventually(() => relay.state === 'relaying', 'the link is back', 20_000);
+    const before = programPackets;
+    await eventually(() => programPackets > before + 20, 'packets flow again', 20_000);
+  });
+
+  it('revoking the relay link cuts it for good', async () => {
+    const relay = child.parts.relay.clientOf(childMeetingId);
+    if (!relay) throw new Error('no relay client');
+    await api(
+      parentUrl,
+      'POST',
+      `/api/meetings/${parentMeetingId}/links/${relayLink.linkId}/revoke`,
+      parentOrg,
+      {},
+    );
+    await eventually(() => relay.state === 'revoked', 'the link is cut', 10_000);
+    expect(relay.downProducer).toBeNull();
+    // The parent no longer has Nghệ An connected, and the child's program is its own stage again.
+    let connected = true;
+    for (let i = 0; i < 100 && connected; i++) {
+      const record = await parent.parts.meetings.get(parentMeetingId);
+      connected = record.participants.some((p) => p.siteId === NGHE_AN);
+      if (connected) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(connected).toBe(false);
+  });
+});
