@@ -35,6 +35,11 @@ export class MediaService {
   private recvWaiters: Array<(t: types.Transport | null) => void> = [];
   private visibleTiles: string[] | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The loaded Device of the current connection, once receiving is set up. */
+  private device: types.Device | null = null;
+  /** An operator talking back publishes its microphone (see Publisher.setTalkBack). */
+  private talkBack = false;
+  private talkBackRun: Promise<void> = Promise.resolve();
   readonly publisher: Publisher;
 
   /**
@@ -47,6 +52,22 @@ export class MediaService {
     private readonly onTransportFailed: () => void,
   ) {
     this.publisher = new Publisher(request, (device, info) => this.createTransport(device, info, 'send'));
+    meetingStore.subscribe(() => {
+      const s = meetingStore.get();
+      const on = s.self?.role === 'operator' && (s.snapshot?.moderation.talkBack ?? null) !== null;
+      if (on !== this.talkBack) this.setTalkBack(on);
+    });
+  }
+
+  /** Publishes (or stops) the operator's talk-back microphone; applied again after every rejoin. */
+  private setTalkBack(on: boolean): void {
+    this.talkBack = on;
+    const device = this.device;
+    if (!device) return; // start() applies it once the Device is loaded
+    const generation = this.generation;
+    this.talkBackRun = this.talkBackRun
+      .then(() => this.publisher.setTalkBack(device, on, () => generation === this.generation))
+      .catch((error) => logError('setTalkBack', 'talk-back microphone failed', error, { on }));
   }
 
   /** Sets up receiving (and sending for chair and sites) after a join; retries on failure. */
@@ -70,7 +91,9 @@ export class MediaService {
       for (const wake of this.recvWaiters.splice(0)) wake(this.recv);
       patchMedia({ recvReady: true });
       if (this.visibleTiles) void this.reportVisibleTiles(this.visibleTiles, true);
+      this.device = device;
       if (publishes) await this.publisher.start(device, current);
+      else if (this.talkBack) this.setTalkBack(true);
     } catch (error) {
       if (!current()) return;
       logError('start', 'media setup failed', error, { attempt });
@@ -94,6 +117,7 @@ export class MediaService {
     this.consumers.clear();
     this.recv?.close();
     this.recv = null;
+    this.device = null;
     this.publisher.detach();
     streams.clearRemote();
     meetingStore.set((s) => ({

@@ -38,8 +38,30 @@ export class Publisher {
   async start(device: types.Device, current: () => boolean): Promise<void> {
     await this.acquire();
     if (!current()) return;
-    const info = await this.request('media:createTransport', { direction: 'send' });
+    if (!(await this.openTransport(device, current))) return;
+    await Promise.all([this.produce('camera'), this.produce('mic')]);
+  }
+
+  /**
+   * The operator's talk-back (issue 14): the microphone alone, published while the operator talks
+   * privately with a site (the hub sends it to that site only); off closes it and frees the device.
+   */
+  async setTalkBack(device: types.Device, on: boolean, current: () => boolean): Promise<void> {
+    if (!on) {
+      await this.unpublish('mic');
+      this.stopTrack('mic');
+      return;
+    }
+    await this.open('mic');
     if (!current()) return;
+    if (!this.transport && !(await this.openTransport(device, current))) return;
+    await this.produce('mic');
+  }
+
+  /** Creates the send transport; false when the connection changed meanwhile. */
+  private async openTransport(device: types.Device, current: () => boolean): Promise<boolean> {
+    const info = await this.request('media:createTransport', { direction: 'send' });
+    if (!current()) return false;
     this.device = device;
     const transport = this.createTransport(device, info);
     transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
@@ -54,7 +76,7 @@ export class Publisher {
     });
     this.transport = transport;
     patchMedia({ sendReady: true });
-    await Promise.all([this.produce('camera'), this.produce('mic')]);
+    return true;
   }
 
   /** Forgets producers and transport after a disconnect; the tracks stay open for the rejoin. */
