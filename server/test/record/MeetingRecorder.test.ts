@@ -9,6 +9,7 @@ import { silentMediaLogger, type WorkerPool } from '../../src/media/index.js';
 import { ProgramSwitcher } from '../../src/media/program/ProgramSwitcher.js';
 import { MeetingRecorder, type RecorderFailure } from '../../src/record/MeetingRecorder.js';
 import type { ChaptersFile } from '../../src/record/RecordingChapters.js';
+import { RecordingLibrary } from '../../src/record/RecordingLibrary.js';
 import { mid, sleep, testPool } from '../media/helpers/room.js';
 
 // Real mediasoup and real ffmpeg (Debian): each site is an ffmpeg publishing a real VP8 camera and
@@ -112,7 +113,9 @@ describe('MeetingRecorder with real mediasoup and ffmpeg', () => {
   it('records two floor turns and a page turn: playable segments, chapters in order', async () => {
     const meeting = await pool.createMeetingMedia(mid('record-turns'));
     const router = meeting.routerForTesting;
-    const dir = await mkdtemp(join(tmpdir(), 'giaoban-rec-'));
+    const root = await mkdtemp(join(tmpdir(), 'giaoban-rec-'));
+    const library = new RecordingLibrary(root);
+    const dir = library.folderOf('m1', 'r1');
     const switcher = await ProgramSwitcher.create(router, silentMediaLogger);
     const sites: Site[] = [];
     try {
@@ -162,11 +165,23 @@ describe('MeetingRecorder with real mediasoup and ffmpeg', () => {
       ]);
       const times = chapters.chapters.map((c) => c.atMs);
       expect([...times].sort((x, y) => x - y)).toEqual(times);
+
+      // What the playback routes read: the finished segments with their times, and the chapters.
+      const [entry, ...others] = await library.list('m1');
+      expect(others).toHaveLength(0);
+      expect(entry?.segments.map((s) => s.file)).toEqual(segments);
+      expect(entry?.chapters).toEqual(chapters.chapters);
+      expect(entry?.bytes).toBeGreaterThan(0);
+      expect(await library.segmentPath('m1', 'r1', segments[0] ?? '')).toBe(join(dir, segments[0] ?? ''));
+      expect(await library.segmentPath('m1', 'r1', '../r1/rec.sdp')).toBeNull();
+      expect(await library.segmentPath('m1', 'r1', 'seg-99999.mkv')).toBeNull();
+      expect(await library.remove('m1', 'r1')).toBe(true);
+      expect(await library.list('m1')).toEqual([]);
     } finally {
       for (const s of sites) s.ffmpeg.kill('SIGKILL');
       switcher.close();
       meeting.close();
-      await rm(dir, { recursive: true, force: true });
+      await rm(root, { recursive: true, force: true });
     }
   });
 
