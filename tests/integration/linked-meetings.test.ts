@@ -35,6 +35,14 @@ const clients: LiveClient[] = [];
 /** A consumer of the child meeting's program on the child hub, counting the packets it receives. */
 let programPackets = 0;
 let programTransport: ms.DirectTransport | null = null;
+/** The tag (last payload byte, minus the layer) of the latest packet on the child's program. */
+let childProgramTag = -1;
+/** The tag (last payload byte, minus the layer) of the latest packet on the parent's program. */
+let parentProgramTag = -1;
+let parentProgramTransport: ms.DirectTransport | null = null;
+let childSender: FakeSiteSender;
+/** The parent's chair connection (moderator: grants the floor). */
+let nationalChair: LiveClient;
 
 beforeAll(async () => {
   const fx = await setupMeeting([NGHE_AN], {
@@ -71,6 +79,15 @@ beforeAll(async () => {
   });
   expect(camera).toBeTruthy();
   await sender.start(send);
+  nationalChair = chair;
+  parentProgramTransport = await media.edgeRouter.createDirectTransport();
+  const parentProgram = await parentProgramTransport.consume({
+    producerId: media.program.producer.id,
+    rtpCapabilities: media.rtpCapabilities,
+  });
+  parentProgram.on('rtp', (packet) => {
+    parentProgramTag = (packet[packet.length - 1] ?? 0) - ((packet[packet.length - 1] ?? 0) % 10);
+  });
 
   // Nghệ An's meeting with one of its bridge points, on a second hub with its own memory store.
   child = await startTestHub();
@@ -85,6 +102,28 @@ beforeAll(async () => {
     invitedSiteIds: [HA_TINH],
   });
   childMeetingId = summary.meeting.id;
+  // The province chair publishes too (its payloads tagged 100), so the child has a stage of its own.
+  const childChairLink = await issueLink(childUrl, childOrg, childMeetingId, {
+    role: 'chair',
+    siteId: NGHE_AN,
+  });
+  const childChair = await liveClient(childUrl, childChairLink.token, 'province chair');
+  clients.push(childChair);
+  await must(childChair.socket, 'meeting:openTechCheck', {});
+  await must(childChair.socket, 'meeting:goLive', {});
+  const childChairMedia = await child.parts.media.get(childMeetingId as MeetingId);
+  const childPeer = childChairMedia.getPeer(childChair.join.self.participantId);
+  if (!childPeer) throw new Error('no media peer of the province chair');
+  const childSend = await childPeer.createPlainTransportForTesting('send');
+  childSender = new FakeSiteSender(8000, [8001, 8002, 8003]);
+  childSender.tag = 100;
+  await childPeer.produce({
+    transportId: childSend.id,
+    kind: 'video',
+    source: 'camera',
+    rtpParameters: cameraRtpParameters([8001, 8002, 8003]),
+  });
+  await childSender.start(childSend);
   const siteLink = await issueLink(childUrl, childOrg, childMeetingId, { role: 'site', siteId: HA_TINH });
   const commune = await liveClient(childUrl, siteLink.token, 'commune');
   clients.push(commune);
@@ -96,11 +135,16 @@ beforeAll(async () => {
     producerId: childMedia.program.producer.id,
     rtpCapabilities: childMedia.rtpCapabilities,
   });
-  consumer.on('rtp', () => programPackets++);
+  consumer.on('rtp', (packet) => {
+    programPackets++;
+    childProgramTag = (packet[packet.length - 1] ?? 0) - ((packet[packet.length - 1] ?? 0) % 10);
+  });
 }, 90_000);
 
 afterAll(async () => {
   sender?.stop();
+  childSender?.stop();
+  parentProgramTransport?.close();
   for (const c of clients) c.close();
   programTransport?.close();
   await child?.stop();
@@ -161,8 +205,27 @@ describe('linked meetings across two hubs', () => {
     expect(parentRecord.participants.some((p) => p.siteId === NGHE_AN && p.role === 'site')).toBe(true);
     const before = programPackets;
     await eventually(() => programPackets > before + 20, "packets on the child's program consumer", 20_000);
+    // …and they are the national chair's (tag 0), not the province chair's own (tag 100).
+    await eventually(() => childProgramTag === 0, "the national chair on the child's program", 20_000);
     const stats = await relay.downProducer?.getStats();
     expect(stats?.some((s) => s.byteCount > 0)).toBe(true);
+  });
+
+  it("the parent's program carries the province's program while the parent gives it the floor", async () => {
+    const relay = child.parts.relay.clientOf(childMeetingId);
+    if (!relay) throw new Error('no relay client');
+    // Before: the parent's program is the national chair (tag 0).
+    await eventually(() => parentProgramTag === 0, 'the national chair on the parent program', 10_000);
+    await must(nationalChair.socket, 'floor:grant', { siteId: NGHE_AN, seconds: 0 });
+    await eventually(() => relay.onParentStage, 'the child hub sees its site on the parent stage', 10_000);
+    await eventually(
+      () => parentProgramTag === 100,
+      "the province chair's stream on the parent program",
+      20_000,
+    );
+    await must(nationalChair.socket, 'floor:revoke', {});
+    await eventually(() => !relay.onParentStage, 'the floor is back at the parent', 10_000);
+    await eventually(() => parentProgramTag === 0, 'the national chair on the parent program again', 20_000);
   });
 
   it('comes back by itself after the link drops', async () => {
@@ -173,6 +236,7 @@ describe('linked meetings across two hubs', () => {
     await eventually(() => relay.state === 'relaying', 'the link is back', 20_000);
     const before = programPackets;
     await eventually(() => programPackets > before + 20, 'packets flow again', 20_000);
+    await eventually(() => childProgramTag === 0, "the national chair on the child's program again", 20_000);
   });
 
   it('revoking the relay link cuts it for good', async () => {

@@ -193,6 +193,7 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
    * while it is set and open; null, or its close, returns the program to the local stage.
    */
   setProgramInput(producer: ms.Producer | null): Promise<void> {
+    if (producer === this.#programInput) return Promise.resolve();
     this.#programInput = producer;
     producer?.observer.once('close', () => {
       if (this.#programInput !== producer) return;

@@ -1,6 +1,8 @@
 import {
+  applyChanges,
   type ClientToServerEvents,
   type JoinResult,
+  type MeetingSnapshot,
   PROTOCOL_VERSION,
   type RelayPipeAnswer,
   type Result,
@@ -38,6 +40,10 @@ export class RelayClient {
   /** Packets of the parent's program produced into the child (for tests and the roll call). */
   #downProducer: ms.Producer | null = null;
   readonly #onState: (state: RelayState) => void;
+  /** The parent meeting as this site sees it (to know when this site is on the parent's stage). */
+  #snapshot: MeetingSnapshot | null = null;
+  #siteId: string | null = null;
+  #media_: MeetingMedia | null = null;
 
   constructor(options: {
     parent: ParentLink;
@@ -64,6 +70,22 @@ export class RelayClient {
     this.#socket.on('disconnect', () => {
       this.#dropPipe();
       if (this.#state === 'relaying' || this.#state === 'connecting') this.#setState('lost');
+    });
+    this.#socket.on('meeting:changed', (batch) => {
+      if (!this.#snapshot) return;
+      const out = applyChanges(this.#snapshot, batch);
+      if (out.kind === 'applied') {
+        this.#snapshot = out.snapshot;
+        this.#followStage();
+      } else if (out.kind === 'gap') {
+        void this.#call<MeetingSnapshot>('meeting:sync', {}).then(
+          (snapshot) => {
+            this.#snapshot = snapshot;
+            this.#followStage();
+          },
+          () => undefined,
+        );
+      }
     });
     this.#socket.on('connect_error', (err) => {
       const code = (err as { data?: { code?: string } }).data?.code;
@@ -108,10 +130,12 @@ export class RelayClient {
     await pipe.connect(answer.endpoint);
     for (const stream of answer.down) {
       if (stream.source !== 'program' || stream.kind !== 'video') continue;
-      const producer = await pipe.receive(stream);
-      this.#downProducer = producer;
-      await media.setProgramInput(producer);
+      this.#downProducer = await pipe.receive(stream);
     }
+    this.#media_ = media;
+    this.#siteId = join.self.siteId;
+    this.#snapshot = join.snapshot;
+    await this.#followStage();
     this.#setState('relaying');
     log.info('RelayClient', 'link() | relaying the parent meeting', {
       meetingId: media.meetingId,
@@ -119,7 +143,7 @@ export class RelayClient {
     });
   }
 
-  #call<T>(event: 'meeting:join' | 'relay:pipe', payload: unknown): Promise<T> {
+  #call<T>(event: 'meeting:join' | 'meeting:sync' | 'relay:pipe', payload: unknown): Promise<T> {
     return new Promise((resolve, reject) => {
       const ack = (result: Result<T>): void => {
         if (result.ok) resolve(result.data);
@@ -134,6 +158,22 @@ export class RelayClient {
         ) => void
       )(event, payload, (err, result) => (err ? reject(err) : ack(result)));
     });
+  }
+
+  /** Whether this site is on the parent's main stage (it has the floor, or is pinned). */
+  get onParentStage(): boolean {
+    return this.#snapshot !== null && this.#snapshot.stage.programSiteId === this.#siteId;
+  }
+
+  /**
+   * The child's program is the parent's — except while this site is on the parent's stage: then
+   * the parent shows the child's program, which must be the child's own stage (else a loop).
+   */
+  #followStage(): Promise<void> {
+    const media = this.#media_;
+    if (!media || media.closed) return Promise.resolve();
+    const input = this.onParentStage ? null : this.#downProducer;
+    return media.setProgramInput(input);
   }
 
   #dropPipe(): void {
