@@ -200,7 +200,9 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
     if (kind !== kindOfSource(source)) {
       throw new MediaError('VALIDATION', `${source} must be ${kindOfSource(source)}, got ${kind}`);
     }
-    if (source !== 'screen' && this.siteId === null) {
+    // The one microphone from no room is the operator's, for talk-back (consumerTarget sends it to one room).
+    const talkBackMic = source === 'mic' && this.role === 'operator' && this.siteId === null;
+    if (source !== 'screen' && this.siteId === null && !talkBackMic) {
       throw new MediaError('FORBIDDEN', `${source} is published by a site; this participant has none`);
     }
     const transport = this.#send;
@@ -215,7 +217,8 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
     try {
       const pass = this.host.pass();
       const paused =
-        source === 'mic' && (pass === null || this.siteId === null || !pass.micOpen(this.siteId));
+        source === 'mic' &&
+        (pass === null || (this.siteId === null ? !pass.policy.talkBackSiteId : !pass.micOpen(this.siteId)));
       producer = await transport.produce({
         kind,
         rtpParameters: request.rtpParameters as unknown as ms.RtpParameters,

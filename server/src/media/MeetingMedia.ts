@@ -319,8 +319,11 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
   #onDemandCandidates(): readonly RoomProducer[] {
     if (this.#candidates === null) {
       const pass = this.#pass;
+      // The operator's talk-back microphone flows into one room only, so ANY_ON_DEMAND_VIEWER (from
+      // no room) never wants it: it is a candidate while talk-back is open, each viewer decides.
+      const talkBack = (pass?.policy.talkBackSiteId ?? null) !== null;
       this.#candidates = [...this.#producers.values()].filter((rp) =>
-        wantedOnDemand(ANY_ON_DEMAND_VIEWER, rp, pass),
+        rp.source === 'mic' && rp.siteId === null ? talkBack : wantedOnDemand(ANY_ON_DEMAND_VIEWER, rp, pass),
       );
     }
     return this.#candidates;
@@ -348,7 +351,10 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
   }
 
   #micShouldPause(rp: RoomProducer, pass: PolicyPass | null): boolean {
-    return pass === null || rp.siteId === null || !pass.micOpen(rp.siteId);
+    if (pass === null) return true;
+    // A microphone from no room (the operator's) is heard only while talk-back is open.
+    if (rp.siteId === null) return (pass.policy.talkBackSiteId ?? null) === null;
+    return !pass.micOpen(rp.siteId);
   }
 
   #producerAdded(rp: RoomProducer): void {
