@@ -180,6 +180,8 @@ export async function startHub(
   const media = new MediaRegistry(pool, meetings, (meetingId, levels) =>
     sockets?.sendAudioLevels(meetingId, levels),
   );
+  // A worker died: its meetings have new routers; their clients rebuild transports (media:moving).
+  media.onRebuilt = (meetingId) => sockets?.rejoinMeeting(meetingId);
   // Linked meetings (docs/LINKED-MEETINGS.md): this hub as a parent (relay links) and as a child.
   const relay = new RelayService(media, meetings, mediaConfig);
 

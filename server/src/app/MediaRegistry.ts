@@ -33,6 +33,11 @@ const meterLevel = (dBov: number): number => Math.max(0, Math.min(1, (dBov + 70)
  */
 export class MediaRegistry {
   readonly #rooms = new Map<string, Promise<MeetingMedia>>();
+  /**
+   * Called when a meeting's media was rebuilt after its worker died (issue 12 step 4): its peers are
+   * gone, so the transport tells their clients to rebuild (`media:moving`, then a rejoin).
+   */
+  onRebuilt: (meetingId: MeetingId) => void = () => {};
 
   constructor(
     private readonly pool: WorkerPool,
@@ -68,11 +73,34 @@ export class MediaRegistry {
     return room;
   }
 
+  /**
+   * A dead worker's meeting gets a new router (program switcher, audio levels, policy) on a live or
+   * respawned worker at once, before any client is back; then its clients are told to rebuild.
+   */
+  async #rebuild(meetingId: MeetingId): Promise<void> {
+    const startedAt = Date.now();
+    try {
+      const record = await this.meetings.get(meetingId);
+      if (record.meeting.status === 'ended' || this.#rooms.has(meetingId)) return;
+      const media = await this.get(meetingId);
+      log.warn('MediaRegistry', 'meeting media rebuilt after its worker died', {
+        meetingId,
+        worker: this.pool.workerIndexOf(media),
+        ms: Date.now() - startedAt,
+      });
+    } catch (err) {
+      log.error('MediaRegistry', 'could not rebuild meeting media after its worker died', err, { meetingId });
+    }
+    this.onRebuilt(meetingId);
+  }
+
   async #create(meetingId: MeetingId): Promise<MeetingMedia> {
     const media = await this.pool.createMeetingMedia(meetingId);
+    const mine = this.#rooms.get(meetingId);
     media.on('close', (reason) => {
-      this.#rooms.delete(meetingId);
+      if (this.#rooms.get(meetingId) === mine) this.#rooms.delete(meetingId);
       log.info('MediaRegistry', 'meeting media closed', { meetingId, reason });
+      if (reason === 'workerdied') void this.#rebuild(meetingId);
     });
     media.on('sitemedia', (status) => {
       void this.meetings.system(meetingId, {

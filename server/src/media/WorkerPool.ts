@@ -39,6 +39,8 @@ export interface WorkerUsage {
 export type WorkerPoolEvents = {
   /** A worker process died; its meetings were closed with reason 'workerdied'. */
   workerdied: [{ index: number; pid: number; error: Error }];
+  /** A dead worker's slot has a new process (same index, same WebRtcServer port). */
+  workerrespawned: [{ index: number; pid: number }];
 };
 
 /**
@@ -89,7 +91,7 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
       `create() | ${slots.length} worker(s) [listenIp:${config.listenIp}, announcedIp:${config.announcedIp ?? '-'}, ` +
         `webRtcServerPorts:${slots.map((s) => s.webRtcServerPort ?? 'none').join(',')}]`,
     );
-    return new WorkerPool(config, logger, slots);
+    return new WorkerPool(config, logger, slots, mediasoup);
   }
 
   static async #startWorker(
@@ -146,11 +148,16 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
     return slot;
   }
 
-  private constructor(config: MediaConfig, logger: MediaLogger, slots: WorkerSlot[]) {
+  readonly #mediasoup: Mediasoup;
+  /** Respawns of dead workers in flight: a new meeting waits for them when no worker is alive. */
+  readonly #respawns = new Set<Promise<void>>();
+
+  private constructor(config: MediaConfig, logger: MediaLogger, slots: WorkerSlot[], mediasoup: Mediasoup) {
     super(logger);
     this.config = config;
     this.#slots = slots;
-    for (const slot of slots) slot.worker.on('died', (error) => this.#workerDied(slot, error));
+    this.#mediasoup = mediasoup;
+    for (const slot of slots) this.#watch(slot);
   }
 
   /** Number of workers, dead ones included. */
@@ -179,7 +186,12 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
    */
   async createMeetingMedia(meetingId: MeetingId): Promise<MeetingMedia> {
     if (this.#closed) throw new MediaError('UNAVAILABLE', 'media worker pool is closed');
-    const slot = this.#leastLoaded();
+    let slot = this.#leastLoaded();
+    // Every worker died at once (a one-core hub): the meeting moves onto the respawned one.
+    while (!slot && this.#respawns.size > 0) {
+      await Promise.allSettled([...this.#respawns]);
+      slot = this.#leastLoaded();
+    }
     if (!slot) throw new MediaError('UNAVAILABLE', 'no live media worker');
     const meeting = await MeetingMedia.create({
       meetingId,
@@ -247,7 +259,32 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
       `workerDied() | mediasoup worker died, closing its meetings [worker:${slot.index}, pid:${slot.worker.pid}, ` +
         `meetings:${slot.meetings.size}, error:${errorText(error)}]`,
     );
+    // The respawn starts first, so the meetings' owners (MediaRegistry) find it when they rebuild.
+    if (!this.#closed) this.#respawn(slot);
     for (const meeting of [...slot.meetings]) meeting.close('workerdied');
     this.safeEmit('workerdied', { index: slot.index, pid: slot.worker.pid, error });
+  }
+
+  #watch(slot: WorkerSlot): void {
+    slot.worker.on('died', (error) => this.#workerDied(slot, error));
+  }
+
+  /** Starts a new process in a dead worker's slot (its port is free again: the process is gone). */
+  #respawn(dead: WorkerSlot): void {
+    const work = WorkerPool.#startWorker(this.#mediasoup, this.config, this.logger, dead.index).then(
+      (slot) => {
+        if (this.#closed) {
+          slot.worker.close();
+          return;
+        }
+        this.#slots[dead.index] = slot;
+        this.#watch(slot);
+        this.logger.warn(`respawn() | worker respawned [worker:${slot.index}, pid:${slot.worker.pid}]`);
+        this.safeEmit('workerrespawned', { index: slot.index, pid: slot.worker.pid });
+      },
+      (e: unknown) => this.logger.error(`respawn() | worker ${dead.index} could not be respawned`, e),
+    );
+    this.#respawns.add(work);
+    void work.finally(() => this.#respawns.delete(work));
   }
 }

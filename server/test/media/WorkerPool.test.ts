@@ -83,7 +83,7 @@ describe('WorkerPool', () => {
     expect((await pool.getResourceUsage())[0]?.webRtcServerPort).toBeUndefined();
   });
 
-  it('a dead worker closes its meetings with reason workerdied and takes no new ones', async () => {
+  it('a dead worker closes its meetings with reason workerdied and is respawned in its slot', async () => {
     pool = await testPool(2);
     const m1 = await pool.createMeetingMedia(mid('m1'));
     const m2 = await pool.createMeetingMedia(mid('m2'));
@@ -91,6 +91,8 @@ describe('WorkerPool', () => {
     m1.on('close', (r) => reasons.push(r));
     const died: number[] = [];
     pool.on('workerdied', ({ index }) => died.push(index));
+    const respawned: number[] = [];
+    pool.on('workerrespawned', ({ index }) => respawned.push(index));
     const peer = m1.addPeer(
       { participantId: pid('p'), siteId: site('s'), role: 'site' },
       new RecordingSignal(),
@@ -98,19 +100,26 @@ describe('WorkerPool', () => {
     const peerReasons: string[] = [];
     peer.on('close', (r) => peerReasons.push(r));
 
-    process.kill(pool.workerForTesting(0)?.pid ?? 0, 'SIGKILL');
+    const deadPid = pool.workerForTesting(0)?.pid ?? 0;
+    process.kill(deadPid, 'SIGKILL');
     await vi.waitFor(() => expect(died).toEqual([0]), { timeout: 4000 });
     expect(reasons).toEqual(['workerdied']);
     expect(peerReasons).toEqual(['workerdied']);
     expect(m2.closed).toBe(false);
-    expect(pool.liveWorkers).toBe(1);
+    await vi.waitFor(() => expect(respawned).toEqual([0]), { timeout: 10_000 });
+    expect(pool.liveWorkers).toBe(2);
+    expect(pool.workerForTesting(0)?.pid).not.toBe(deadPid);
     const m3 = await pool.createMeetingMedia(mid('m3'));
-    expect(pool.workerIndexOf(m3)).toBe(1);
-    expect((await pool.getResourceUsage())[0]).toMatchObject({ dead: true, usage: null });
+    expect(pool.workerIndexOf(m3)).toBe(0);
+    expect((await pool.getResourceUsage())[0]).toMatchObject({ dead: false, meetings: 1 });
 
-    process.kill(pool.workerForTesting(1)?.pid ?? 0, 'SIGKILL');
-    await vi.waitFor(() => expect(pool?.liveWorkers).toBe(0), { timeout: 4000 });
-    await expect(pool.createMeetingMedia(mid('m4'))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    // Every worker dead at once: a new meeting waits for a respawned one instead of failing.
+    const pids = [0, 1].map((i) => pool?.workerForTesting(i)?.pid ?? 0);
+    for (const p of pids) process.kill(p, 'SIGKILL');
+    await vi.waitFor(() => expect([...died].sort()).toEqual([0, 0, 1]), { timeout: 4000 });
+    const m4 = await pool.createMeetingMedia(mid('m4'));
+    expect(m4.closed).toBe(false);
+    expect(pids).not.toContain(pool.workerForTesting(pool.workerIndexOf(m4) ?? -1)?.pid);
   });
 
   it('close() closes every meeting with reason poolclosed, once', async () => {
