@@ -251,6 +251,8 @@ describe('linked meetings across two hubs', () => {
     );
     await eventually(() => relay.state === 'revoked', 'the link is cut', 10_000);
     expect(relay.downProducer).toBeNull();
+    // The province meeting goes on with its own stage.
+    await eventually(() => childProgramTag === 100, "the province chair on the child's program", 20_000);
     // The parent no longer has Nghệ An connected, and the child's program is its own stage again.
     let connected = true;
     for (let i = 0; i < 100 && connected; i++) {

@@ -305,10 +305,15 @@ export class ProgramSwitcher extends SafeEmitter<ProgramSwitcherEvents> {
     if (feed) this.#requestKeyFrames(feed);
   }
 
-  /** The source producer closed: layers showing it stop until another source is chosen. */
+  /**
+   * The source producer closed: layers showing it stop until another source is chosen — or keep
+   * waiting for the one already chosen (the policy may have moved on before the close reached us;
+   * clearing them would drop that choice, and setSource() of the same target is a no-op).
+   */
   #sourceGone(feed: Feed): void {
     const id = feed.producer.id;
-    for (const layer of this.#layers) if (layer.current === id || layer.pending === id) layer.switchTo(null);
+    const next = this.#target === id ? null : this.#target;
+    for (const layer of this.#layers) if (layer.current === id || layer.pending === id) layer.switchTo(next);
     if (this.#target === id) this.#target = null;
     this.#closeFeed(feed);
   }
