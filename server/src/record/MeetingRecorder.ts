@@ -110,13 +110,21 @@ export class MeetingRecorder extends SafeEmitter<MeetingRecorderEvents> {
       this.logger.debug(`MeetingRecorder | ffmpeg: ${d.toString().trim()} [recording:${this.recordingId}]`),
     );
     this.#exited = new Promise((resolve) => {
-      this.#ffmpeg.once('exit', (code, signal) => {
+      let ended = false;
+      const end = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (ended) return;
+        ended = true;
         void this.#onExit(code, signal).finally(resolve);
+      };
+      this.#ffmpeg.once('exit', end);
+      // No ffmpeg to run (missing binary): 'exit' never comes, so end here.
+      this.#ffmpeg.once('error', (e) => {
+        this.logger.error(
+          `MeetingRecorder | ffmpeg failed to start: ${errorText(e)} [recording:${this.recordingId}]`,
+        );
+        end(null, null);
       });
     });
-    this.#ffmpeg.once('error', (e) =>
-      this.logger.error(`MeetingRecorder | ffmpeg failed to start: ${errorText(e)}`),
-    );
     // ffmpeg binds its ports from the SDP as it starts; packets before that would only be lost.
     const resume = setTimeout(() => {
       for (const leg of [video, ...audio]) void leg.consumer.resume().catch(() => {});

@@ -231,4 +231,29 @@ describe('MeetingRecorder with real mediasoup and ffmpeg', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('raises RECORDER_DIED at once when ffmpeg cannot be started, and stop() still resolves', async () => {
+    const meeting = await pool.createMeetingMedia(mid('record-noffmpeg'));
+    const dir = await mkdtemp(join(tmpdir(), 'giaoban-rec-'));
+    const switcher = await ProgramSwitcher.create(meeting.routerForTesting, silentMediaLogger);
+    try {
+      const rec = await MeetingRecorder.start({
+        recordingId: 'r3',
+        router: meeting.routerForTesting,
+        program: switcher.producer,
+        mics: [],
+        dir,
+        ffmpeg: join(dir, 'no-such-ffmpeg'),
+        logger: silentMediaLogger,
+      });
+      const failure = await new Promise<RecorderFailure>((r) => rec.once('failed', r));
+      expect(failure).toMatchObject({ code: 'RECORDER_DIED', segments: [] });
+      expect(await rec.stop()).toEqual([]);
+      expect(rec.recording).toBe(false);
+    } finally {
+      switcher.close();
+      meeting.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
