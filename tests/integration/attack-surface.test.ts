@@ -603,7 +603,11 @@ describe('connection-state recovery', () => {
   }
 
   /** Connects with `token`, presenting someone's parked session. */
-  function resume(token: string, session: { pid: string; offset: string }): Promise<HubSocket> {
+  function resume(
+    token: string,
+    session: { pid: string; offset: string },
+    onEvent?: (event: string) => void,
+  ): Promise<HubSocket> {
     const socket: HubSocket = io(url, {
       auth: { token, protocolVersion: PROTOCOL_VERSION },
       transports: ['websocket'],
@@ -613,6 +617,7 @@ describe('connection-state recovery', () => {
     });
     sockets.push(socket);
     Object.assign(socket, { _pid: session.pid, _lastOffset: session.offset });
+    if (onEvent) socket.onAny((event: string) => onEvent(event));
     socket.connect();
     return new Promise((resolve, reject) => {
       socket.once('connect', () => resolve(socket));
@@ -622,12 +627,24 @@ describe('connection-state recovery', () => {
 
   it("another link presenting a chair's parked session starts fresh: no chair rooms, not joined", async () => {
     const parked = await parkedSession(tok('chairRecover'));
-    const intruder = await resume(tok('observerRecover'), parked);
-    expect(intruder.recovered).toBe(false);
-    expect(intruder.id).not.toBe(parked.sid);
-    // It is a new, unjoined connection of the observer link.
-    const before = await send(intruder, 'minutes:list', {});
+    // While the chair is away the meeting changes: a recovered chair session would replay this.
+    await must(chair, 'stage:pin', { siteId: HUE });
+    await must(chair, 'stage:pin', { siteId: null });
+    const seen: string[] = [];
+    const intruder = await resume(tok('observerRecover'), parked, (event) => seen.push(event));
+    // socket.io restores a parked session before any middleware runs; the hub then unbinds it
+    // from the other link: the chair's rooms are left and what the chair missed is dropped.
+    // It is a connection of the observer link that has not joined anything.
+    const before = await send(intruder, 'meeting:sync', {});
     expect(before.ok ? 'ok' : before.error.code).toBe('INVALID_STATE');
+    // A change after the resume reaches the meeting's room (the watcher) but not this connection.
+    await must(chair, 'stage:pin', { siteId: HUE });
+    await must(chair, 'stage:pin', { siteId: null });
+    await ok<MeetingSnapshot>(watcher, 'meeting:sync', {});
+    await send(intruder, 'meeting:sync', {});
+    expect(seen).not.toContain('meeting:changed');
+    expect(seen).not.toContain('doc:updated');
+    expect(seen).not.toContain('media:audioLevels');
     await expectIntact('recovery with another link');
   });
 
