@@ -3,7 +3,7 @@
  * agenda item: an organizer cannot delete an item that has minutes or conclusions in the
  * workspace (INVALID_STATE, with the reason), while an empty item can still be removed.
  */
-import { addConclusion, type AgendaItemId, type SiteId } from '@giaoban/shared';
+import { type AgendaItemId, addConclusion, type SiteId } from '@giaoban/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Hub } from '../../server/src/main.js';
@@ -41,7 +41,12 @@ beforeAll(async () => {
     kind: 'conclusion',
     plannedMinutes: 10,
   });
-  const summary = await api<{ agenda: { id: AgendaItemId }[] }>(url, 'GET', `/api/meetings/${meetingId}`, orgToken);
+  const summary = await api<{ agenda: { id: AgendaItemId }[] }>(
+    url,
+    'GET',
+    `/api/meetings/${meetingId}`,
+    orgToken,
+  );
   items.push(...summary.agenda.map((i) => i.id));
   secretary = await connect(url, prepared.tokens.secretary as string);
   await must(secretary, 'meeting:join', {});
@@ -79,7 +84,12 @@ describe('agenda items with workspace content', () => {
     const r = await removeItem(items[1] as string);
     expect(r.code).toBeNull();
     expect(r.status).toBeLessThan(300);
-    const summary = await api<{ agenda: { id: string }[] }>(url, 'GET', `/api/meetings/${meetingId}`, orgToken);
+    const summary = await api<{ agenda: { id: string }[] }>(
+      url,
+      'GET',
+      `/api/meetings/${meetingId}`,
+      orgToken,
+    );
     expect(summary.agenda.map((i) => i.id)).toEqual([items[0], items[2]]);
   });
 });

@@ -186,7 +186,9 @@ describe('a whole meeting: one host, three sites, a secretary', () => {
 
     // The secretary notes it against the current item.
     const note = new Y.Doc();
-    note.getText(`minutes:${chair.snapshot.agenda.currentItemId}`).insert(0, 'Huế kiến nghị bổ sung vốn đầu tư công.');
+    note
+      .getText(`minutes:${chair.snapshot.agenda.currentItemId}`)
+      .insert(0, 'Huế kiến nghị bổ sung vốn đầu tư công.');
     await must(secretary.socket, 'doc:update', { update: Y.encodeStateAsUpdate(note) });
 
     // Revoke: the stage returns to the host, Huế's mic closes.

@@ -63,8 +63,7 @@ export const bridgePoint = {
 };
 
 /** What a secretary does. */
-export const secretary = {
-};
+export const secretary = {};
 
 /** This device's own microphone, camera and loudspeaker. */
 export const devices = {

@@ -139,4 +139,3 @@ export function findProgramVideo(
   }
   return best ?? findConsumer(consumers, programSiteId, 'camera');
 }
-

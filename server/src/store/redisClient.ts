@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { log } from '../log/log.js';
 import { DomainError, isDomainError } from '../domain/DomainError.js';
+import { log } from '../log/log.js';
 
 /** How the hub talks to Redis; every field has a default (see docs/REDIS.md). */
 export interface RedisConnectionSettings {

@@ -127,15 +127,18 @@ describe('Agenda', () => {
     const { m, items } = liveMeeting();
     m.ok(A.chair, { type: 'agenda:advance' });
     expect(
-      m.refused(A.organizer, { type: 'agenda:removeItem', itemId: id(items, 0), workspaceContent: false }).code,
-    ).toBe(
-      'INVALID_STATE',
-    );
+      m.refused(A.organizer, { type: 'agenda:removeItem', itemId: id(items, 0), workspaceContent: false })
+        .code,
+    ).toBe('INVALID_STATE');
   });
 
   it("agenda:removeItem() rejects with INVALID_STATE for an item the secretaries' workspace has content for", () => {
     const { m, items } = liveMeeting();
-    const refused = m.refused(A.organizer, { type: 'agenda:removeItem', itemId: id(items, 2), workspaceContent: true });
+    const refused = m.refused(A.organizer, {
+      type: 'agenda:removeItem',
+      itemId: id(items, 2),
+      workspaceContent: true,
+    });
     expect(refused.code).toBe('INVALID_STATE');
     expect(refused.message).toMatch(/workspace/);
     expect(m.record.agenda.items.map((i) => i.id)).toEqual(items);

@@ -218,7 +218,10 @@ describe('execute() — random walks keep the invariants', () => {
           who: A.organizer,
           cmd: { type: 'sites:invite', sites: [DIRECTORY[pick(ALL_SITES)] as never] },
         }),
-        () => ({ who: A.organizer, cmd: { type: 'agenda:removeItem', itemId: itemId(), workspaceContent: rnd() < 0.3 } }),
+        () => ({
+          who: A.organizer,
+          cmd: { type: 'agenda:removeItem', itemId: itemId(), workspaceContent: rnd() < 0.3 },
+        }),
         () => ({
           who: A.organizer,
           cmd: {

@@ -13,8 +13,8 @@ import { type Actor, type Principal, SYSTEM } from '../../src/domain/Actor.js';
 import type { MeetingCommand } from '../../src/domain/commands.js';
 import type { DomainError, Outcome } from '../../src/domain/DomainError.js';
 import { execute } from '../../src/domain/execute.js';
-import type { Executed } from '../../src/domain/Step.js';
 import { createMeetingRecord, type MeetingRecord, toSnapshot } from '../../src/domain/MeetingRecord.js';
+import type { Executed } from '../../src/domain/Step.js';
 
 /** Sites of the test meeting: the central host and three provinces. */
 export const HOST = 'trung-uong' as SiteId;

@@ -155,13 +155,16 @@ describe('MediaPolicy — the technical check is private', () => {
     m.ok(A.chair, { type: 'techCheck:talkTo', siteId: HN });
     m.ok(A.chair, { type: 'meeting:goLive' });
     expect(m.snapshot.meeting.techCheckTalkTo).toBeNull();
-    for (const viewer of [site(HN), site(DN), observer]) expect(audioWanted(m.record, viewer, HOST)).toBe(true);
+    for (const viewer of [site(HN), site(DN), observer])
+      expect(audioWanted(m.record, viewer, HOST)).toBe(true);
   });
 
   it('techCheck:talkTo() is refused once live, for the host site, for an unknown site and for a site', () => {
     const { m } = techCheckMeeting();
     expect(m.refused(A.chair, { type: 'techCheck:talkTo', siteId: HOST }).code).toBe('VALIDATION');
-    expect(m.refused(A.chair, { type: 'techCheck:talkTo', siteId: 'ca-mau' as SiteId }).code).toBe('NOT_FOUND');
+    expect(m.refused(A.chair, { type: 'techCheck:talkTo', siteId: 'ca-mau' as SiteId }).code).toBe(
+      'NOT_FOUND',
+    );
     expect(m.refused(A.hn, { type: 'techCheck:talkTo', siteId: HN }).code).toBe('FORBIDDEN');
     m.ok(A.chair, { type: 'meeting:goLive' });
     expect(m.refused(A.chair, { type: 'techCheck:talkTo', siteId: HN }).code).toBe('INVALID_STATE');

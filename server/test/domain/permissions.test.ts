@@ -318,7 +318,11 @@ const CASES: Record<PersonCommand['type'], Case> = {
   },
   'agenda:removeItem': {
     setup: busyMeeting,
-    command: (f) => ({ type: 'agenda:removeItem', itemId: f.items[2] as AgendaItemId, workspaceContent: false }),
+    command: (f) => ({
+      type: 'agenda:removeItem',
+      itemId: f.items[2] as AgendaItemId,
+      workspaceContent: false,
+    }),
   },
   'agenda:reorder': {
     setup: busyMeeting,
