@@ -15,7 +15,7 @@ import { answerChallenge } from '../../server/src/sip/DigestAuth.js';
 import { type Baresip, startBaresip } from '../support/baresip.js';
 import { HOST_SITE, startTestHub } from '../support/inProcessHub.js';
 import { api, createMeeting, issueLink, login } from '../support/meeting.js';
-import { freeTcpPort, freeUdpPort } from '../support/ports.js';
+import { freeUdpPort } from '../support/ports.js';
 
 const HUE = 'hue' as SiteId;
 const DA_NANG = 'da-nang' as SiteId;
@@ -125,21 +125,10 @@ describe('SIP room systems (baresip)', () => {
   });
 
   it("two baresips join as sites; DTMF *1 queues Huế; with the floor its camera is the program Đà Nẵng decodes and its voice is in Đà Nẵng's mix; hang-up and revocation clean up", async () => {
-    const [ctrlA, ctrlB] = [await freeTcpPort(), await freeTcpPort()];
-    const [sipA, sipB] = [await freeUdpPort(), await freeUdpPort()];
-    const start = (
-      siteId: SiteId,
-      sipListen: number,
-      ctrl: number,
-      rtp: string,
-      colour: string,
-      tone: number,
-    ) => {
+    const start = (siteId: SiteId, rtp: string, colour: string, tone: number) => {
       const sip = links[siteId]?.sip;
       if (!sip) throw new Error('no credential');
       return startBaresip({
-        sipPort: sipListen,
-        ctrlPort: ctrl,
         rtpPorts: rtp,
         username: sip.username,
         password: sip.password,
@@ -148,9 +137,9 @@ describe('SIP room systems (baresip)', () => {
         toneHz: tone,
       });
     };
-    const hue = await start(HUE, sipA, ctrlA, '31000-31099', 'red', 440);
+    const hue = await start(HUE, '31000-31099', 'red', 440);
     phones.push(hue);
-    const daNang = await start(DA_NANG, sipB, ctrlB, '31100-31199', 'blue', 660);
+    const daNang = await start(DA_NANG, '31100-31199', 'blue', 660);
     phones.push(daNang);
     await hue.waitFor(/Call established/);
     await daNang.waitFor(/Call established/);
@@ -226,8 +215,6 @@ describe('SIP room systems (baresip)', () => {
     const sip = links[CAN_THO]?.sip;
     if (!sip) throw new Error('no credential');
     const canTho = await startBaresip({
-      sipPort: await freeUdpPort(),
-      ctrlPort: await freeTcpPort(),
       rtpPorts: '31200-31299',
       username: sip.username,
       password: sip.password,

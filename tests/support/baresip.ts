@@ -4,6 +4,7 @@
  * /work/shared/reference/sip-baresip.md.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,10 +22,42 @@ export interface Baresip {
   stop(): void;
 }
 
-/** Starts baresip with an account for `username`/`password` and dials `uri` at start. */
+/**
+ * A loopback port free for both TCP and UDP at the moment of asking (baresip's `sip_listen` binds
+ * the number on UDP and TCP). It can still be taken before baresip binds it — by another test
+ * file's ephemeral port, say — so `startBaresip` retries with new ports when that happens.
+ */
+async function freeTcpAndUdpPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const tcp = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen(0, '127.0.0.1', resolve);
+    });
+    const address = tcp.address();
+    if (address === null || typeof address === 'string') throw new Error('freeTcpAndUdpPort() | no port');
+    const udp = createSocket('udp4');
+    const udpFree = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => resolve(false));
+      udp.bind(address.port, '127.0.0.1', () => resolve(true));
+    });
+    if (udpFree) await new Promise<void>((resolve) => udp.close(() => resolve()));
+    await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    if (udpFree) return address.port;
+  }
+  throw new Error('freeTcpAndUdpPort() | no port free for both TCP and UDP');
+}
+
+/** Its ports and the attempt at which each was taken by something else are tried again. */
+const START_ATTEMPTS = 5;
+
+/**
+ * Starts baresip with an account for `username`/`password` and dials `dial` once it is ready.
+ * Its SIP and ctrl_tcp ports are chosen here; if either was taken between the choice and
+ * baresip's bind (`Address already in use`), baresip is stopped before it dialled and started
+ * again on new ports.
+ */
 export async function startBaresip(o: {
-  sipPort: number;
-  ctrlPort: number;
   rtpPorts: string;
   username: string;
   password: string;
@@ -35,6 +68,38 @@ export async function startBaresip(o: {
   /** Video codec module: `vp8` (default) or `avcodec` (H.264 through libx264, as hardware room systems). */
   videoModule?: 'vp8' | 'avcodec';
 }): Promise<Baresip> {
+  let failures = '';
+  for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+    const sipPort = await freeTcpAndUdpPort();
+    let ctrlPort = await freeTcpAndUdpPort();
+    while (ctrlPort === sipPort) ctrlPort = await freeTcpAndUdpPort();
+    const phone = launch({ ...o, sipPort, ctrlPort });
+    const ready = await phone.ready();
+    if (ready === 'ready') {
+      await phone.command('dial', o.dial);
+      return phone;
+    }
+    phone.stop();
+    if (ready === 'address in use') {
+      failures += `attempt ${attempt} (sip ${sipPort}, ctrl ${ctrlPort}):\n${phone.output().slice(-1500)}\n`;
+      continue;
+    }
+    throw new Error(`baresip did not start; output:\n${phone.output().slice(-3000)}`);
+  }
+  throw new Error(`baresip: its ports were taken ${START_ATTEMPTS} times:\n${failures}`);
+}
+
+function launch(o: {
+  sipPort: number;
+  ctrlPort: number;
+  rtpPorts: string;
+  username: string;
+  password: string;
+  colour: string;
+  toneHz: number;
+  audioCodecs?: string;
+  videoModule?: 'vp8' | 'avcodec';
+}): Baresip & { ready(): Promise<'ready' | 'address in use' | 'exited'> } {
   const dir = mkdtempSync(path.join(tmpdir(), 'baresip-'));
   const modules = ['g722', 'g711', 'ausine', o.videoModule ?? 'vp8', 'avformat', 'fakevideo'];
   writeFileSync(
@@ -73,12 +138,16 @@ export async function startBaresip(o: {
     `<sip:${o.username}@127.0.0.1>;auth_user=${o.username};auth_pass=${o.password};regint=0;answermode=auto;audio_codecs=${o.audioCodecs ?? 'G722/16000/1,PCMU'}\n`,
   );
   let out = '';
-  const proc = spawn('baresip', ['-f', dir, '-e', `/dial ${o.dial}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn('baresip', ['-f', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout?.on('data', (d: Buffer) => {
     out += d.toString();
   });
   proc.stderr?.on('data', (d: Buffer) => {
     out += d.toString();
+  });
+  let closed = false;
+  proc.on('close', () => {
+    closed = true;
   });
   const waitFor = async (re: RegExp, timeoutMs = 15_000) => {
     const start = Date.now();
@@ -120,8 +189,20 @@ export async function startBaresip(o: {
         reject(new Error(`ctrl_tcp ${cmd}: no response`));
       }, 5000);
     });
+  /** Both binds are reported before `baresip is ready.`; a SIP bind failure makes it exit. */
+  const ready = async (): Promise<'ready' | 'address in use' | 'exited'> => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (/Address already in use/.test(out)) return 'address in use';
+      if (/baresip is ready\./.test(out)) return 'ready';
+      // 'close' (not 'exit'): everything it printed before exiting has been read.
+      if (closed || Date.now() > deadline) return 'exited';
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
   return {
     proc,
+    ready,
     output: () => out,
     command,
     waitFor,
