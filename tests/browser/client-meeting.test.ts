@@ -4,7 +4,7 @@
  * loopback). Checks what each user sees and which remote track each main stage decodes.
  */
 import { execSync } from 'node:child_process';
-import type { SiteId } from '@giaoban/shared';
+import type { MeetingId, SiteId } from '@giaoban/shared';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
@@ -35,6 +35,9 @@ describe('client: a short meeting with a chair, two sites and an observer', () =
   let secretary: ClientPage;
   const joinUrl = (name: string) => `${fx.url}/join#${fx.links[name]?.token}`;
   const producerOf = async (p: Page) => (await clientState(p)).media.producerIds.camera;
+  /** The camera the hub's program stream carries now (the stage decodes that stream, not the camera). */
+  const programSource = async (): Promise<string | null> =>
+    (await fx.hub.parts.media.get(fx.meetingId as MeetingId)).program.sourceProducerId;
 
   beforeAll(async () => {
     fx = await setupMeeting([SITE1, SITE2], {
@@ -110,7 +113,7 @@ describe('client: a short meeting with a chair, two sites and an observer', () =
     const site1Camera = await producerOf(site1.page);
     expect(site1Camera).toBeTruthy();
     for (const p of [site2, observer, chair]) {
-      await waitForProgram(p.page, site1Camera);
+      await waitForProgram(p.page, site1Camera, programSource);
       expect((await programInfo(p.page)).siteId).toBe(SITE1);
     }
     for (const p of [site2, observer, chair])
@@ -145,7 +148,7 @@ describe('client: a short meeting with a chair, two sites and an observer', () =
     await chair.page.getByRole('button', { name: 'Dừng phát biểu' }).click();
     const chairCamera = await producerOf(chair.page);
     for (const p of [site2, observer]) {
-      await waitForProgram(p.page, chairCamera);
+      await waitForProgram(p.page, chairCamera, programSource);
       expect((await programInfo(p.page)).siteId).toBe(HOST_SITE);
     }
     await expect.poll(async () => (await clientState(site1.page)).mic?.open, POLL).toBe(false);
@@ -193,7 +196,7 @@ describe('client: a short meeting with a chair, two sites and an observer', () =
     // The chair's camera is published again, and the others decode it on the main stage.
     await expect.poll(() => producerOf(chair.page), POLL).toBeTruthy();
     const chairCamera = await producerOf(chair.page);
-    await waitForProgram(observer.page, chairCamera);
+    await waitForProgram(observer.page, chairCamera, programSource);
   });
 
   it('after a dropped connection every page rejoins and rebuilds its media by itself', async () => {
@@ -218,7 +221,7 @@ describe('client: a short meeting with a chair, two sites and an observer', () =
       .toBe(true);
     await expect.poll(async () => (await clientState(site2.page)).phase, POLL).toBe('joined');
     const chairCamera = await producerOf(chair.page);
-    await waitForProgram(site2.page, chairCamera);
+    await waitForProgram(site2.page, chairCamera, programSource);
     expect((await programInfo(site2.page)).stream).not.toBe(before);
     await expect
       .poll(() => site1.page.getByTestId('floor-pending').textContent(), POLL)

@@ -104,16 +104,17 @@ export function programInfo(page: Page): Promise<ProgramInfo> {
 }
 
 /**
- * The producer whose frames the main stage decodes right now, or null: the program element's
- * consumer, provided new frames keep arriving on it.
+ * What the main stage decodes right now, or null: the program element's consumer (its producer and
+ * source — `program` for the meeting's one program stream), provided new frames keep arriving on it.
  */
-export async function decodedProgramProducer(page: Page): Promise<string | null> {
+export async function decodedProgram(page: Page): Promise<{ producerId: string; source: string } | null> {
   const before = await programInfo(page);
   await page.waitForTimeout(400);
   const after = await programInfo(page);
   if (after.stream !== before.stream || after.frames <= before.frames || after.width === 0) return null;
   const state = await clientState(page);
-  return state.consumers[after.stream]?.producerId ?? null;
+  const consumer = state.consumers[after.stream];
+  return consumer ? { producerId: consumer.producerId, source: consumer.source } : null;
 }
 
 /** True when the page receives `siteId`'s microphone: its consumer flows and carries packets. */
@@ -131,17 +132,26 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /**
- * Waits until the page's main stage decodes `producerId`; on timeout the error says what the
- * stage showed instead (element, consumers and their states), so a failure explains itself.
+ * Waits until the page's main stage shows `producerId`'s picture: it decodes that camera directly,
+ * or it decodes the meeting's program stream while the hub's program switcher carries that camera
+ * (`programSource` asks the hub). On timeout the error says what the stage showed instead
+ * (element, consumers and their states), so a failure explains itself.
  */
 export async function waitForProgram(
   page: Page,
   producerId: string | null,
+  programSource: () => Promise<string | null>,
   timeoutMs = 30_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let hub: string | null = null;
   while (Date.now() < deadline) {
-    if ((await decodedProgramProducer(page)) === producerId) return;
+    const decoded = await decodedProgram(page);
+    if (decoded?.producerId === producerId) return;
+    if (decoded?.source === 'program') {
+      hub = await programSource();
+      if (hub === producerId) return;
+    }
     await page.waitForTimeout(250);
   }
   const state = await clientState(page);
@@ -150,6 +160,6 @@ export async function waitForProgram(
       `${c.siteId}:${c.source}:${c.producerId.slice(0, 8)}:${c.paused ? 'paused' : 'flowing'}${c.producerPaused ? ':producerPaused' : ''}`,
   );
   throw new Error(
-    `main stage never decoded producer ${producerId} within ${timeoutMs} ms; element: ${JSON.stringify(await programInfo(page))}; program site: ${state.snapshot?.stage.programSiteId}; consumers: ${consumers.join(', ')}`,
+    `main stage never showed producer ${producerId} within ${timeoutMs} ms; element: ${JSON.stringify(await programInfo(page))}; hub's program source: ${hub}; program site: ${state.snapshot?.stage.programSiteId}; consumers: ${consumers.join(', ')}`,
   );
 }

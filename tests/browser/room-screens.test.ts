@@ -238,9 +238,14 @@ describe('room screens: room display, console, slides and the secretary stage', 
   it('report slides sit beside the program at a readable size, with the page number, at 1920×1080 and 1366×768', async () => {
     await chair.page.getByRole('tab', { name: 'Trình chiếu' }).click();
     // The library is a disclosure: open it unless it already is.
-    const show = chair.page.getByRole('button', { name: 'Trình chiếu: Báo cáo tổng hợp.pdf' });
-    if (!(await show.isVisible())) await chair.page.getByText('Tài liệu (1)').click();
-    await show.click();
+    // Opening an agenda item with a deck shows it by itself (agenda-driven presenting); otherwise
+    // the chair shows it from the library, a disclosure opened unless it already is.
+    const shown = hanoi.page.getByTestId('slides-page');
+    if (!(await shown.isVisible())) {
+      const show = chair.page.getByRole('button', { name: 'Trình chiếu: Báo cáo tổng hợp.pdf' });
+      if (!(await show.isVisible())) await chair.page.getByText('Tài liệu (1)').click();
+      await show.click();
+    }
     for (const p of [hanoi, hue]) {
       const img = p.page.getByTestId('slides-page');
       await expect
