@@ -220,6 +220,8 @@ describe('client: a short meeting with a chair, two sites and an observer', () =
       )
       .toBe(true);
     await expect.poll(async () => (await clientState(site2.page)).phase, POLL).toBe('joined');
+    // The chair's page publishes its camera again after its own rejoin.
+    await expect.poll(() => producerOf(chair.page), POLL).toBeTruthy();
     const chairCamera = await producerOf(chair.page);
     await waitForProgram(site2.page, chairCamera, programSource);
     expect((await programInfo(site2.page)).stream).not.toBe(before);
