@@ -160,7 +160,8 @@ describe('linked meetings across two hubs', () => {
     });
     expect(issued.link.role).toBe('relay');
     expect(issued.link.siteId).toBe(NGHE_AN);
-    expect(issued.link.expiresAt - issued.link.issuedAt).toBeLessThanOrEqual(12 * 3600_000);
+    // 72 h asked, the relay cap (12 h) given: the link's validity is data, not a measured time.
+    expect(issued.link.expiresAt).toBe(issued.link.issuedAt + 12 * 3600_000);
     await expect(
       issueLink(parentUrl, parentOrg, parentMeetingId, { role: 'relay', siteId: HA_TINH }),
     ).rejects.toThrow(/NOT_FOUND|not invited/);

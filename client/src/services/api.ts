@@ -56,7 +56,8 @@ function saveSession(session: Session | null): void {
   }
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** Calls the hub's HTTP API with the organizer session; a 401 signs the page out (and forgets the stored session). */
+export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const session = authStore.get().session;
   if (session) headers.Authorization = `Bearer ${session.token}`;

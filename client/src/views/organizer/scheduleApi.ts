@@ -6,32 +6,7 @@ import type {
   MeetingDeadlines,
   MeetingSummary,
 } from '@giaoban/shared';
-import { ApiError, authStore } from '../../services/api';
-
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const session = authStore.get().session;
-  if (session) headers.Authorization = `Bearer ${session.token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (error) {
-    throw new ApiError(0, 'OFFLINE', String(error));
-  }
-  const text = await response.text();
-  const json = text ? (JSON.parse(text) as unknown) : null;
-  if (!response.ok) {
-    const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
-    if (response.status === 401) authStore.set({ session: null });
-    throw new ApiError(response.status, error?.code ?? 'INTERNAL', error?.message ?? response.statusText);
-  }
-  return json as T;
-}
+import { call } from '../../services/api';
 
 const m = (id: string) => `/api/meetings/${encodeURIComponent(id)}`;
 
