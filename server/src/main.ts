@@ -359,8 +359,11 @@ export async function startHub(
       await sockets?.close();
       pdf.close();
       pool.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections?.();
+      // close() waits for every open connection: end the kept-alive and in-flight ones now, or a
+      // page's pending request (through a proxy, say) holds the stop forever.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
       await bus?.close();
       for (const client of redisClients) client.disconnect();
       if (!options.store) await store.close();

@@ -28,6 +28,10 @@ let browser: Browser;
 let meetingId: MeetingId;
 let tokens: Record<string, string>;
 
+/** Prints where the test is, so a timeout on a CI machine says which step hung. */
+const t0 = Date.now();
+const step = (what: string) => console.log(`failover-program | +${Date.now() - t0} ms ${what}`);
+
 /** The floor turn a page's snapshot shows. */
 const floorOf = (page: Page) =>
   page.evaluate(() => {
@@ -103,14 +107,17 @@ afterAll(async () => {
 
 describe('the instance holding the media stops while a site has the floor', () => {
   it('the observer sees "reconnecting media", the site keeps its turn, and every page decodes it again', async () => {
+    step('opening the chair');
     const chair: ClientPage = await openPage(browser, `${proxy.url}/join#${tokens.chair}`);
     await until(chair.page, (s) => s.phase === 'joined', 'the chair joined');
     // The first join claimed the media for A (the proxy's first choice).
     expect(await hubB.parts.clusterMedia?.ownerOf(meetingId)).toBe(hubA.parts.cluster?.instanceId);
+    step('chair joined; opening Huế and the observer');
     const hue = await openPage(browser, `${proxy.url}/join#${tokens.hue}`);
     const observer = await openPage(browser, `${hubB.url}/join#${tokens.observer}`);
     for (const p of [hue, observer]) await until(p.page, (s) => s.phase === 'joined', 'joined');
 
+    step('all joined; going live');
     for (const event of ['meeting:openTechCheck', 'meeting:goLive']) {
       const result = await forceRequest(chair.page, event, {});
       expect(result.ok, `${event}: ${JSON.stringify(result)}`).toBe(true);
@@ -126,6 +133,7 @@ describe('the instance holding the media stops while a site has the floor', () =
     expect((await forceRequest(chair.page, 'floor:grant', { requestId: asked.data?.requestId })).ok).toBe(
       true,
     );
+    step('Huế has the floor');
     const firstCamera = (await clientState(hue.page)).media.producerIds.camera;
     const firstStream = await decodes(observer.page, HUE, null, "the observer decoding Huế's program");
     const turn = await floorOf(observer.page);
@@ -140,8 +148,10 @@ describe('the instance holding the media stops while a site has the floor', () =
           w.movingBannerAt = Date.now();
       }).observe(document.body, { childList: true, subtree: true });
     });
+    step('observer decodes Huế; stopping A');
     const stoppedAt = Date.now();
     await hubA.stop();
+    step('A stopped');
 
     let bannerAt = 0;
     for (let i = 0; i < 100 && !bannerAt; i++) {
@@ -152,6 +162,7 @@ describe('the instance holding the media stops while a site has the floor', () =
     }
     expect(bannerAt, 'the observer page showed "reconnecting media"').toBeGreaterThan(0);
 
+    step('banner seen');
     // Huế is back through the proxy on B and publishes again; the turn is the same turn.
     await until(
       hue.page,
@@ -161,8 +172,10 @@ describe('the instance holding the media stops while a site has the floor', () =
         s.media.producerIds.camera !== firstCamera,
       'Huế rejoined on B and publishes again',
     );
+    step('Huế publishes again on B');
     await decodes(observer.page, HUE, firstStream, "the observer decoding Huế's program again, from B");
     const observerBackAt = Date.now();
+    step('observer decodes Huế again');
     await decodes(chair.page, HUE, null, "the chair decoding Huế's program again");
     const chairBackAt = Date.now();
     expect(await hubB.parts.clusterMedia?.ownerOf(meetingId)).toBe(hubB.parts.cluster?.instanceId);
