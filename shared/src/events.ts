@@ -173,6 +173,7 @@ export const ClientEvents = {
   'media:setRtpCapabilities': on().call('media', MediaSchemas.setRtpCapabilities),
   'media:createTransport': on<TransportInfo>().call('media', MediaSchemas.createTransport),
   'media:connectTransport': on().call('media', MediaSchemas.connectTransport),
+  'media:restartIce': on<{ iceParameters: Record<string, unknown> }>().call('media', MediaSchemas.restartIce),
   'media:produce': on<{ producerId: string }>().call('media', MediaSchemas.produce),
   'media:closeProducer': on().call('media', MediaSchemas.closeProducer),
   'media:visibleTiles': on().call('media', MediaSchemas.visibleTiles),

@@ -75,6 +75,8 @@ export type QualityReport = z.infer<typeof QualityReport>;
 export const MediaSchemas = {
   createTransport: z.object({ direction: TransportDirection }),
   connectTransport: z.object({ transportId: z.string().min(1).max(100), dtlsParameters: MediasoupObject }),
+  /** A transport whose ICE link dropped (network cut, new address): new ICE credentials for it. */
+  restartIce: z.object({ transportId: z.string().min(1).max(100) }),
   produce: z.object({
     transportId: z.string().min(1).max(100),
     kind: MediaKind,

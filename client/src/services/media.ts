@@ -22,6 +22,11 @@ export interface StatsSources {
   consumers: Array<{ id: string; trackId: string; mid: string | undefined }>;
 }
 
+/** A transport ICE reports as disconnected gets this long to come back by itself before a restart. */
+const ICE_DISCONNECTED_WAIT_MS = 3_000;
+/** After an ICE restart, the transport is checked again this much later (and restarted again). */
+const ICE_RESTART_CHECK_MS = 10_000;
+
 /**
  * Owns the mediasoup-client Device, the receive transport and the consumers, and the publisher
  * (send side). Everything live stays here; the store only learns ids and flags.
@@ -199,7 +204,11 @@ export class MediaService {
     };
   }
 
-  /** Builds a transport and wires DTLS connect to the server; a failed ICE link triggers a full media rebuild. */
+  /**
+   * Builds a transport and wires DTLS connect to the server. A dropped ICE link (the network cut
+   * out, the address changed) is restarted in place: new ICE credentials from the hub, same DTLS,
+   * producers and consumers. Only when the hub cannot be asked does the whole connection rebuild.
+   */
   private createTransport(
     device: types.Device,
     info: TransportInfo,
@@ -221,13 +230,49 @@ export class MediaService {
         .then(() => callback())
         .catch((error: Error) => errback(error));
     });
+    const generation = this.generation;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const watch = (delay: number) => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = null;
+        void this.restartIce(transport, generation, watch);
+      }, delay);
+    };
     transport.on('connectionstatechange', (state) => {
       log('createTransport', 'transport state', { direction, state });
-      if (state === 'failed') {
-        patchMedia({ error: 'media.error.transport' });
-        this.onTransportFailed();
-      }
+      if (state === 'connected') {
+        if (timer) clearTimeout(timer);
+        timer = null;
+      } else if (state === 'disconnected') watch(ICE_DISCONNECTED_WAIT_MS);
+      else if (state === 'failed') watch(0);
+      else if (state === 'closed' && timer) clearTimeout(timer);
     });
     return transport;
+  }
+
+  /**
+   * One ICE restart of a transport that is not connected; `again` schedules the next check. When
+   * the hub cannot be reached (the socket is down too) the session reconnects and rebuilds.
+   */
+  private async restartIce(
+    transport: types.Transport,
+    generation: number,
+    again: (delay: number) => void,
+  ): Promise<void> {
+    const stale = () => transport.closed || generation !== this.generation;
+    if (stale() || transport.connectionState === 'connected') return;
+    try {
+      const { iceParameters } = await this.request('media:restartIce', { transportId: transport.id });
+      if (stale()) return;
+      await transport.restartIce({ iceParameters: iceParameters as unknown as types.IceParameters });
+      log('restartIce', 'ICE restarted', { direction: transport.direction });
+      again(ICE_RESTART_CHECK_MS);
+    } catch (error) {
+      if (stale()) return;
+      logError('restartIce', 'ICE restart impossible; rebuilding the connection', error);
+      patchMedia({ error: 'media.error.transport' });
+      this.onTransportFailed();
+    }
   }
 }

@@ -85,6 +85,8 @@ export class MeetingSession {
       reconnectionDelayMax: 5000,
     });
     this.socket = socket;
+    // Closing the page is leaving: say so, or the hub would wait for a dropped network to return.
+    globalThis.addEventListener?.('pagehide', this.leaveOnPageHide);
     socket.on('connect', () => void this.join());
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
     socket.on('connect_error', (error) => this.onConnectError(error));
@@ -109,8 +111,13 @@ export class MeetingSession {
     }
   }
 
+  private readonly leaveOnPageHide = (): void => {
+    this.socket?.disconnect();
+  };
+
   /** Leaves the meeting and releases camera and microphone. */
   stop(): void {
+    globalThis.removeEventListener?.('pagehide', this.leaveOnPageHide);
     this.closed = true;
     this.stats.stop();
     this.media.reset();
@@ -126,15 +133,18 @@ export class MeetingSession {
     if (this.token) this.start(this.token);
   }
 
-  /** Drops and re-opens the socket: the server then releases this connection's media and we rejoin. */
+  /**
+   * Drops the connection underneath the socket, which reconnects by itself: the server releases
+   * this connection's media and we rejoin. To the hub this is a dropped network, not a leave, so a
+   * site keeps its floor turn and queue place while it comes back.
+   */
   private reconnect(): void {
     if (this.closed || !this.socket) return;
     // A network that blocks media would fail again at once: back off instead of looping.
     if (Date.now() - this.lastReconnectAt < 15_000) return;
     this.lastReconnectAt = Date.now();
     log('reconnect', 'rebuilding the connection after a media failure');
-    this.socket.disconnect();
-    this.socket.connect();
+    if (this.socket.connected) this.socket.io.engine.close();
   }
 
   /** Sends a request and waits for its ack; refuses while offline rather than queueing stale actions. */

@@ -10,6 +10,8 @@ export interface PeerHandle {
   setRtpCapabilities(rtpCapabilities: Record<string, unknown>): void | Promise<void>;
   createTransport(direction: TransportDirection): Promise<TransportInfo>;
   connectTransport(transportId: string, dtlsParameters: Record<string, unknown>): Promise<void>;
+  /** New ICE credentials for one of this peer's transports (the client restarts ICE with them). */
+  restartIce(transportId: string): Promise<Record<string, unknown>>;
   produce(request: ProduceRequest): Promise<string>;
   closeProducer(producerId: string): void | Promise<void>;
   setVisibleTiles(siteIds: readonly SiteId[]): Promise<void>;

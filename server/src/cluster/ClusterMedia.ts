@@ -97,6 +97,7 @@ type PeerCall =
   | { method: 'setRtpCapabilities'; args: [Record<string, unknown>] }
   | { method: 'createTransport'; args: [TransportDirection] }
   | { method: 'connectTransport'; args: [string, Record<string, unknown>] }
+  | { method: 'restartIce'; args: [string] }
   | { method: 'produce'; args: [ProduceRequest] }
   | { method: 'closeProducer'; args: [string] }
   | { method: 'setVisibleTiles'; args: [SiteId[]] };
@@ -321,6 +322,8 @@ export class ClusterMedia implements MediaAccess {
         return peer.createTransport(...p.args);
       case 'connectTransport':
         return peer.connectTransport(...p.args);
+      case 'restartIce':
+        return peer.restartIce(...p.args);
       case 'produce':
         return peer.produce(...p.args);
       case 'closeProducer':
@@ -491,6 +494,10 @@ class RemotePeer implements PeerHandle {
 
   connectTransport(transportId: string, dtlsParameters: Record<string, unknown>): Promise<void> {
     return this.#call({ method: 'connectTransport', args: [transportId, dtlsParameters] });
+  }
+
+  restartIce(transportId: string): Promise<Record<string, unknown>> {
+    return this.#call({ method: 'restartIce', args: [transportId] });
   }
 
   produce(request: ProduceRequest): Promise<string> {

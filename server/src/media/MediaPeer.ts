@@ -184,6 +184,22 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
   }
 
   /**
+   * Restarts ICE on one of this peer's WebRTC transports (its network dropped or changed address):
+   * returns the new ICE parameters, which the client hands to its own transport's restartIce().
+   * DTLS, producers and consumers stay as they are, so the media resumes without rebuilding.
+   */
+  async restartIce(transportId: string): Promise<Record<string, unknown>> {
+    this.#assertOpen('restartIce');
+    const transport = this.#ownTransport(transportId);
+    if (!('restartIce' in transport)) throw new MediaError('INVALID_STATE', 'this transport has no ICE');
+    try {
+      return (await transport.restartIce()) as unknown as Record<string, unknown>;
+    } catch (e) {
+      throw new MediaError('INVALID_STATE', `restartIce() | ${errorText(e)}`);
+    }
+  }
+
+  /**
    * Publishes a camera, microphone or screen. Roles are enforced here as well as in the domain:
    * chair and site publish camera + mic; chair, operator and a site may share a screen. One
    * producer per source. Camera video is simulcast: the client sends three spatial layers

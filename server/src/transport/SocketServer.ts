@@ -39,6 +39,14 @@ const SESSION_END_ACK_MS = 3_000;
 const HELD_PACKETS_MS = 30_000;
 /** Default of {@link SocketServerDeps.mediaMoveGraceMs} (the cluster's FAILOVER_GRACE_MS). */
 const MEDIA_MOVE_GRACE_MS = 12_000;
+/**
+ * Default of {@link SocketServerDeps.networkDropGraceMs}: as long as socket.io itself takes to
+ * notice a silent network (ping interval + ping timeout), so a site whose line dropped for half a
+ * minute comes back to its floor turn and queue place.
+ */
+const NETWORK_DROP_GRACE_MS = 45_000;
+/** Disconnect reasons of a connection that dropped rather than left (socket.io's own names). */
+const DROPPED = new Set(['ping timeout', 'transport close', 'transport error']);
 /** How long the hub waits for a client to acknowledge `media:moving` before dropping it anyway. */
 const MEDIA_MOVING_ACK_MS = 1_000;
 
@@ -58,6 +66,8 @@ export interface SocketServerDeps {
    * client rejoins meanwhile, so its site keeps the floor and its queue place (default 12 s).
    */
   mediaMoveGraceMs?: number;
+  /** How long a dropped connection (not a leave) stays in the meeting waiting for its client. */
+  networkDropGraceMs?: number;
   /** Linked meetings: answers relay links' `relay:pipe` (server/src/relay/). */
   relay?: RelayService;
 }
@@ -71,6 +81,11 @@ export class SocketServer {
   readonly io: GbServer;
   /** Sockets dropped because their media moved: their leaving waits for the grace. */
   readonly #mediaMoved = new Set<string>();
+  /**
+   * Leaves held back for connections that dropped or moved, by link: run at once when the same
+   * link joins again here (its new connection stands for the device now) or is ended.
+   */
+  readonly #heldLeaves = new Map<string, Set<() => void>>();
   /**
    * Packets a recovered session missed, held back (by socket id) until the handshake shows the
    * same join link is back: socket.io would otherwise write them before any middleware runs.
@@ -232,6 +247,8 @@ export class SocketServer {
 
   /** Ends this instance's connections of a link but `except`, each told why before it closes. */
   #endLocalLinkSessions(linkId: string, except: string | null, reason: DisconnectReason): void {
+    // Revoked, expired or the meeting over: nothing of this link is coming back.
+    if (reason !== 'replaced') this.#settleLeaves(linkId);
     for (const id of this.io.sockets.adapter.rooms.get(rooms.link(linkId)) ?? []) {
       const socket = this.io.sockets.sockets.get(id);
       if (socket && socket.id !== except) void endSession(socket, reason);
@@ -283,10 +300,38 @@ export class SocketServer {
             type: 'participant:left',
             participantId: identity.participantId,
           });
-        if (moved) setTimeout(leave, this.deps.mediaMoveGraceMs ?? MEDIA_MOVE_GRACE_MS).unref();
-        else leave();
+        // A connection that dropped (network cut, media rebuild) or moved leaves after a grace: its
+        // client rejoins as a new participant meanwhile, so the site never looks gone.
+        if (moved) this.#holdLeave(identity.linkId, leave, this.deps.mediaMoveGraceMs ?? MEDIA_MOVE_GRACE_MS);
+        else if (DROPPED.has(reason)) {
+          log.info('SocketServer', 'connection dropped; its leave waits for a reconnect', {
+            participant: identity.participantId,
+            reason,
+          });
+          this.#holdLeave(identity.linkId, leave, this.deps.networkDropGraceMs ?? NETWORK_DROP_GRACE_MS);
+        } else leave();
       }
     });
+  }
+
+  /** Runs `leave` after `graceMs`, or sooner when the link joins again or is ended ({@link #settleLeaves}). */
+  #holdLeave(linkId: string, leave: () => void, graceMs: number): void {
+    const held = this.#heldLeaves.get(linkId) ?? new Set<() => void>();
+    this.#heldLeaves.set(linkId, held);
+    const run = (): void => {
+      clearTimeout(timer);
+      if (!held.delete(run)) return;
+      if (held.size === 0 && this.#heldLeaves.get(linkId) === held) this.#heldLeaves.delete(linkId);
+      leave();
+    };
+    const timer = setTimeout(run, graceMs);
+    timer.unref();
+    held.add(run);
+  }
+
+  /** The held-back leaves of a link's earlier connections, now. */
+  #settleLeaves(linkId: string): void {
+    for (const run of [...(this.#heldLeaves.get(linkId) ?? [])]) run();
   }
 
   /** The context every request of this socket is handled with. */
@@ -334,6 +379,8 @@ export class SocketServer {
     try {
       const handler: Handler<E> = handlers[event];
       reply(ok(await handler(ctx, parsed.data)));
+      // The link's new connection is in the roster: its dropped ones need not wait any longer.
+      if (event === 'meeting:join') this.#settleLeaves(ctx.identity.linkId);
     } catch (err) {
       reply({ ok: false, error: toWireError(err, `SocketServer ${event}`) });
     }

@@ -24,6 +24,7 @@ export const mediaHandlers: AreaHandlers<'media'> = {
     await peerOf(ctx).connectTransport(p.transportId, p.dtlsParameters);
     return null;
   },
+  'media:restartIce': async (ctx, p) => ({ iceParameters: await peerOf(ctx).restartIce(p.transportId) }),
   'media:produce': async (ctx, p) => {
     const peer = peerOf(ctx);
     if (p.source === 'screen') {
