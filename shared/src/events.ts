@@ -111,6 +111,10 @@ export const ClientEvents = {
   'mic:muteAll': on().command('meeting', Empty),
   /** The operator talks privately with one site (both ways, nobody else hears); null ends it. */
   'talkback:set': on().command('meeting', z.object({ siteId: SiteId.nullable() }).strict()),
+  /** Starts recording the live meeting (chair, operator): the program and what the meeting hears. */
+  'recording:start': on<{ recordingId: string }>().command('meeting', Empty),
+  /** Stops the recording, or dismisses a failed one's alert (chair, operator). */
+  'recording:stop': on().command('meeting', Empty),
   'agenda:advance': on().command('agenda', Empty),
   'agenda:open': on().command('agenda', z.object({ itemId: AgendaItemId }).strict()),
   'queue:request': on<{ requestId: string }>().command('queue', z.object({ topic: Topic }).strict()),

@@ -161,15 +161,37 @@ export type MeetingInfo = z.infer<typeof MeetingInfo>;
 export const TalkBack = z.object({ siteId: SiteId, operatorName: z.string() });
 export type TalkBack = z.infer<typeof TalkBack>;
 
-/** Moderation that every screen must reflect: whose chat is muted, and the talk-back line. */
+/**
+ * The meeting is being recorded (every screen shows it). `failure` is set when the recorder stopped
+ * on its own (crash, full disk): the recording is over, its finished segments are kept, and the
+ * moderators see the alert until they start again or dismiss it (`recording:stop`).
+ */
+export const RecordingState = z.object({
+  recordingId: z.string().min(1).max(64),
+  startedAt: Instant,
+  /** Who started it ("Chủ trì Nguyễn Văn A (chair)"). */
+  by: z.string(),
+  failure: z.object({ at: Instant, message: z.string() }).nullable(),
+});
+export type RecordingState = z.infer<typeof RecordingState>;
+
+/** Whether the meeting is being recorded right now (started and not failed). */
+export const isRecording = (r: RecordingState | null | undefined): boolean => !!r && r.failure === null;
+
+/** Moderation that every screen must reflect: whose chat is muted, the talk-back line, recording. */
 export const ModerationState = z.object({
   chatMutedSiteIds: z.array(SiteId),
   talkBack: TalkBack.nullable(),
+  recording: RecordingState.nullable().default(null),
 });
 export type ModerationState = z.infer<typeof ModerationState>;
 
 /** Moderation of a meeting that has none. */
-export const emptyModeration = (): ModerationState => ({ chatMutedSiteIds: [], talkBack: null });
+export const emptyModeration = (): ModerationState => ({
+  chatMutedSiteIds: [],
+  talkBack: null,
+  recording: null,
+});
 
 /** Everything a client needs to draw the meeting. Sent whole on join and re-sync. */
 export const MeetingSnapshot = z.object({

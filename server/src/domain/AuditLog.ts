@@ -27,6 +27,8 @@ export const AUDITED: Readonly<Record<PersonCommand['type'], boolean>> = {
   'mic:selfMute': false,
   'mic:muteAll': true,
   'talkback:set': true,
+  'recording:start': true,
+  'recording:stop': true,
   'techCheck:talkTo': true,
   'slides:show': false,
   'slides:page': false,
@@ -115,6 +117,12 @@ export function auditEntryOf(
           .map((s) => s.id)
           .join(', '),
       );
+    case 'recording:start':
+      return entry(after.moderation.recording?.recordingId ?? null, 'bắt đầu ghi hình');
+    case 'recording:stop': {
+      const was = before.moderation.recording;
+      return entry(was?.recordingId ?? null, was?.failure ? 'bỏ cảnh báo ghi hình lỗi' : 'dừng ghi hình');
+    }
     case 'chat:mute':
       return entry(cmd.siteId, cmd.muted ? 'khóa trò chuyện' : 'mở trò chuyện');
     case 'site:declare':

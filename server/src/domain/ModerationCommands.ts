@@ -1,4 +1,4 @@
-import type { MeetingStatus, VoteId } from '@giaoban/shared';
+import { isRecording, type MeetingStatus, type VoteId } from '@giaoban/shared';
 import type { Actor } from './Actor.js';
 import * as Site from './BridgePoint.js';
 import { setChatMuted } from './Chat.js';
@@ -10,10 +10,20 @@ import { authorize } from './Permissions.js';
 import type { ExecuteContext, Step } from './Step.js';
 import * as Vote from './Vote.js';
 
-/** The commands of this file: votes, chat mutes, mute all and talk-back. */
+/** The commands of this file: votes, chat mutes, mute all, talk-back and recording. */
 export type ModerationCommand = Extract<
   ClientCommand,
-  { type: 'vote:open' | 'vote:cast' | 'vote:close' | 'chat:mute' | 'mic:muteAll' | 'talkback:set' }
+  {
+    type:
+      | 'vote:open'
+      | 'vote:cast'
+      | 'vote:close'
+      | 'chat:mute'
+      | 'mic:muteAll'
+      | 'talkback:set'
+      | 'recording:start'
+      | 'recording:stop';
+  }
 >;
 
 /** Meeting states in which moderators run the room. */
@@ -91,6 +101,23 @@ export function runModerationCommand(
         ...rec,
         moderation: { ...rec.moderation, talkBack: { siteId: cmd.siteId, operatorName: actor.displayName } },
       });
+    }
+    case 'recording:start': {
+      const live = requireStatus(rec.meeting, ['live'], 'record the meeting');
+      if (!live.ok) return live;
+      if (isRecording(rec.moderation.recording))
+        return refuse('CONFLICT', 'the meeting is already being recorded');
+      const recordingId = ctx.newId();
+      const recording = { recordingId, startedAt: now, by: Vote.actorLabel(actor), failure: null };
+      return succeed({
+        record: { ...rec, moderation: { ...rec.moderation, recording } },
+        reply: { recordingId },
+      });
+    }
+    case 'recording:stop': {
+      if (rec.moderation.recording === null)
+        return refuse('INVALID_STATE', 'the meeting is not being recorded');
+      return done({ ...rec, moderation: { ...rec.moderation, recording: null } });
     }
     default: {
       const never: never = cmd;

@@ -35,6 +35,7 @@ export const ACTIONS = [
   'uploadDocument',
   'muteAllSites',
   'talkBack',
+  'recordMeeting',
   'openVote',
   'closeVote',
   'castVote',
@@ -103,6 +104,8 @@ export const PERMISSIONS: Readonly<Record<Action, Readonly<Partial<Record<Role, 
   muteAllSites: { chair: 'any', operator: 'any' },
   // Talk-back is the technician's line to one room; the chair speaks to the whole meeting instead.
   talkBack: { operator: 'any' },
+  // Recording is part of running the room: the chair decides, the operator runs it.
+  recordMeeting: { chair: 'any', operator: 'any' },
   // The chair puts questions to the vote and closes them; each bridge point votes for itself.
   openVote: { chair: 'any' },
   closeVote: { chair: 'any' },

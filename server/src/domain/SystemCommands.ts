@@ -42,6 +42,13 @@ export function runSystemCommand(rec: MeetingRecord, cmd: SystemCommand, ctx: Ex
     }
     case 'floor:expire':
       return done({ ...rec, queue: Queue.expireFloor(rec.queue, now) });
+    case 'recording:failed': {
+      // Only the recording that failed: a report about an older one (already stopped) changes nothing.
+      const recording = rec.moderation.recording;
+      if (recording?.recordingId !== cmd.recordingId || recording.failure) return done(rec);
+      const failure = { at: now, message: cmd.message.slice(0, 500) };
+      return done({ ...rec, moderation: { ...rec.moderation, recording: { ...recording, failure } } });
+    }
     default: {
       const never: never = cmd;
       return never;

@@ -62,7 +62,9 @@ export type SystemCommand =
   | { type: 'participants:reset'; participantIds?: ParticipantId[] }
   | { type: 'site:mediaFlowing'; siteId: SiteId; flowing: boolean }
   | { type: 'site:quality'; siteId: SiteId; poor: boolean }
-  | { type: 'floor:expire' };
+  | { type: 'floor:expire' }
+  /** The recorder of this recording stopped on its own (crash, full disk): the alert every page shows. */
+  | { type: 'recording:failed'; recordingId: string; message: string };
 
 /** Everything `execute` understands. */
 export type MeetingCommand =
@@ -97,6 +99,8 @@ export const ACTION_OF: Readonly<Record<PersonCommand['type'], Action>> = {
   'techCheck:talkTo': 'talkToSite',
   'mic:muteAll': 'muteAllSites',
   'talkback:set': 'talkBack',
+  'recording:start': 'recordMeeting',
+  'recording:stop': 'recordMeeting',
   'vote:open': 'openVote',
   'vote:cast': 'castVote',
   'vote:close': 'closeVote',
@@ -123,6 +127,7 @@ const SYSTEM_TYPES: ReadonlySet<string> = new Set<SystemCommand['type']>([
   'site:mediaFlowing',
   'site:quality',
   'floor:expire',
+  'recording:failed',
 ]);
 
 /** True for commands only the hub may issue. */
@@ -138,6 +143,7 @@ export interface CommandReplies {
   'agenda:addItem': AgendaItem;
   'documents:add': SlideDocument;
   'vote:open': { voteId: VoteId };
+  'recording:start': { recordingId: string };
 }
 
 /** The reply type of a command type (matches ClientAckData for client events). */

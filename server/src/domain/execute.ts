@@ -118,9 +118,14 @@ function runPersonCommand(
         meeting: meeting.value,
         agenda,
         queue: Queue.closeQueue(rec.queue, now),
-        // Open votes close with the meeting (later ballots are late); the talk-back line drops.
+        // Open votes close with the meeting (later ballots are late); the talk-back line and the
+        // recording stop (a failed recording's alert stays for whoever reads the record).
         votes: Vote.closeAll(rec.votes, rec.sites, now),
-        moderation: { ...rec.moderation, talkBack: null },
+        moderation: {
+          ...rec.moderation,
+          talkBack: null,
+          recording: rec.moderation.recording?.failure ? rec.moderation.recording : null,
+        },
       });
     }
     case 'agenda:advance':
@@ -215,6 +220,8 @@ function runPersonCommand(
     case 'chat:mute':
     case 'mic:muteAll':
     case 'talkback:set':
+    case 'recording:start':
+    case 'recording:stop':
       return runModerationCommand(rec, actor, cmd, ctx);
     case 'slides:show':
     case 'slides:page':

@@ -64,6 +64,7 @@ const ALLOWED: Record<Action, readonly Role[]> = {
   uploadDocument: ['organizer', 'chair', 'operator', 'site'],
   muteAllSites: ['chair', 'operator'],
   talkBack: ['operator'],
+  recordMeeting: ['chair', 'operator'],
   openVote: ['chair'],
   closeVote: ['chair'],
   castVote: ['site'],
@@ -173,6 +174,8 @@ const COMMAND_ACTION: Record<PersonCommand['type'], Action> = {
   'documents:remove': 'editMeeting',
   'mic:muteAll': 'muteAllSites',
   'talkback:set': 'talkBack',
+  'recording:start': 'recordMeeting',
+  'recording:stop': 'recordMeeting',
   'vote:open': 'openVote',
   'vote:cast': 'castVote',
   'vote:close': 'closeVote',
@@ -238,6 +241,13 @@ function votingMeeting(): Fixture & { voteId: VoteId } {
     secret: false,
   });
   return { ...f, voteId };
+}
+
+/** busyMeeting() being recorded. */
+function recordingMeeting(): Fixture {
+  const f = busyMeeting();
+  f.m.ok(A.chair, { type: 'recording:start' });
+  return f;
 }
 
 interface Case {
@@ -345,6 +355,8 @@ const CASES: Record<PersonCommand['type'], Case> = {
   },
   'mic:muteAll': { setup: busyMeeting, command: () => ({ type: 'mic:muteAll' }) },
   'talkback:set': { setup: busyMeeting, command: () => ({ type: 'talkback:set', siteId: DN }) },
+  'recording:start': { setup: busyMeeting, command: () => ({ type: 'recording:start' }) },
+  'recording:stop': { setup: recordingMeeting, command: () => ({ type: 'recording:stop' }) },
   'vote:open': {
     setup: busyMeeting,
     command: () => ({ type: 'vote:open', question: 'Thông qua báo cáo', counting: 'site', secret: true }),

@@ -47,6 +47,7 @@ async function join(ctx: HandlerContext): Promise<JoinResult> {
       consumerClosed: (id) => socket.emit('media:consumerClosed', { id }),
       consumerState: (state) => socket.emit('media:consumerState', state),
       micState: (state) => socket.emit('media:micState', state),
+      publishLayers: (layers) => socket.emit('media:publishLayers', layers),
     },
   );
   const record = await services.meetings.get(meetingId);
@@ -76,5 +77,7 @@ export const meetingHandlers: AreaHandlers<'meeting'> = {
   'mic:selfMute': (ctx, p) => ctx.run({ type: 'mic:selfMute', ...p }),
   'mic:muteAll': (ctx) => ctx.run({ type: 'mic:muteAll' }),
   'talkback:set': (ctx, p) => ctx.run({ type: 'talkback:set', ...p }),
+  'recording:start': (ctx) => ctx.run({ type: 'recording:start' }),
+  'recording:stop': (ctx) => ctx.run({ type: 'recording:stop' }),
   'techCheck:talkTo': (ctx, p) => ctx.run({ type: 'techCheck:talkTo', ...p }),
 };
