@@ -12,7 +12,16 @@ export default defineConfig({
     passWithNoTests: true,
     projects: [
       { test: { name: 'shared', root: './shared', include: unitInclude } },
-      { test: { name: 'server', root: './server', include: unitInclude } },
+      {
+        // Real mediasoup workers in many of these: a loaded 2-core machine needs more than 5 s.
+        test: {
+          name: 'server',
+          root: './server',
+          include: unitInclude,
+          testTimeout: 20_000,
+          hookTimeout: 20_000,
+        },
+      },
       { test: { name: 'client', root: './client', include: unitInclude } },
       {
         // Real mediasoup workers, hub processes, redis-server: slower than unit tests.

@@ -15,6 +15,7 @@ import {
   type ConsumerState,
   MediaSchemas,
   type MicState,
+  type PublishLayers,
   type TransportInfo,
 } from './media.js';
 import { type RelayPipeAnswer, RelaySchemas } from './relay.js';
@@ -272,6 +273,12 @@ export interface ServerToClientEvents {
   'media:consumerClosed': (payload: { id: string }) => void;
   'media:consumerState': (state: ConsumerState) => void;
   'media:micState': (state: MicState) => void;
+  /**
+   * Dynacast: how many of this client's camera encodings (simulcast layers, lowest first) anyone
+   * consumes; the client sends only those. At least the lowest: it keeps the site's liveness on the
+   * roll-call and lets a floor grant start at once.
+   */
+  'media:publishLayers': (layers: PublishLayers) => void;
   /** Per-site microphone levels (0–1), to moderators, a few times a second while anyone is heard. */
   'media:audioLevels': (levels: { siteId: SiteId; level: number }[]) => void;
   /** The presenter's pointer on the shown page (volatile: only the latest matters). */

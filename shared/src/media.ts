@@ -72,6 +72,14 @@ export const QualityReport = z.object({
 });
 export type QualityReport = z.infer<typeof QualityReport>;
 
+/** Server → client (dynacast): encodings of one of its producers that anyone consumes. */
+export const PublishLayers = z.object({
+  producerId: z.string(),
+  /** 1..3: the lowest `spatialLayers` encodings are wanted, the ones above may stop. */
+  spatialLayers: z.number().int().min(1).max(3),
+});
+export type PublishLayers = z.infer<typeof PublishLayers>;
+
 export const MediaSchemas = {
   createTransport: z.object({ direction: TransportDirection }),
   connectTransport: z.object({ transportId: z.string().min(1).max(100), dtlsParameters: MediasoupObject }),

@@ -1,4 +1,4 @@
-import type { MediaSource, TransportInfo } from '@giaoban/shared';
+import type { MediaSource, PublishLayers, TransportInfo } from '@giaoban/shared';
 import type { types } from 'mediasoup-client';
 import { type CaptureState, meetingStore, patchMedia } from '../state/meetingState';
 import { capture, listDevices, preferredDevice, rememberDevice } from './localMedia';
@@ -28,6 +28,12 @@ export class Publisher {
   private cameraWanted = true;
   /** The send transport while connected. */
   transport: types.Transport | null = null;
+  /** Dynacast requests for a camera producer this side has not finished creating yet. */
+  private readonly layersFor = new Map<string, number>();
+  /** Encoding changes, one at a time (a sender's parameters are read, changed, then written). */
+  private layersRun: Promise<void> = Promise.resolve();
+  /** Whether the hub forwards this device's microphone (null: not told yet). */
+  private micOpen: boolean | null = null;
 
   constructor(
     private readonly request: Request,
@@ -79,6 +85,53 @@ export class Publisher {
     return true;
   }
 
+  /**
+   * Dynacast: sends only the lowest `spatialLayers` camera encodings (the hub says which anyone
+   * consumes); the others stop encoding until they are wanted again, when the browser starts them
+   * with a key frame.
+   */
+  setPublishLayers({ producerId, spatialLayers }: PublishLayers): void {
+    const producer = this.producers.camera;
+    if (producer?.id !== producerId) {
+      // The hub answers our produce request and tells us its layers in either order.
+      this.layersFor.set(producerId, spatialLayers);
+      return;
+    }
+    this.layersRun = this.layersRun.then(async () => {
+      const sender = producer.rtpSender;
+      if (producer.closed || !sender) return;
+      const parameters = sender.getParameters();
+      let changed = false;
+      parameters.encodings.forEach((encoding, i) => {
+        const active = i < spatialLayers;
+        if (encoding.active !== active) {
+          encoding.active = active;
+          changed = true;
+        }
+      });
+      if (!changed) return;
+      try {
+        await sender.setParameters(parameters);
+        log('setPublishLayers', 'camera encodings', { spatialLayers });
+      } catch (error) {
+        logError('setPublishLayers', 'could not change the camera encodings', error, { spatialLayers });
+      }
+    });
+  }
+
+  /**
+   * A microphone the hub does not forward (the policy closed it, or the user muted it) is paused
+   * here too, so the site sends no audio at all; it resumes when the hub opens it again.
+   */
+  setMicOpen(open: boolean): void {
+    this.micOpen = open;
+    const producer = this.producers.mic;
+    if (!producer || producer.closed || producer.paused === !open) return;
+    if (open) producer.resume();
+    else producer.pause();
+    log('setMicOpen', open ? 'microphone sending' : 'microphone paused at the source', {});
+  }
+
   /** Forgets producers and transport after a disconnect; the tracks stay open for the rejoin. */
   detach(): void {
     for (const kind of ['camera', 'mic'] as const) {
@@ -89,6 +142,8 @@ export class Publisher {
     this.transport?.close();
     this.transport = null;
     this.device = null;
+    this.layersFor.clear();
+    this.micOpen = null;
   }
 
   /** Stops the camera and microphone (leaving the meeting). */
@@ -189,6 +244,8 @@ export class Publisher {
               track,
               codecOptions: { opusStereo: false, opusDtx: true, opusFec: true },
               stopTracks: false,
+              // Paused while the hub would not forward it anyway: nothing is sent at all.
+              zeroRtpOnPause: true,
               appData: { source },
             });
       if (this.transport !== transport) {
@@ -198,6 +255,11 @@ export class Publisher {
       this.producers[kind] = producer;
       this.setProducerId(kind, producer.id);
       log('produce', 'publishing', { kind, producerId: producer.id });
+      const layers = this.layersFor.get(producer.id);
+      this.layersFor.clear();
+      if (kind === 'camera' && layers !== undefined)
+        this.setPublishLayers({ producerId: producer.id, spatialLayers: layers });
+      if (kind === 'mic' && this.micOpen === false) this.setMicOpen(false);
     } catch (error) {
       logError('produce', 'could not publish', error, { kind });
       patchMedia({ error: 'media.error.publish' });

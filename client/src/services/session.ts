@@ -95,7 +95,13 @@ export class MeetingSession {
     socket.on('media:newConsumer', (info, ack) => void this.media.consume(info, ack));
     socket.on('media:consumerClosed', ({ id }) => this.media.closeConsumer(id));
     socket.on('media:consumerState', (state) => this.media.updateConsumer(state));
-    socket.on('media:micState', (mic) => meetingStore.set({ mic }));
+    socket.on('media:micState', (mic) => {
+      meetingStore.set({ mic });
+      // A site's microphone the hub does not forward sends nothing (the operator's talk-back is
+      // its own microphone, opened and closed by the talk-back itself).
+      if (meetingStore.get().self?.role === 'site') this.media.publisher.setMicOpen(mic.open);
+    });
+    socket.on('media:publishLayers', (layers) => this.media.publisher.setPublishLayers(layers));
     socket.on('media:audioLevels', (levels) => this.onAudioLevels(levels));
     socket.on('session:ended', ({ reason }, ack) => {
       // Ack first: the hub closes the connection once it knows we have the reason.

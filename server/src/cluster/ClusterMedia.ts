@@ -4,6 +4,7 @@ import type {
   MeetingId,
   MicState,
   ParticipantId,
+  PublishLayers,
   SiteId,
   TransportDirection,
   TransportInfo,
@@ -105,7 +106,8 @@ type PeerCall =
 type SignalEvent =
   | { kind: 'consumerClosed'; data: string }
   | { kind: 'consumerState'; data: ConsumerState }
-  | { kind: 'micState'; data: MicState };
+  | { kind: 'micState'; data: MicState }
+  | { kind: 'publishLayers'; data: PublishLayers };
 
 /** A peer hosted here for a client connected to another instance. */
 interface HostedPeer {
@@ -170,6 +172,8 @@ export class ClusterMedia implements MediaAccess {
           return rp.signal.consumerState(event.data);
         case 'micState':
           return rp.signal.micState(event.data);
+        case 'publishLayers':
+          return rp.signal.publishLayers?.(event.data);
         default:
           event satisfies never;
       }
@@ -347,6 +351,7 @@ export class ClusterMedia implements MediaAccess {
       consumerClosed: (data) => event({ kind: 'consumerClosed', data }),
       consumerState: (data) => event({ kind: 'consumerState', data }),
       micState: (data) => event({ kind: 'micState', data }),
+      publishLayers: (data) => event({ kind: 'publishLayers', data }),
     };
   }
 

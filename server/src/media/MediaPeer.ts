@@ -3,6 +3,7 @@ import type {
   MediaSource,
   MicState,
   ParticipantId,
+  PublishLayers,
   Role,
   SiteId,
   TransportDirection,
@@ -30,6 +31,8 @@ export interface MediaPeerInfo {
 export interface PeerSignal extends ConsumerSignal {
   /** Whether this device's microphone is heard, and why not. */
   micState(state: MicState): void;
+  /** Dynacast: how many of this device's camera encodings anyone consumes. */
+  publishLayers?(layers: PublishLayers): void;
 }
 
 /** Why a peer closed. */
@@ -309,6 +312,21 @@ export class MediaPeer extends SafeEmitter<MediaPeerEvents> {
   }
 
   /** Brings this peer's consumers in line with the policy; returns the pending work. */
+  /** Dynacast: see PeerConsumers.collectFlowingLayers. */
+  collectFlowingLayers(out: Map<string, number>, allLayers: number): void {
+    if (!this.#closed) this.#consumers.collectFlowingLayers(out, allLayers);
+  }
+
+  /** Dynacast: tells this device how many encodings of its producer anyone consumes. */
+  requestPublishLayers(layers: PublishLayers): void {
+    if (this.#closed || !this.signal.publishLayers) return;
+    try {
+      this.signal.publishLayers(layers);
+    } catch (e) {
+      this.host.logger.error('requestPublishLayers() | signal.publishLayers threw', e);
+    }
+  }
+
   reconcileConsumers(pass: PolicyPass | null): Promise<void>[] {
     return this.#closed ? [] : this.#consumers.reconcile(pass);
   }

@@ -13,7 +13,7 @@ import type { MediaConfig } from './MediaConfig.js';
 import { MediaError } from './MediaError.js';
 import { MediaPeer, type MediaPeerInfo, type PeerSignal } from './MediaPeer.js';
 import type { PeerHost, RoomProducer, TransportListen } from './PeerHost.js';
-import { ProgramSwitcher } from './program/ProgramSwitcher.js';
+import { PROGRAM_LAYERS, ProgramSwitcher } from './program/ProgramSwitcher.js';
 import { SafeEmitter } from './SafeEmitter.js';
 import { type SiteMediaStatus, SiteMediaTracker } from './SiteMediaTracker.js';
 
@@ -50,6 +50,8 @@ export const PROGRAM_PARTICIPANT_ID = 'program' as ParticipantId;
 
 /** A level change smaller than this (dB) is not worth a new `audiolevels` event. */
 const LEVEL_STEP_DB = 3;
+/** Dynacast: a camera off stage still sends its lowest encoding (see #dynacast). */
+const MIN_PUBLISH_LAYERS = 1;
 
 /**
  * The media of one meeting: one mediasoup router on one worker, its peers, and the policy that
@@ -73,6 +75,9 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
   /** What on-demand viewers may want under #pass; null = recompute (policy or producers changed). */
   #candidates: RoomProducer[] | null = null;
   #lastLevels: SiteAudioLevel[] = [];
+  /** Dynacast: encodings last asked of each camera producer's publisher. */
+  readonly #publishLayers = new Map<string, number>();
+  #dynacastScheduled = false;
   #closed = false;
   #closeReason: MeetingMediaCloseReason | null = null;
   /** An external program input (a linked parent meeting's program, server/src/relay/), while set. */
@@ -248,7 +253,9 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
       peer.updateMicState(pass);
       work.push(...peer.reconcileConsumers(pass));
     }
-    const all = Promise.all(work).then(() => undefined);
+    // The program's new source starts sending every layer at once; the rest follows the consumers.
+    this.#scheduleDynacast();
+    const all = Promise.all(work).then(() => this.#scheduleDynacast());
     this.#track(all);
     return all;
   }
@@ -297,11 +304,45 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
       producers: () => this.#producers.values(),
       onDemandCandidates: () => this.#onDemandCandidates(),
       producerAdded: (rp) => this.#producerAdded(rp),
+      consumersChanged: () => this.#scheduleDynacast(),
       track: (work) => this.#track(work),
       peerClosed: (participantId, peer) => {
         if (this.#peers.get(participantId) === peer) this.#peers.delete(participantId);
       },
     };
+  }
+
+  #scheduleDynacast(): void {
+    if (this.#dynacastScheduled || this.#closed) return;
+    this.#dynacastScheduled = true;
+    setImmediate(() => {
+      this.#dynacastScheduled = false;
+      this.#dynacast();
+    });
+  }
+
+  /**
+   * Dynacast: each camera's publisher sends only the encodings someone consumes — all of them
+   * while it feeds the program, the lowest alone off stage (the grid's tile layer; also the site's
+   * liveness on the roll-call and an instant start for a floor grant), what flowing consumers ask
+   * for otherwise. Only changes are sent.
+   */
+  #dynacast(): void {
+    if (this.#closed) return;
+    const wanted = new Map<string, number>();
+    for (const rp of this.#producers.values())
+      if (rp.source === 'camera') wanted.set(rp.producer.id, MIN_PUBLISH_LAYERS);
+    for (const id of this.#program.sourceIds) if (wanted.has(id)) wanted.set(id, PROGRAM_LAYERS);
+    for (const peer of this.#peers.values()) peer.collectFlowingLayers(wanted, PROGRAM_LAYERS);
+    for (const id of this.#publishLayers.keys()) if (!wanted.has(id)) this.#publishLayers.delete(id);
+    for (const [producerId, spatialLayers] of wanted) {
+      if (this.#publishLayers.get(producerId) === spatialLayers) continue;
+      const rp = this.#producers.get(producerId);
+      const publisher = rp && this.#peers.get(rp.participantId);
+      if (!publisher) continue;
+      this.#publishLayers.set(producerId, spatialLayers);
+      publisher.requestPublishLayers({ producerId, spatialLayers });
+    }
   }
 
   #track(work: Promise<unknown>): void {
@@ -365,6 +406,7 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     const { producer } = rp;
     this.#producers.set(producer.id, rp);
     this.#candidates = null;
+    if (rp.source === 'camera') this.#scheduleDynacast();
     producer.observer.once('close', () => {
       this.#producers.delete(producer.id);
       this.#candidates = null;

@@ -218,6 +218,19 @@ export class PeerConsumers {
     return out;
   }
 
+  /**
+   * Dynacast: raises `out[producerId]` to the number of camera encodings this peer's flowing
+   * consumers use (a preferred layer n needs the lowest n + 1; none asked means the highest).
+   */
+  collectFlowingLayers(out: Map<string, number>, allLayers: number): void {
+    for (const [producerId, slot] of this.#slots) {
+      const c = slot.consumer;
+      if (slot.from.source !== 'camera' || !c || c.closed || c.paused) continue;
+      const n = slot.layer === null ? allLayers : Math.min(allLayers, slot.layer + 1);
+      out.set(producerId, Math.max(out.get(producerId) ?? 0, n));
+    }
+  }
+
   /** Stops all work; the consumers themselves close with the transport. */
   close(): void {
     this.#closed = true;
@@ -339,6 +352,7 @@ export class PeerConsumers {
       return;
     }
     this.#sendState(slot);
+    this.host.consumersChanged();
   }
 
   #sendState(slot: ConsumerSlot): void {
@@ -363,7 +377,9 @@ export class PeerConsumers {
   #dropSlot(slot: ConsumerSlot): void {
     this.#cancelRelease(slot);
     const id = slot.from.producer.id;
-    if (this.#slots.get(id) === slot) this.#slots.delete(id);
+    if (this.#slots.get(id) !== slot) return;
+    this.#slots.delete(id);
+    this.host.consumersChanged();
   }
 
   #watch(slot: ConsumerSlot, consumer: ms.Consumer): void {

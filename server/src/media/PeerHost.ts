@@ -38,6 +38,8 @@ export interface PeerHost {
   onDemandCandidates(): readonly RoomProducer[];
   /** A peer created a producer: the meeting registers it and fans it out to the other peers. */
   producerAdded(producer: RoomProducer): void;
+  /** A consumer was paused, resumed, re-layered or closed: what publishers must send may change. */
+  consumersChanged(): void;
   /** Keeps background work (consumer creation) visible to `whenIdle()`. */
   track(work: Promise<unknown>): void;
   /** The peer closed; the meeting forgets it. */

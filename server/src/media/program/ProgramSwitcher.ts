@@ -55,6 +55,11 @@ export class ProgramSwitcher extends SafeEmitter<ProgramSwitcherEvents> {
   #target: string | null = null;
   #closed = false;
 
+  /** The producers feeding the program now: the source, and the incoming one during a switch. */
+  get sourceIds(): string[] {
+    return [...this.#feeds.keys()];
+  }
+
   /** Whether a producer can feed the program (a VP8 camera). */
   static canCarry(producer: ms.Producer): boolean {
     return isVp8(producer);

@@ -1,4 +1,4 @@
-import type { ConsumerInfo, ConsumerState, MicState } from '@giaoban/shared';
+import type { ConsumerInfo, ConsumerState, MicState, PublishLayers } from '@giaoban/shared';
 import type { PeerSignal } from '../../../src/media/index.js';
 
 /** A PeerSignal that acts as a well-behaved client and records what the server told it. */
@@ -7,6 +7,8 @@ export class RecordingSignal implements PeerSignal {
   readonly states: ConsumerState[] = [];
   readonly closed: string[] = [];
   readonly micStates: MicState[] = [];
+  /** Dynacast requests, in order. */
+  readonly layers: PublishLayers[] = [];
   /** Consumer ids in the order the client was told about them, with the state at that moment. */
   readonly log: string[] = [];
   /** When set, newConsumer rejects (a client that failed to build the consumer). */
@@ -35,6 +37,15 @@ export class RecordingSignal implements PeerSignal {
 
   micState(state: MicState): void {
     this.micStates.push(state);
+  }
+
+  publishLayers(layers: PublishLayers): void {
+    this.layers.push(layers);
+  }
+
+  /** The encodings last asked of one of this client's producers. */
+  lastLayers(producerId: string): number | undefined {
+    return this.layers.filter((l) => l.producerId === producerId).at(-1)?.spatialLayers;
   }
 
   /** The last state told for a consumer. */
