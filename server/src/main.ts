@@ -32,6 +32,7 @@ import { log } from './log/log.js';
 import { consoleMediaLogger, loadMediaConfig, MediaConfigError, WorkerPool } from './media/index.js';
 import { HubMetrics } from './metrics/HubMetrics.js';
 import { MediaCensus } from './metrics/MediaCensus.js';
+import { type Recording, wireRecording } from './record/wireRecording.js';
 import { RelayService } from './relay/RelayService.js';
 import { relayRoutes } from './relay/relayRoutes.js';
 import { loadSipConfig, SipConfigError } from './sip/SipConfig.js';
@@ -73,6 +74,8 @@ export interface Hub {
     sip: SipGateway | null;
     /** Linked meetings: relay links answered here, child meetings' links to their parents. */
     relay: RelayService;
+    /** Recording (docs/RECORD.md): the service following the meetings, the library, its folder. */
+    recording: Recording;
   };
 }
 
@@ -227,6 +230,18 @@ export async function startHub(
     });
     meetings.coordinate(cluster);
   }
+  // Recording (docs/RECORD.md): only the instance holding a meeting's media records it.
+  const recording = wireRecording({
+    env,
+    dataDir: config.dataDir,
+    store,
+    meetings,
+    tokens,
+    authenticateOrganizer: (token) => organizer.authenticate(token),
+    media: (meetingId) => media.get(meetingId),
+    holds: (meetingId) => clusterMedia?.holds(meetingId) ?? true,
+    logger: consoleMediaLogger,
+  });
   const exportsApi = new ExportService({
     store,
     tokens,
@@ -266,6 +281,7 @@ export async function startHub(
     [
       scheduleRoutes(schedule, (token) => organizer.authenticate(token)),
       relayRoutes(relay, (token) => organizer.authenticate(token)),
+      recording.routes,
       operationRoutes(
         new HubMetrics({
           meetings: () => store.meetings.list(),
@@ -347,6 +363,8 @@ export async function startHub(
     stopping ??= (async () => {
       serving = false;
       relay.close();
+      // Each recording closes its current segment while the media still runs.
+      await recording.service.close();
       sip?.stop();
       census.close();
       // This instance's connections leave the roster while the meeting service still runs.
@@ -387,6 +405,7 @@ export async function startHub(
       schedule,
       sip,
       relay,
+      recording,
     },
   };
 }

@@ -9,6 +9,7 @@ export * from './events.js';
 export * from './http.js';
 export * from './ids.js';
 export * from './media.js';
+export * from './recordings.js';
 export * from './relay.js';
 export * from './roles.js';
 export * from './schedule.js';

@@ -36,6 +36,7 @@ export const ACTIONS = [
   'muteAllSites',
   'talkBack',
   'recordMeeting',
+  'watchRecordings',
   'openVote',
   'closeVote',
   'castVote',
@@ -106,6 +107,8 @@ export const PERMISSIONS: Readonly<Record<Action, Readonly<Partial<Record<Role, 
   talkBack: { operator: 'any' },
   // Recording is part of running the room: the chair decides, the operator runs it.
   recordMeeting: { chair: 'any', operator: 'any' },
+  // The recordings are read back by those who prepare the meeting and keep its record.
+  watchRecordings: { organizer: 'any', secretary: 'any' },
   // The chair puts questions to the vote and closes them; each bridge point votes for itself.
   openVote: { chair: 'any' },
   closeVote: { chair: 'any' },

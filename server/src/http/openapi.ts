@@ -13,6 +13,7 @@ import {
   MeetingInfo,
   MeetingPlan,
   PROTOCOL_VERSION,
+  RecordingEntry,
   ScheduleSchemas,
   SiteConfirmation,
   SiteState,
@@ -203,6 +204,26 @@ const ops: Record<string, Record<string, Op>> = {
       auth: 'either',
       response: z.object({ entries: z.array(AuditEntry) }),
     },
+  },
+  '/api/meetings/{id}/recordings': {
+    get: {
+      summary:
+        'The meeting’s recordings: finished segments (start/end seconds) and chapters (agenda items, floor turns, pages) — organizer session or a secretary’s link',
+      auth: 'either',
+      response: z.object({ recordings: z.array(RecordingEntry) }),
+    },
+  },
+  '/api/meetings/{id}/recordings/{rid}/{file}': {
+    get: {
+      summary:
+        'One finished segment of a recording (Matroska: VP8 program + Opus); `?token=` for a video element — organizer session or a secretary’s link',
+      auth: 'either',
+      query: { token: 'the bearer token, for a <video> element that cannot send a header' },
+      response: { file: 'video/x-matroska' },
+    },
+  },
+  '/api/meetings/{id}/recordings/{rid}': {
+    delete: { summary: 'Delete a recording (the organizer)', status: 204, response: 'none' },
   },
   '/api/meetings/{id}/documents': {
     get: {

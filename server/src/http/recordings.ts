@@ -12,8 +12,10 @@ export interface RecordingAccess {
   mayDelete(token: string, meetingId: string): Promise<void>;
 }
 
+/** The bearer token, or `?token=` (a `<video>` element cannot send a header). */
 function tokenOf(req: Request): string {
-  const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  const query = typeof req.query.token === 'string' ? req.query.token : undefined;
+  const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? query;
   if (!token) throw new DomainError('UNAUTHENTICATED', 'Sign in first (Authorization: Bearer <token>)');
   return token;
 }
@@ -26,7 +28,7 @@ function fail(res: Response, err: unknown): void {
 /**
  * Playback routes of the meeting's recordings:
  * - `GET /api/meetings/:id/recordings` — each recording with its finished segments and chapters.
- * - `GET /api/meetings/:id/recordings/:rid/:file` — one finished segment (video/x-matroska).
+ * - `GET /api/meetings/:id/recordings/:rid/:file` — one finished segment (video/x-matroska; `?token=` too).
  * - `DELETE /api/meetings/:id/recordings/:rid` — the organizer.
  */
 export function recordingRoutes(library: RecordingLibrary, access: RecordingAccess): express.Router {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { types as ms } from 'mediasoup';
 import { errorText, type MediaLogger } from '../media/logger.js';
 import { SafeEmitter } from '../media/SafeEmitter.js';
+import { AudioMix } from '../sip/AudioMix.js';
 import { RecordingChapters } from './RecordingChapters.js';
 
 /** The segment list ffmpeg appends to as each segment is finished (csv: file,start,end). */
@@ -41,6 +42,13 @@ export interface MeetingRecorderOptions {
   readonly program: ms.Producer;
   /** The open microphones to mix (the chair's and the floor holder's). */
   readonly mics: readonly ms.Producer[];
+  /**
+   * How the microphones reach ffmpeg. 'legs' (default): one RTP stream each, mixed by ffmpeg's amix;
+   * the set is fixed for the whole recording. 'mix': one continuous G.722 stream from a wall-clock
+   * mixer (sip/AudioMix, silence when nobody speaks) whose sources follow the floor through
+   * setMics(), so the audio never stops or restarts while the speakers change.
+   */
+  readonly audio?: 'legs' | 'mix';
   /** The recording's own folder (created). */
   readonly dir: string;
   /** Seconds per segment (at most this much is lost on a crash). Default 60. */
@@ -54,6 +62,16 @@ interface Leg {
   readonly consumer: ms.Consumer;
   readonly port: number;
 }
+
+/** The 'mix' audio: the mixer and the socket its RTP packets leave by, towards ffmpeg's port. */
+interface MixLeg {
+  readonly mix: AudioMix;
+  readonly socket: dgram.Socket;
+  readonly port: number;
+}
+
+/** RTP payload type of G.722 (static, RFC 3551), the mix's codec towards ffmpeg. */
+const G722_PT = 9;
 
 /**
  * Records the meeting without re-encoding its video: the program (top layer pinned) and the chosen
@@ -70,6 +88,7 @@ export class MeetingRecorder extends SafeEmitter<MeetingRecorderEvents> {
   readonly startedAtMs: number;
   readonly #video: Leg;
   readonly #audio: Leg[];
+  readonly #mix: MixLeg | null;
   readonly #ffmpeg: ChildProcess;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #exited: Promise<void>;
@@ -81,28 +100,32 @@ export class MeetingRecorder extends SafeEmitter<MeetingRecorderEvents> {
   static async start(o: MeetingRecorderOptions): Promise<MeetingRecorder> {
     await mkdir(o.dir, { recursive: true });
     const legs: Leg[] = [];
+    let mix: MixLeg | null = null;
     try {
       legs.push(await consumeLeg(o.router, o.program, videoCaps()));
-      for (const mic of o.mics) legs.push(await consumeLeg(o.router, mic, o.router.rtpCapabilities));
+      if (o.audio === 'mix') mix = await startMix(o);
+      else for (const mic of o.mics) legs.push(await consumeLeg(o.router, mic, o.router.rtpCapabilities));
       const [video, ...audio] = legs as [Leg, ...Leg[]];
-      await writeFile(join(o.dir, 'rec.sdp'), sdpOf(video, audio));
-      return new MeetingRecorder(o, video, audio);
+      await writeFile(join(o.dir, 'rec.sdp'), sdpOf(video, audio, mix));
+      return new MeetingRecorder(o, video, audio, mix);
     } catch (e) {
       for (const leg of legs) leg.transport.close();
+      closeMix(mix);
       throw e;
     }
   }
 
-  private constructor(o: MeetingRecorderOptions, video: Leg, audio: Leg[]) {
+  private constructor(o: MeetingRecorderOptions, video: Leg, audio: Leg[], mix: MixLeg | null) {
     super(o.logger);
     this.recordingId = o.recordingId;
     this.dir = o.dir;
     this.#video = video;
     this.#audio = audio;
+    this.#mix = mix;
     const seconds = o.segmentSeconds ?? 60;
     this.startedAtMs = Date.now();
     this.chapters = new RecordingChapters(o.dir, o.recordingId, this.startedAtMs);
-    this.#ffmpeg = spawn(o.ffmpeg ?? 'ffmpeg', ffmpegArgs(audio.length, seconds), {
+    this.#ffmpeg = spawn(o.ffmpeg ?? 'ffmpeg', ffmpegArgs(mix ? 1 : audio.length, seconds), {
       cwd: o.dir,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -154,6 +177,19 @@ export class MeetingRecorder extends SafeEmitter<MeetingRecorderEvents> {
     return this.#finished;
   }
 
+  /**
+   * The microphones the 'mix' audio carries from now on (the chair's, the floor holder's): sources
+   * come and go without a gap, a paused or muted one is silence. Ignored for 'legs' audio.
+   */
+  async setMics(mics: readonly ms.Producer[]): Promise<void> {
+    if (this.#mix && !this.#closed) await this.#mix.mix.setSources([...mics]);
+  }
+
+  /** Producer ids the 'mix' audio carries now (empty for 'legs'). */
+  get mixedMicIds(): readonly string[] {
+    return this.#mix?.mix.sourceIds ?? [];
+  }
+
   /** The program consumer (for tests and stats). */
   get videoConsumer(): ms.Consumer {
     return this.#video.consumer;
@@ -193,6 +229,7 @@ export class MeetingRecorder extends SafeEmitter<MeetingRecorderEvents> {
     this.#closed = true;
     for (const t of this.#timers) clearInterval(t);
     for (const leg of [this.#video, ...this.#audio]) leg.transport.close();
+    closeMix(this.#mix);
     await this.#readList();
     await this.chapters.flush().catch(() => {});
     if (this.#stopping) {
@@ -274,6 +311,35 @@ function canBind(port: number): Promise<boolean> {
   });
 }
 
+/** Starts the 'mix' audio: the mixer's packets go to a free port of ffmpeg's as G.722 (PT 9). */
+async function startMix(o: MeetingRecorderOptions): Promise<MixLeg> {
+  const port = await freeRtpPort();
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  socket.on('error', () => {});
+  const mix = await AudioMix.start({
+    router: o.router,
+    codec: 'G722',
+    send: (packet) => {
+      packet[1] = G722_PT;
+      socket.send(packet, port, '127.0.0.1');
+    },
+    ...(o.ffmpeg ? { ffmpeg: o.ffmpeg } : {}),
+  });
+  await mix.setSources([...o.mics]);
+  return { mix, socket, port };
+}
+
+function closeMix(leg: MixLeg | null): void {
+  if (!leg) return;
+  leg.mix.close();
+  try {
+    leg.socket.close();
+  } catch {
+    // already closed
+  }
+}
+
 function mline(leg: Leg): string[] {
   const c = leg.consumer.rtpParameters.codecs[0];
   if (!c) throw new Error('MeetingRecorder | consumer without a codec');
@@ -286,7 +352,10 @@ function mline(leg: Leg): string[] {
   ];
 }
 
-function sdpOf(video: Leg, audio: readonly Leg[]): string {
+function sdpOf(video: Leg, audio: readonly Leg[], mix: MixLeg | null): string {
+  const mixed = mix
+    ? [`m=audio ${mix.port} RTP/AVP ${G722_PT}`, `a=rtpmap:${G722_PT} G722/8000`, 'a=recvonly']
+    : [];
   return [
     'v=0',
     'o=- 0 0 IN IP4 127.0.0.1',
@@ -295,6 +364,7 @@ function sdpOf(video: Leg, audio: readonly Leg[]): string {
     't=0 0',
     ...mline(video),
     ...audio.flatMap(mline),
+    ...mixed,
     '',
   ].join('\n');
 }

@@ -65,6 +65,7 @@ const ALLOWED: Record<Action, readonly Role[]> = {
   muteAllSites: ['chair', 'operator'],
   talkBack: ['operator'],
   recordMeeting: ['chair', 'operator'],
+  watchRecordings: ['organizer', 'secretary'],
   openVote: ['chair'],
   closeVote: ['chair'],
   castVote: ['site'],

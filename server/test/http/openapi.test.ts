@@ -4,6 +4,7 @@ import { createHttpApp, type ExportApi, type OrganizerApi } from '../../src/http
 import { type DocumentApi, documentRoutes } from '../../src/http/documents.js';
 import { documentedRoutes, openApiDocument } from '../../src/http/openapi.js';
 import { operationRoutes } from '../../src/http/operations.js';
+import { recordingRoutes } from '../../src/http/recordings.js';
 import { scheduleRoutes } from '../../src/http/schedule.js';
 import { relayRoutes } from '../../src/relay/relayRoutes.js';
 
@@ -48,6 +49,7 @@ describe('OpenAPI document', () => {
     [
       scheduleRoutes(stub(), () => 'org'),
       relayRoutes(stub(), () => 'org'),
+      recordingRoutes(stub(), stub()),
       operationRoutes(stub(), { store: async () => true, media: () => true, serving: () => true }, null),
     ] as Router[],
   );
