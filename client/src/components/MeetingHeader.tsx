@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n';
+import { RecordingStatus } from '../record/RecordingStatus';
 import { useMeeting } from '../state/hooks';
 import { currentAgendaItem } from '../state/selectors';
 import { QualityIndicator } from './Indicators';
@@ -31,6 +32,7 @@ export function MeetingHeader({ children }: { children?: ReactNode }) {
         ) : null}
       </div>
       <div className="mheader__tools">
+        <RecordingStatus />
         {children}
         {self ? (
           <span className="mheader__self" title={t(`role.${self.role}`)}>

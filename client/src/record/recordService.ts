@@ -83,4 +83,6 @@ export const recordActions = {
   muteChat: (siteId: SiteId, muted: boolean) => run(() => session.request('chat:mute', { siteId, muted })),
   muteAll: () => run(() => session.request('mic:muteAll', {})),
   talkBack: (siteId: SiteId | null) => run(() => session.request('talkback:set', { siteId })),
+  startRecording: () => run(() => session.request('recording:start', {})),
+  stopRecording: () => run(() => session.request('recording:stop', {})),
 };
