@@ -4,7 +4,9 @@ import { Tabs } from '../../components/Tabs';
 import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { AuditPanel } from '../../record/AuditPanel';
 import { recordTranslate } from '../../record/i18n';
-import { api } from '../../services/api';
+import { RecordingsPanel } from '../../record/RecordingsPanel';
+import { api, authStore } from '../../services/api';
+import { useStore } from '../../state/store';
 import { AgendaEditor } from './AgendaEditor';
 import { ExportsPanel } from './ExportsPanel';
 import { LinksPanel } from './LinksPanel';
@@ -16,6 +18,7 @@ import { apiErrorKey, useAsync } from './useAsync';
 /** Prepares one meeting: details, invited sites, agenda, join links; its documents after. `meetingId` null creates one. */
 export function MeetingEditor({ meetingId }: { meetingId: string | null }) {
   const { t, locale } = useI18n();
+  const token = useStore(authStore, (s) => s.session?.token ?? '');
   const directory = useAsync(() => api.sites(), 'directory');
   const summary = useAsync<MeetingSummary | null>(
     () => (meetingId ? api.meeting(meetingId) : Promise.resolve(null)),
@@ -137,6 +140,11 @@ export function MeetingEditor({ meetingId }: { meetingId: string | null }) {
             id: 'audit',
             label: recordTranslate(locale, 'audit.title'),
             content: <AuditPanel meetingId={meeting.id} />,
+          },
+          {
+            id: 'recordings',
+            label: recordTranslate(locale, 'recordings.title'),
+            content: <RecordingsPanel meetingId={meeting.id} token={token} mayDelete />,
           },
         ]}
       />
