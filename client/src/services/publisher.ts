@@ -98,20 +98,12 @@ export class Publisher {
       return;
     }
     this.layersRun = this.layersRun.then(async () => {
-      const sender = producer.rtpSender;
-      if (producer.closed || !sender) return;
-      const parameters = sender.getParameters();
-      let changed = false;
-      parameters.encodings.forEach((encoding, i) => {
-        const active = i < spatialLayers;
-        if (encoding.active !== active) {
-          encoding.active = active;
-          changed = true;
-        }
-      });
-      if (!changed) return;
+      const top = spatialLayers - 1;
+      if (producer.closed || producer.maxSpatialLayer === top) return;
       try {
-        await sender.setParameters(parameters);
+        // Through mediasoup-client, which marks the stopped layers paused in its copy of the
+        // remote SDP too: a later renegotiation (another track, an ICE restart) keeps them off.
+        await producer.setMaxSpatialLayer(top);
         log('setPublishLayers', 'camera encodings', { spatialLayers });
       } catch (error) {
         logError('setPublishLayers', 'could not change the camera encodings', error, { spatialLayers });
@@ -143,7 +135,8 @@ export class Publisher {
     this.transport = null;
     this.device = null;
     this.layersFor.clear();
-    this.micOpen = null;
+    // micOpen stays: the hub tells a joining connection its microphone state before the join
+    // answer, i.e. before this reset.
   }
 
   /** Stops the camera and microphone (leaving the meeting). */
@@ -256,9 +249,8 @@ export class Publisher {
       this.setProducerId(kind, producer.id);
       log('produce', 'publishing', { kind, producerId: producer.id });
       const layers = this.layersFor.get(producer.id);
-      this.layersFor.clear();
-      if (kind === 'camera' && layers !== undefined)
-        this.setPublishLayers({ producerId: producer.id, spatialLayers: layers });
+      if (kind === 'camera') this.layersFor.clear();
+      if (layers !== undefined) this.setPublishLayers({ producerId: producer.id, spatialLayers: layers });
       if (kind === 'mic' && this.micOpen === false) this.setMicOpen(false);
     } catch (error) {
       logError('produce', 'could not publish', error, { kind });

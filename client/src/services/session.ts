@@ -198,6 +198,9 @@ export class MeetingSession {
     }));
     this.joining = false;
     this.serverDrops = 0;
+    // The hub said whether this site's microphone is heard before it answered the join.
+    const mic = meetingStore.get().mic;
+    if (result.self.role === 'site' && mic) this.media.publisher.setMicOpen(mic.open);
     const early = this.pending;
     this.pending = [];
     for (const batch of early) this.onChanged(batch);

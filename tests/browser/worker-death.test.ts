@@ -1,0 +1,159 @@
+/**
+ * The mediasoup worker carrying a meeting is killed (`kill -9`) while a site has the floor, with
+ * real pages. The hub rebuilds the meeting's media on the respawned worker and tells the pages
+ * (`media:moving`); they rebuild their transports without a reload: the observer's page shows
+ * "reconnecting media", Huế publishes again, the chair's and the observer's main stages decode
+ * Huế's camera again, and the floor turn is the same turn. The times are printed
+ * (docs/FAULTS.md), never asserted.
+ */
+import type { MeetingId, SiteId } from '@giaoban/shared';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Hub } from '../../server/src/main.js';
+import { launchChromium } from '../support/browser.js';
+import { startTestHub } from '../support/inProcessHub.js';
+import { prepareMeeting } from '../support/redis.js';
+import {
+  type ClientPage,
+  type ClientState,
+  clientState,
+  forceRequest,
+  openPage,
+  programInfo,
+} from './client-pages.js';
+
+const HUE = 'hue' as SiteId;
+
+let hub: Hub;
+let browser: Browser;
+let meetingId: MeetingId;
+let tokens: Record<string, string>;
+
+/** Waits until a page's client state satisfies `ok` (the page may still be loading). */
+async function until(page: Page, ok: (s: ClientState) => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const state = await clientState(page).catch(() => null);
+    if (state && ok(state)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/** Waits until a page's main stage decodes `siteId` from a stream other than `notStream`; returns it. */
+async function decodes(page: Page, notStream: string | null, what: string): Promise<string> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const before = await programInfo(page).catch(() => null);
+    await page.waitForTimeout(400);
+    const after = await programInfo(page).catch(() => null);
+    if (
+      before &&
+      after &&
+      after.siteId === HUE &&
+      after.stream === before.stream &&
+      after.stream !== notStream &&
+      after.width > 0 &&
+      after.frames > before.frames
+    )
+      return after.stream;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(after)}`);
+  }
+}
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  let id: string;
+  ({ meetingId: id, tokens } = await prepareMeeting(hub.url, [HUE], {
+    chair: { role: 'chair', displayName: 'Đồng chí Chủ trì' },
+    hue: { role: 'site', siteId: HUE },
+    observer: { role: 'observer', displayName: 'Lãnh đạo theo dõi' },
+  }));
+  meetingId = id as MeetingId;
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await hub?.stop();
+});
+
+describe('the worker carrying the meeting is killed while a site has the floor', () => {
+  it('every page rebuilds its media without a reload and decodes the same turn again', async () => {
+    const chair: ClientPage = await openPage(browser, `${hub.url}/join#${tokens.chair}`);
+    const hue = await openPage(browser, `${hub.url}/join#${tokens.hue}`);
+    const observer = await openPage(browser, `${hub.url}/join#${tokens.observer}`);
+    for (const p of [chair, hue, observer]) await until(p.page, (s) => s.phase === 'joined', 'joined');
+    for (const event of ['meeting:openTechCheck', 'meeting:goLive']) {
+      const result = await forceRequest(chair.page, event, {});
+      expect(result.ok, `${event}: ${JSON.stringify(result)}`).toBe(true);
+    }
+    await until(hue.page, (s) => s.media.producerIds.camera !== null, "Huế's camera published");
+    const asked = (await forceRequest(hue.page, 'queue:request', {
+      topic: 'Tình hình sản xuất vụ đông',
+    })) as {
+      ok: boolean;
+      data?: { requestId: string };
+    };
+    expect(asked.ok).toBe(true);
+    expect((await forceRequest(chair.page, 'floor:grant', { requestId: asked.data?.requestId })).ok).toBe(
+      true,
+    );
+    const firstCamera = (await clientState(hue.page)).media.producerIds.camera;
+    const firstStream = await decodes(observer.page, null, "the observer decoding Huế's camera");
+    const turn = (await hub.parts.meetings.get(meetingId)).queue.floor;
+    expect(turn).toMatchObject({ siteId: HUE, endedAt: null });
+    // Each page marks the load it came from: a reload would lose the mark.
+    for (const p of [chair, hue, observer])
+      await p.page.evaluate(() => {
+        (globalThis as unknown as { loadMark: string }).loadMark = 'first load';
+      });
+    await observer.page.evaluate(() => {
+      const w = globalThis as unknown as { movingBannerAt: number };
+      w.movingBannerAt = 0;
+      new MutationObserver(() => {
+        if (!w.movingBannerAt && document.querySelector('[data-testid="media-moving-banner"]'))
+          w.movingBannerAt = Date.now();
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+
+    const worker = hub.parts.pool.workers[0];
+    if (!worker) throw new Error('no mediasoup worker');
+    const deadPid = worker.pid;
+    const killedAt = Date.now();
+    process.kill(deadPid, 'SIGKILL');
+
+    await until(
+      hue.page,
+      (s) =>
+        s.phase === 'joined' &&
+        s.media.producerIds.camera !== null &&
+        s.media.producerIds.camera !== firstCamera,
+      'Huế publishes again on the rebuilt media',
+    );
+    const hueBackAt = Date.now();
+    await decodes(observer.page, firstStream, "the observer decoding Huế's camera again");
+    const observerBackAt = Date.now();
+    await decodes(chair.page, null, "the chair decoding Huế's camera again");
+    const chairBackAt = Date.now();
+
+    expect(hub.parts.pool.workers[0]?.pid).not.toBe(deadPid);
+    const bannerAt = await observer.page.evaluate(
+      () => (globalThis as unknown as { movingBannerAt: number }).movingBannerAt,
+    );
+    expect(bannerAt, 'the observer page showed "reconnecting media"').toBeGreaterThan(0);
+    for (const p of [chair, hue, observer])
+      expect(await p.page.evaluate(() => (globalThis as unknown as { loadMark?: string }).loadMark)).toBe(
+        'first load',
+      );
+    const record = await hub.parts.meetings.get(meetingId);
+    expect(record.queue.floor).toEqual(turn);
+    expect(
+      record.attendance.filter((e) => e.siteId === HUE && e.kind === 'leave' && e.at >= killedAt),
+    ).toEqual([]);
+    console.log(
+      `worker-death | kill -9 → Huế publishing again ${hueBackAt - killedAt} ms, ` +
+        `decoded again by the observer ${observerBackAt - killedAt} ms, by the chair ${chairBackAt - killedAt} ms`,
+    );
+  }, 240_000);
+});
