@@ -108,7 +108,7 @@ describe('client: a short meeting with a chair, two sites and an observer', () =
     const item = chair.page.getByTestId('queue-item');
     await expect.poll(() => item.textContent(), POLL).toContain('Kiến nghị về vốn đầu tư công');
     await screenshot(chair.page, 'client-console-queue');
-    await item.getByRole('button', { name: 'Cho Hà Nội phát biểu' }).click();
+    await item.getByRole('button', { name: 'Cho phát biểu: Hà Nội' }).click();
 
     const site1Camera = await producerOf(site1.page);
     expect(site1Camera).toBeTruthy();

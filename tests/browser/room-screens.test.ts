@@ -209,7 +209,7 @@ describe('room screens: room display, console, slides and the secretary stage', 
   it('granted from the alert: every room display shows the speaking site, topic and time left', async () => {
     await chair.page
       .getByTestId('request-alert')
-      .getByRole('button', { name: 'Cho Hà Nội phát biểu' })
+      .getByRole('button', { name: 'Cho phát biểu: Hà Nội' })
       .click();
     for (const p of [hanoi, hue]) {
       await expect.poll(() => p.page.getByTestId('room-speaker-site').textContent(), POLL).toBe('Hà Nội');
@@ -333,7 +333,7 @@ describe('room screens: room display, console, slides and the secretary stage', 
       expect(new Set(tabs).size).toBe(1);
       const badges = await chair.page.getByTestId('net-badge').allTextContents();
       expect(badges.length).toBeGreaterThan(0);
-      for (const b of badges) expect(['Tốt', 'Trung bình', 'Kém', 'Chưa đo']).toContain(b);
+      for (const b of badges) expect(['Tốt', 'Yếu', 'Mất kết nối', 'Chưa đo']).toContain(b);
       await screenshot(chair.page, `console-live-${size.width}`);
     }
     await chair.page.setViewportSize(TV);

@@ -15,7 +15,8 @@ export function LanguageSwitch() {
           aria-pressed={locale === l}
           lang={l}
           title={t(l === 'vi' ? 'lang.vi' : 'lang.en')}
-          aria-label={t(l === 'vi' ? 'lang.vi' : 'lang.en')}
+          // The name starts with what the button shows ("VI"), so speech input can say it too.
+          aria-label={`${l.toUpperCase()} — ${t(l === 'vi' ? 'lang.vi' : 'lang.en')}`}
           onClick={() => setLocale(l)}
         >
           {l.toUpperCase()}

@@ -346,7 +346,7 @@ export function SecretaryWorkspace({ aside }: { aside?: ReactNode }) {
   const petitionCount = useShared(petitions, () => petitions?.length ?? 0);
 
   return (
-    <div className="ws" data-testid="secretary-workspace">
+    <main className="ws" data-testid="secretary-workspace">
       <div className="ws-side">
         {aside}
         <ItemList
@@ -402,6 +402,6 @@ export function SecretaryWorkspace({ aside }: { aside?: ReactNode }) {
           <p className="empty">{t('ws.save.loading')}</p>
         )}
       </section>
-    </div>
+    </main>
   );
 }

@@ -73,7 +73,7 @@ export function ConsoleView() {
       <ReconnectingBanner />
       <AudioUnlockBanner />
       <DeviceProblemBanner />
-      <div className="console">
+      <main className="console">
         <div className="console__main">
           <div className="console__top">
             <ProgramStage className="stage--console" />
@@ -129,7 +129,7 @@ export function ConsoleView() {
             ]}
           />
         </aside>
-      </div>
+      </main>
       <NoticeList />
     </div>
   );

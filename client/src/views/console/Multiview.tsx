@@ -4,6 +4,7 @@ import { session } from '../../services/session';
 import { useMeeting } from '../../state/hooks';
 import { type GridLayout, gridLayout } from '../../state/layout';
 import { activeFloor, pageCount, pageOf, programSiteId, tileOrder } from '../../state/selectors';
+import { SiteQualityDetails, useSiteQualityRecorder } from './SiteQuality';
 import { SiteTile } from './SiteTile';
 
 /** The tile grid that fits the multiview area, re-measured when it resizes or the count changes. */
@@ -39,6 +40,9 @@ export function Multiview() {
   const sites = useMemo(() => tileOrder(snapshot?.sites ?? []), [snapshot?.sites]);
   const { columns, rows, tileWidth } = useGrid(areaRef, sites.length);
   const [page, setPage] = useState(0);
+  const [qualitySiteId, setQualitySiteId] = useState<string | null>(null);
+  const qualitySite = sites.find((s) => s.id === qualitySiteId) ?? null;
+  useSiteQualityRecorder();
   const pageSize = columns * rows;
   const { items, page: shown } = pageOf(sites, pageSize, page);
   const pages = pageCount(sites.length, pageSize);
@@ -93,9 +97,19 @@ export function Multiview() {
             isFloor={site.id === floorSite}
             isPinned={site.id === pinned}
             requested={requested.has(site.id)}
+            qualityOpen={site.id === qualitySiteId}
+            onToggleQuality={() => setQualitySiteId(site.id === qualitySiteId ? null : site.id)}
           />
         ))}
       </div>
+      {qualitySite ? (
+        <SiteQualityDetails
+          siteId={qualitySite.id}
+          siteName={qualitySite.name}
+          connection={qualitySite.connection}
+          onClose={() => setQualitySiteId(null)}
+        />
+      ) : null}
     </section>
   );
 }

@@ -16,7 +16,7 @@ export function RequestAlert({ onShowQueue, queueOpen }: { onShowQueue: () => vo
   const site = siteById(snapshot, first?.siteId ?? null);
   const name = site?.name ?? first?.siteId ?? '';
   return (
-    <section className="request-alert-region" aria-live="polite" aria-label={t('queue.title')}>
+    <section className="request-alert-region" aria-live="polite" aria-label={t('queue.alertRegion')}>
       {first && !queueOpen ? (
         // Keyed by the request: a new first request re-runs the entrance animation.
         <div key={first.id} className="request-alert" data-testid="request-alert" data-site-id={first.siteId}>

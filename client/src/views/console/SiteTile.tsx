@@ -7,6 +7,7 @@ import { LOCAL_CAMERA } from '../../services/streams';
 import { formatPercent } from '../../state/format';
 import { useMeeting } from '../../state/hooks';
 import { findConsumer } from '../../state/reconcile';
+import { useSiteQuality } from './SiteQuality';
 
 interface Props {
   site: SiteState;
@@ -15,53 +16,46 @@ interface Props {
   isPinned: boolean;
   /** A request of this site waits in the queue. */
   requested: boolean;
+  /** The details of this site's link are open. */
+  qualityOpen: boolean;
+  /** Opens or closes the details of this site's link. */
+  onToggleQuality: () => void;
 }
 
 /**
- * Network badge of a tile, in words a technician reads at a glance (Tốt / Trung bình / Kém); the
- * figures measured on this console's receive side (bitrate, loss, delay) are in the tooltip.
+ * Network badge of a tile, in words a technician reads at a glance (Tốt / Yếu / Mất kết nối); a
+ * button that opens the details: the reason in words, the figures and the last minutes' plot.
  */
-function NetworkBadge({
-  consumerId,
-  poor,
-  siteName,
-}: {
-  consumerId: string | null;
-  poor: boolean;
-  siteName: string;
-}) {
+function NetworkBadge({ site, open, onToggle }: { site: SiteState; open: boolean; onToggle: () => void }) {
   const { t, locale } = useI18n();
-  const stats = useMeeting((s) => (consumerId ? (s.trackStats[consumerId] ?? null) : null));
-  const rtt = useMeeting((s) => s.quality?.rttMs ?? null);
-  if (!stats) {
-    return (
-      <span className="netbadge netbadge--none" data-testid="net-badge" data-level="none">
-        {t('net.none')}
-      </span>
-    );
-  }
-  const level = poor || stats.lossPct >= 8 ? 'poor' : stats.lossPct >= 2 ? 'fair' : 'good';
-  const details = t('tile.netTitle', {
-    kbps: stats.kbps,
-    loss: formatPercent(stats.lossPct, locale),
-    rtt: rtt ?? '—',
-  });
+  const { level, reason, lossPct } = useSiteQuality(site.id, site.connection);
+  const words = t(`net.${level}`);
   return (
-    <span
+    <button
+      type="button"
       className={`netbadge netbadge--${level}`}
-      title={details}
-      aria-label={`${t('net.aria', { site: siteName, level: t(`net.${level}`) })} · ${details}`}
-      role="img"
+      title={t(`net.reason.${reason}`, { loss: formatPercent(lossPct ?? 0, locale) })}
+      aria-label={t('net.details', { site: site.name, level: words })}
+      aria-expanded={open}
+      onClick={onToggle}
       data-testid="net-badge"
       data-level={level}
     >
-      {t(`net.${level}`)}
-    </span>
+      {words}
+    </button>
   );
 }
 
 /** One site of the multiview: live thumbnail, name, status, audio level, network badge, quick actions. */
-export function SiteTile({ site, isProgram, isFloor, isPinned, requested }: Props) {
+export function SiteTile({
+  site,
+  isProgram,
+  isFloor,
+  isPinned,
+  requested,
+  qualityOpen,
+  onToggleQuality,
+}: Props) {
   const { t } = useI18n();
   const selfSite = useMeeting((s) =>
     s.media.publishes && s.media.hasLocalVideo ? (s.self?.siteId ?? null) : null,
@@ -72,7 +66,6 @@ export function SiteTile({ site, isProgram, isFloor, isPinned, requested }: Prop
     Math.max(s.audioLevels[site.id] ?? 0, audioId ? (s.trackStats[audioId]?.audioLevel ?? 0) : 0),
   );
   const isSelf = selfSite === site.id;
-  const micOpen = site.micOpenedByModerator || isFloor;
   const classes = [
     'tile',
     `tile--${site.connection}`,
@@ -104,11 +97,7 @@ export function SiteTile({ site, isProgram, isFloor, isPinned, requested }: Prop
         </div>
         <div className="tile__row">
           <AudioMeter level={level} label={t('tile.audioOf', { site: site.name })} />
-          <NetworkBadge
-            consumerId={isSelf ? null : (video?.id ?? null)}
-            poor={site.connection === 'poor'}
-            siteName={site.name}
-          />
+          <NetworkBadge site={site} open={qualityOpen} onToggle={onToggleQuality} />
         </div>
       </div>
       <div className="tile__actions">
@@ -125,7 +114,9 @@ export function SiteTile({ site, isProgram, isFloor, isPinned, requested }: Prop
           type="button"
           className="btn btn--small"
           aria-pressed={site.micOpenedByModerator}
-          aria-label={t(micOpen ? 'tile.micCloseAria' : 'tile.micOpenAria', { site: site.name })}
+          aria-label={t(site.micOpenedByModerator ? 'tile.micCloseAria' : 'tile.micOpenAria', {
+            site: site.name,
+          })}
           disabled={site.isHost || isFloor}
           onClick={() => void moderator.setSiteMic(site.id, !site.micOpenedByModerator)}
         >

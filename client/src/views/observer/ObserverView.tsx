@@ -14,10 +14,10 @@ export function ObserverView() {
       <MeetingHeader />
       <ReconnectingBanner />
       <AudioUnlockBanner />
-      <div className={slidesOn ? 'observer observer--slides' : 'observer'}>
+      <main className={slidesOn ? 'observer observer--slides' : 'observer'}>
         <ProgramStage className="stage--observer" />
         <SlidesArea className="slides--observer" />
-      </div>
+      </main>
       <NoticeList />
     </div>
   );

@@ -67,7 +67,7 @@ function SiteControlView() {
       <ReconnectingBanner />
       <AudioUnlockBanner />
       <DeviceProblemBanner />
-      <div className={slidesOn ? 'site site--slides' : 'site'}>
+      <main className={slidesOn ? 'site site--slides' : 'site'}>
         {slidesOn ? <SlidesArea className="slides--main" /> : <ProgramStage className="stage--site" />}
         <aside className="site__side" aria-label={t('site.side')}>
           {slidesOn ? <ProgramStage className="stage--site-side" /> : <SlidesArea className="slides--side" />}
@@ -81,7 +81,7 @@ function SiteControlView() {
           <VotePanel />
           <ChatPanel />
         </aside>
-      </div>
+      </main>
       <NoticeList />
     </div>
   );
