@@ -46,6 +46,8 @@ export async function openPage(
   viewport = { width: 1920, height: 1080 },
 ): Promise<ClientPage> {
   const context = await browser.newContext({ viewport, locale: 'vi-VN' });
+  // A loaded 2-core machine renders slowly: an action waits up to a minute, not Playwright's 30 s.
+  context.setDefaultTimeout(60_000);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));

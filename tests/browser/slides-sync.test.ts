@@ -26,7 +26,7 @@ import { type ClientPage, forceRequest, openPage, screenshot } from './client-pa
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const HUE = 'hue' as SiteId;
-const POLL = { timeout: 20_000 };
+const POLL = { timeout: 45_000 };
 
 /** The page a browser shows: which document and page its image is, and whether it is decoded. */
 function shown(page: Page): Promise<{ document: string; page: number; width: number } | null> {
