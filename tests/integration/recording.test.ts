@@ -288,4 +288,58 @@ describe('recording a live meeting', () => {
     expect((await http('DELETE', `${list}/${recordingId}`, f.orgToken)).status).toBe(204);
     expect((await (await http('GET', list, f.orgToken)).json()) as unknown).toEqual({ recordings: [] });
   });
+
+  it('a recorder that dies marks the recording failed for every page; recording again works; the meeting end stops it', async () => {
+    const { hub } = f;
+    const service = hub.parts.recording.service;
+    const [chair, , hue] = sockets as [HubSocket, HubSocket, HubSocket];
+    const { recordingId } = await must(chair, 'recording:start', {});
+    await eventually(
+      () => service.recorderOf(meetingId)?.recordingId === recordingId,
+      'the recorder',
+      20_000,
+    );
+    const recorder = service.recorderOf(meetingId);
+    await vi.waitFor(() => expect(recorder?.segments.length).toBeGreaterThan(0), {
+      timeout: 40_000,
+      interval: 250,
+    });
+    process.kill(recorder?.pidForTesting as number, 'SIGKILL');
+
+    await vi.waitFor(
+      async () => {
+        const seen = await must(hue, 'meeting:sync', {});
+        expect(seen.moderation.recording?.recordingId).toBe(recordingId);
+        expect(seen.moderation.recording?.failure?.message).toContain('SIGKILL');
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+    expect(service.recorderOf(meetingId)).toBeUndefined();
+    // What was finished before the crash is listed and kept.
+    const listed = await api<{ recordings: RecordingEntry[] }>(
+      f.url,
+      'GET',
+      `/api/meetings/${meetingId}/recordings`,
+      f.orgToken,
+    );
+    expect(listed.recordings.find((r) => r.recordingId === recordingId)?.segments.length).toBeGreaterThan(0);
+
+    // A new recording may start after a failure; ending the meeting stops it.
+    const again = await must(chair, 'recording:start', {});
+    await eventually(
+      () => service.recorderOf(meetingId)?.recordingId === again.recordingId,
+      'the new recorder',
+      20_000,
+    );
+    const second = service.recorderOf(meetingId);
+    await must(chair, 'meeting:end', {});
+    await eventually(
+      () => service.recorderOf(meetingId) === undefined,
+      'the recorder to stop at the end',
+      20_000,
+    );
+    await service.settled(meetingId);
+    expect(second?.recording).toBe(false);
+    expect((await hub.parts.meetings.get(meetingId)).moderation.recording).toBeNull();
+  });
 });
