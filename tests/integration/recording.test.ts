@@ -26,7 +26,7 @@ import { CHAPTERS_FILE, type ChaptersFile } from '../../server/src/record/Record
 import { HOST_SITE, type MeetingFixture, setupMeeting } from '../support/inProcessHub.js';
 import { api, connect, eventually, type HubSocket, must, request } from '../support/meeting.js';
 
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 const run = promisify(execFile);
 const HUE = 'hue' as SiteId;
 const DA_NANG = 'da-nang' as SiteId;
@@ -132,7 +132,7 @@ beforeAll(async () => {
     daNang: { role: 'site', siteId: DA_NANG },
   });
   meetingId = f.meetingId as MeetingId;
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   for (const p of publishers) p.kill('SIGKILL');
@@ -171,13 +171,13 @@ describe('recording a live meeting', () => {
     expect(seen.moderation.recording).toMatchObject({ recordingId, failure: null });
     expect(seen.moderation.recording?.by).toContain('Đồng chí Chủ trì');
 
-    await eventually(() => service.recorderOf(meetingId) !== undefined, 'the recorder to start', 20_000);
+    await eventually(() => service.recorderOf(meetingId) !== undefined, 'the recorder to start', 60_000);
     const recorder = service.recorderOf(meetingId);
     if (!recorder) throw new Error('no recorder');
     // The chair's microphone is mixed from the start.
-    await vi.waitFor(() => expect(recorder.mixedMicIds.length).toBe(1), { timeout: 10_000 });
+    await vi.waitFor(() => expect(recorder.mixedMicIds.length).toBe(1), { timeout: 60_000 });
     await vi.waitFor(() => expect(recorder.segments.length).toBeGreaterThan(0), {
-      timeout: 40_000,
+      timeout: 120_000,
       interval: 250,
     });
 
@@ -188,7 +188,7 @@ describe('recording a live meeting', () => {
     const { requestId } = await must(hue, 'queue:request', { topic: 'Tiến độ giải ngân vốn đầu tư công' });
     await must(operator, 'floor:grant', { requestId: requestId as never });
     // The floor holder's microphone joins the mix: two sources, one continuous audio stream.
-    await vi.waitFor(() => expect(recorder.mixedMicIds.length).toBe(2), { timeout: 10_000 });
+    await vi.waitFor(() => expect(recorder.mixedMicIds.length).toBe(2), { timeout: 60_000 });
 
     const document: SlideDocument = {
       id: 'deck-1' as DocumentId,
@@ -214,13 +214,13 @@ describe('recording a live meeting', () => {
     await must(operator, 'slides:page', { page: 2 });
     const before = recorder.segments.length;
     await vi.waitFor(() => expect(recorder.segments.length).toBeGreaterThan(before), {
-      timeout: 40_000,
+      timeout: 120_000,
       interval: 250,
     });
 
     await must(operator, 'recording:stop', {});
     expect((await must(hue, 'meeting:sync', {})).moderation.recording).toBeNull();
-    await eventually(() => service.recorderOf(meetingId) === undefined, 'the recorder to stop', 20_000);
+    await eventually(() => service.recorderOf(meetingId) === undefined, 'the recorder to stop', 60_000);
     await service.settled(meetingId);
     expect(recorder.recording).toBe(false);
 
@@ -297,11 +297,11 @@ describe('recording a live meeting', () => {
     await eventually(
       () => service.recorderOf(meetingId)?.recordingId === recordingId,
       'the recorder',
-      20_000,
+      60_000,
     );
     const recorder = service.recorderOf(meetingId);
     await vi.waitFor(() => expect(recorder?.segments.length).toBeGreaterThan(0), {
-      timeout: 40_000,
+      timeout: 120_000,
       interval: 250,
     });
     process.kill(recorder?.pidForTesting as number, 'SIGKILL');
@@ -312,7 +312,7 @@ describe('recording a live meeting', () => {
         expect(seen.moderation.recording?.recordingId).toBe(recordingId);
         expect(seen.moderation.recording?.failure?.message).toContain('SIGKILL');
       },
-      { timeout: 20_000, interval: 200 },
+      { timeout: 60_000, interval: 200 },
     );
     expect(service.recorderOf(meetingId)).toBeUndefined();
     // What was finished before the crash is listed and kept.
@@ -329,14 +329,14 @@ describe('recording a live meeting', () => {
     await eventually(
       () => service.recorderOf(meetingId)?.recordingId === again.recordingId,
       'the new recorder',
-      20_000,
+      60_000,
     );
     const second = service.recorderOf(meetingId);
     await must(chair, 'meeting:end', {});
     await eventually(
       () => service.recorderOf(meetingId) === undefined,
       'the recorder to stop at the end',
-      20_000,
+      60_000,
     );
     await service.settled(meetingId);
     expect(second?.recording).toBe(false);
