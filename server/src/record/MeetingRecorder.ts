@@ -93,6 +93,7 @@ export class MeetingRecorder extends SafeEmitter<MeetingRecorderEvents> {
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #exited: Promise<void>;
   #finished: string[] = [];
+  #mixing: Promise<void> = Promise.resolve();
   #stopping = false;
   #closed = false;
 
@@ -181,8 +182,14 @@ export class MeetingRecorder extends SafeEmitter<MeetingRecorderEvents> {
    * The microphones the 'mix' audio carries from now on (the chair's, the floor holder's): sources
    * come and go without a gap, a paused or muted one is silence. Ignored for 'legs' audio.
    */
-  async setMics(mics: readonly ms.Producer[]): Promise<void> {
-    if (this.#mix && !this.#closed) await this.#mix.mix.setSources([...mics]);
+  setMics(mics: readonly ms.Producer[]): Promise<void> {
+    const mix = this.#mix?.mix;
+    if (!mix) return Promise.resolve();
+    // One change at a time: two overlapping calls would both add a new source (two decoders).
+    this.#mixing = this.#mixing
+      .then(() => (this.#closed ? undefined : mix.setSources([...mics])))
+      .catch(() => {});
+    return this.#mixing;
   }
 
   /** Producer ids the 'mix' audio carries now (empty for 'legs'). */
