@@ -298,6 +298,7 @@ export async function startHub(
       ),
     ],
   );
+  app.set('trust proxy', config.trustProxy);
   const server = config.tls
     ? https.createServer(
         { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },

@@ -23,6 +23,13 @@ export interface Config {
   clientDir: string;
   /** Hours an organizer session token stays valid. */
   organizerSessionHours: number;
+  /**
+   * Which reverse proxies the hub believes about the client's address (`X-Forwarded-For`), as
+   * express's `trust proxy`: false (default: the socket's peer is the client), a hop count, or
+   * addresses/subnets/`loopback`. Behind nginx every client would otherwise share the proxy's
+   * address, and the per-address sign-in lockout would lock everyone out at once.
+   */
+  trustProxy: boolean | number | string;
 }
 
 /** A configuration value that cannot be used; the message names the variable. */
@@ -84,6 +91,19 @@ function parseOrganizers(raw: string): OrganizerAccount[] {
 }
 
 /** Reads the configuration from the environment; throws ConfigError with a clear message. */
+/** TRUST_PROXY: unset or "false" → false; "true"; a hop count; else addresses, subnets or names. */
+function parseTrustProxy(raw: string | undefined): boolean | number | string {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (!/^[\w.:/,\s-]+$/.test(value))
+    throw new ConfigError(
+      'TRUST_PROXY must be true, false, a hop count, or addresses/subnets (e.g. "loopback, 10.0.0.0/8")',
+    );
+  return value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, repoRoot = process.cwd()): Config {
   const dataDir = path.resolve(repoRoot, env.GIAOBAN_DATA_DIR ?? '.local');
   const certFile = env.TLS_CERT_FILE;
@@ -111,5 +131,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, repoRoot = proc
     generatedOrganizerPassword: env.GIAOBAN_ORGANIZERS ? null : (local?.organizerPassword ?? null),
     clientDir: path.resolve(repoRoot, env.GIAOBAN_CLIENT_DIR ?? 'client/dist'),
     organizerSessionHours: readInt(env, 'ORGANIZER_SESSION_HOURS', 12, 1, 24 * 30),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
 }

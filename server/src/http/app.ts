@@ -146,7 +146,8 @@ export function createHttpApp(
     res.setHeader('Cache-Control', 'no-store');
     (async () => {
       const body = parse(HttpSchemas.login, req.body);
-      const attempt = loginThrottle.begin(body.username, req.socket.remoteAddress ?? '');
+      // req.ip: the socket's peer, or the client a trusted proxy names (TRUST_PROXY).
+      const attempt = loginThrottle.begin(body.username, req.ip ?? '');
       if (!attempt.allowed) {
         const seconds = Math.max(1, Math.ceil(attempt.retryAfterMs / 1000));
         res.setHeader('Retry-After', String(seconds));
