@@ -1,9 +1,9 @@
-import { isRecording } from '@giaoban/shared';
 import { localeStore } from '../i18n/i18n';
 import { formatTime } from '../state/format';
 import { useMeeting } from '../state/hooks';
 import { useStore } from '../state/store';
 import { useRecordI18n } from './i18n';
+import { recordingView } from './recordingView';
 import { recordActions } from './recordService';
 import './recording.css';
 
@@ -16,13 +16,12 @@ export function RecordingStatus() {
   const { t } = useRecordI18n();
   const locale = useStore(localeStore, (s) => s.locale);
   const role = useMeeting((s) => s.self?.role ?? null);
-  const live = useMeeting((s) => s.snapshot?.meeting.status === 'live');
+  const status = useMeeting((s) => s.snapshot?.meeting.status ?? null);
   const recording = useMeeting((s) => s.snapshot?.moderation.recording ?? null);
-  const moderator = role === 'chair' || role === 'operator';
-  const active = isRecording(recording);
+  const view = recordingView(role, status, recording);
   return (
     <div className="recording-status" data-testid="recording-status">
-      {active && recording ? (
+      {view.badge && recording ? (
         <span
           className="recording-badge"
           role="status"
@@ -35,10 +34,10 @@ export function RecordingStatus() {
           {t('recording.badge')}
         </span>
       ) : null}
-      {recording?.failure ? (
+      {view.failed && recording?.failure ? (
         <span className="recording-badge recording-badge--failed" role="alert" data-testid="recording-failed">
           {t('recording.failed')}
-          {moderator ? (
+          {view.failureDetail ? (
             <span className="recording-badge__detail">
               {' '}
               {t('recording.failed.detail', {
@@ -49,17 +48,17 @@ export function RecordingStatus() {
           ) : null}
         </span>
       ) : null}
-      {moderator && live && !active ? (
+      {view.start ? (
         <button type="button" className="btn btn--small" onClick={() => void recordActions.startRecording()}>
-          {recording?.failure ? t('recording.restart') : t('recording.start')}
+          {view.start === 'restart' ? t('recording.restart') : t('recording.start')}
         </button>
       ) : null}
-      {moderator && active ? (
+      {view.stop ? (
         <button type="button" className="btn btn--small" onClick={() => void recordActions.stopRecording()}>
           {t('recording.stop')}
         </button>
       ) : null}
-      {moderator && recording?.failure ? (
+      {view.dismiss ? (
         <button
           type="button"
           className="btn btn--small"
