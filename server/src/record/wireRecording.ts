@@ -4,6 +4,7 @@ import { roleOfLink } from '@giaoban/shared';
 import type express from 'express';
 import type { MeetingService } from '../app/MeetingService.js';
 import type { TokenService } from '../auth/tokens.js';
+import { ConfigError } from '../config/Config.js';
 import type { Actor } from '../domain/Actor.js';
 import { DomainError, unwrap } from '../domain/DomainError.js';
 import { authorize } from '../domain/Permissions.js';
