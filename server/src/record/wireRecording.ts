@@ -46,7 +46,7 @@ export function wireRecording(w: RecordingWiring): Recording {
   const dir = path.resolve(w.env.RECORDINGS_DIR || path.join(w.dataDir, 'recordings'));
   const seconds = Number(w.env.RECORDING_SEGMENT_SECONDS || 60);
   if (!Number.isFinite(seconds) || seconds < 1 || seconds > 3600)
-    throw new Error(
+    throw new ConfigError(
       `RECORDING_SEGMENT_SECONDS must be 1–3600 seconds, not ${w.env.RECORDING_SEGMENT_SECONDS}`,
     );
   const library = new RecordingLibrary(dir);
