@@ -65,6 +65,53 @@ export function clientState(page: Page): Promise<ClientState> {
   );
 }
 
+/** Waits until a page's client state satisfies `ok` (the page may still be loading or reconnecting). */
+export async function untilState(
+  page: Page,
+  ok: (s: ClientState) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await clientState(page).catch(() => null);
+    if (state && ok(state)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+/**
+ * Waits until a page's main stage decodes `siteId` — new frames keep arriving on one stream, other
+ * than `notStream` — and returns that stream. The stage may show the site's camera or the hub's
+ * program stream: either way the element names the site it shows.
+ */
+export async function untilDecoding(
+  page: Page,
+  siteId: string,
+  notStream: string | null,
+  what: string,
+  timeoutMs = 90_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const before = await programInfo(page).catch(() => null);
+    await page.waitForTimeout(400);
+    const after = await programInfo(page).catch(() => null);
+    if (
+      before &&
+      after &&
+      after.siteId === siteId &&
+      after.stream === before.stream &&
+      after.stream !== notStream &&
+      after.width > 0 &&
+      after.frames > before.frames
+    )
+      return after.stream;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(after)}`);
+  }
+}
+
 /** Sends a raw request from inside the page, as a user forcing an action would. */
 export function forceRequest(
   page: Page,

@@ -12,7 +12,7 @@ import type { Hub } from '../../server/src/main.js';
 import { launchChromium } from '../support/browser.js';
 import { startTestHub } from '../support/inProcessHub.js';
 import { prepareMeeting } from '../support/redis.js';
-import { type ClientPage, type ClientState, clientState, forceRequest, openPage } from './client-pages.js';
+import { type ClientPage, forceRequest, openPage, untilState } from './client-pages.js';
 
 const HUE = 'hue' as SiteId;
 
@@ -57,28 +57,16 @@ async function sends(want: Sending, what: string): Promise<void> {
         (globalThis as unknown as { testPeerConnections: RTCPeerConnection[] }).testPeerConnections.map(
           (pc) => ({
             state: pc.connectionState,
-            senders: pc
-              .getSenders()
-              .map((s) => ({
-                kind: s.track?.kind ?? null,
-                enc: s.getParameters().encodings.map((e) => e.active),
-              })),
+            senders: pc.getSenders().map((s) => ({
+              kind: s.track?.kind ?? null,
+              enc: s.getParameters().encodings.map((e) => e.active),
+            })),
           }),
         ),
       );
       throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)} ${JSON.stringify(all)}`);
     }
     await hue.waitForTimeout(200);
-  }
-}
-
-async function until(page: Page, ok: (s: ClientState) => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    const state = await clientState(page).catch(() => null);
-    if (state && ok(state)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await page.waitForTimeout(200);
   }
 }
 
@@ -108,12 +96,12 @@ beforeAll(async () => {
     if (/setPublishLayers|setMicOpen|produce\(\)/.test(m.text())) console.log(`Huế | ${m.text()}`);
   });
   await hue.goto(`${hub.url}/join#${tokens.hue}`);
-  for (const page of [chair.page, hue]) await until(page, (s) => s.phase === 'joined', 'joined');
+  for (const page of [chair.page, hue]) await untilState(page, (s) => s.phase === 'joined', 'joined');
   for (const event of ['meeting:openTechCheck', 'meeting:goLive']) {
     const result = await forceRequest(chair.page, event, {});
     expect(result.ok, `${event}: ${JSON.stringify(result)}`).toBe(true);
   }
-  await until(
+  await untilState(
     hue,
     (s) => s.media.producerIds.camera !== null && s.media.producerIds.mic !== null,
     'Huế publishes',

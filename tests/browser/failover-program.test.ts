@@ -16,7 +16,14 @@ import { launchChromium } from '../support/browser.js';
 import { startTestHub } from '../support/inProcessHub.js';
 import { startProxy, type TcpProxy } from '../support/proxy.js';
 import { prepareMeeting, type RedisServer, redisHubEnv, startRedis } from '../support/redis.js';
-import { type ClientPage, clientState, forceRequest, openPage, programInfo } from './client-pages.js';
+import {
+  type ClientPage,
+  clientState,
+  forceRequest,
+  openPage,
+  untilDecoding,
+  untilState,
+} from './client-pages.js';
 
 const HUE = 'hue' as SiteId;
 
@@ -44,42 +51,6 @@ const floorOf = (page: Page) =>
     ).giaoban.state();
     return state.snapshot?.queue.floor ?? null;
   });
-
-/** Waits until a page's client state satisfies `ok` (the page may still be loading). */
-async function until(page: Page, ok: (s: Awaited<ReturnType<typeof clientState>>) => boolean, what: string) {
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    const state = await clientState(page).catch(() => null);
-    if (state && ok(state)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await page.waitForTimeout(200);
-  }
-}
-
-/**
- * Waits until a page's main stage decodes `siteId` (new frames keep arriving) from a stream other
- * than `notStream`; returns that stream. The program may be the site's camera or the hub's
- * program stream: either way the element names the site it shows.
- */
-async function decodes(page: Page, siteId: string, notStream: string | null, what: string): Promise<string> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const before = await programInfo(page).catch(() => null);
-    await page.waitForTimeout(400);
-    const after = await programInfo(page).catch(() => null);
-    if (
-      before &&
-      after &&
-      after.siteId === siteId &&
-      after.stream === before.stream &&
-      after.stream !== notStream &&
-      after.width > 0 &&
-      after.frames > before.frames
-    )
-      return after.stream;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(after)}`);
-  }
-}
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -109,20 +80,20 @@ describe('the instance holding the media stops while a site has the floor', () =
   it('the observer sees "reconnecting media", the site keeps its turn, and every page decodes it again', async () => {
     step('opening the chair');
     const chair: ClientPage = await openPage(browser, `${proxy.url}/join#${tokens.chair}`);
-    await until(chair.page, (s) => s.phase === 'joined', 'the chair joined');
+    await untilState(chair.page, (s) => s.phase === 'joined', 'the chair joined');
     // The first join claimed the media for A (the proxy's first choice).
     expect(await hubB.parts.clusterMedia?.ownerOf(meetingId)).toBe(hubA.parts.cluster?.instanceId);
     step('chair joined; opening Huế and the observer');
     const hue = await openPage(browser, `${proxy.url}/join#${tokens.hue}`);
     const observer = await openPage(browser, `${hubB.url}/join#${tokens.observer}`);
-    for (const p of [hue, observer]) await until(p.page, (s) => s.phase === 'joined', 'joined');
+    for (const p of [hue, observer]) await untilState(p.page, (s) => s.phase === 'joined', 'joined');
 
     step('all joined; going live');
     for (const event of ['meeting:openTechCheck', 'meeting:goLive']) {
       const result = await forceRequest(chair.page, event, {});
       expect(result.ok, `${event}: ${JSON.stringify(result)}`).toBe(true);
     }
-    await until(hue.page, (s) => s.media.producerIds.camera !== null, "Huế's camera published");
+    await untilState(hue.page, (s) => s.media.producerIds.camera !== null, "Huế's camera published");
     const asked = (await forceRequest(hue.page, 'queue:request', {
       topic: 'Kiến nghị về vốn đầu tư công',
     })) as {
@@ -135,7 +106,7 @@ describe('the instance holding the media stops while a site has the floor', () =
     );
     step('Huế has the floor');
     const firstCamera = (await clientState(hue.page)).media.producerIds.camera;
-    const firstStream = await decodes(observer.page, HUE, null, "the observer decoding Huế's program");
+    const firstStream = await untilDecoding(observer.page, HUE, null, "the observer decoding Huế's program");
     const turn = await floorOf(observer.page);
     expect(turn?.siteId).toBe(HUE);
 
@@ -164,7 +135,7 @@ describe('the instance holding the media stops while a site has the floor', () =
 
     step('banner seen');
     // Huế is back through the proxy on B and publishes again; the turn is the same turn.
-    await until(
+    await untilState(
       hue.page,
       (s) =>
         s.phase === 'joined' &&
@@ -173,10 +144,10 @@ describe('the instance holding the media stops while a site has the floor', () =
       'Huế rejoined on B and publishes again',
     );
     step('Huế publishes again on B');
-    await decodes(observer.page, HUE, firstStream, "the observer decoding Huế's program again, from B");
+    await untilDecoding(observer.page, HUE, firstStream, "the observer decoding Huế's program again, from B");
     const observerBackAt = Date.now();
     step('observer decodes Huế again');
-    await decodes(chair.page, HUE, null, "the chair decoding Huế's program again");
+    await untilDecoding(chair.page, HUE, null, "the chair decoding Huế's program again");
     const chairBackAt = Date.now();
     expect(await hubB.parts.clusterMedia?.ownerOf(meetingId)).toBe(hubB.parts.cluster?.instanceId);
     expect(await floorOf(observer.page)).toEqual(turn);
@@ -188,5 +159,5 @@ describe('the instance holding the media stops while a site has the floor', () =
       `failover-program | media owner stopped: "reconnecting media" on the observer page after ${bannerAt - stoppedAt} ms, ` +
         `Huế's camera decoded again by the observer after ${observerBackAt - stoppedAt} ms, by the chair after ${chairBackAt - stoppedAt} ms`,
     );
-  }, 240_000);
+  }, 300_000);
 });

@@ -17,11 +17,11 @@ import { prepareMeeting } from '../support/redis.js';
 import { createSiteNetwork, HUB_SIDE_IP, type SiteNetwork } from '../support/siteNetwork.js';
 import {
   type ClientPage,
-  type ClientState,
   clientState,
   forceRequest,
   openPage,
   programInfo,
+  untilState,
 } from './client-pages.js';
 
 const HUE = 'hue' as SiteId;
@@ -61,17 +61,6 @@ async function chairDecodesHue(what: string): Promise<number> {
   }
 }
 
-/** Waits until a page's client state satisfies `ok` (the page may still be loading). */
-async function until(page: Page, ok: (s: ClientState) => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    const state = await clientState(page).catch(() => null);
-    if (state && ok(state)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await page.waitForTimeout(200);
-  }
-}
-
 beforeAll(async () => {
   net = await createSiteNetwork();
   // Listening everywhere; media candidates on the hub's side of the site's line, which the
@@ -104,12 +93,12 @@ beforeAll(async () => {
   daNang = await connect(local, tokens.daNang as string);
   await must(daNang, 'meeting:join', {});
   for (const page of [chair.page, hue])
-    await until(page, (s) => s.phase === 'joined', 'the chair and Huế joined');
+    await untilState(page, (s) => s.phase === 'joined', 'the chair and Huế joined');
   for (const event of ['meeting:openTechCheck', 'meeting:goLive']) {
     const result = await forceRequest(chair.page, event, {});
     expect(result.ok, `${event}: ${JSON.stringify(result)}`).toBe(true);
   }
-  await until(hue, (s) => s.media.producerIds.camera !== null, "Huế's camera published");
+  await untilState(hue, (s) => s.media.producerIds.camera !== null, "Huế's camera published");
   const asked = (await forceRequest(hue, 'queue:request', { topic: 'Tình hình mưa lũ' })) as {
     ok: boolean;
     data?: { requestId: string };

@@ -7,7 +7,7 @@
  * (docs/FAULTS.md), never asserted.
  */
 import type { MeetingId, SiteId } from '@giaoban/shared';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../server/src/main.js';
 import { launchChromium } from '../support/browser.js';
@@ -15,11 +15,11 @@ import { startTestHub } from '../support/inProcessHub.js';
 import { prepareMeeting } from '../support/redis.js';
 import {
   type ClientPage,
-  type ClientState,
   clientState,
   forceRequest,
   openPage,
-  programInfo,
+  untilDecoding,
+  untilState,
 } from './client-pages.js';
 
 const HUE = 'hue' as SiteId;
@@ -28,38 +28,6 @@ let hub: Hub;
 let browser: Browser;
 let meetingId: MeetingId;
 let tokens: Record<string, string>;
-
-/** Waits until a page's client state satisfies `ok` (the page may still be loading). */
-async function until(page: Page, ok: (s: ClientState) => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const state = await clientState(page).catch(() => null);
-    if (state && ok(state)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await page.waitForTimeout(200);
-  }
-}
-
-/** Waits until a page's main stage decodes `siteId` from a stream other than `notStream`; returns it. */
-async function decodes(page: Page, notStream: string | null, what: string): Promise<string> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const before = await programInfo(page).catch(() => null);
-    await page.waitForTimeout(400);
-    const after = await programInfo(page).catch(() => null);
-    if (
-      before &&
-      after &&
-      after.siteId === HUE &&
-      after.stream === before.stream &&
-      after.stream !== notStream &&
-      after.width > 0 &&
-      after.frames > before.frames
-    )
-      return after.stream;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(after)}`);
-  }
-}
 
 beforeAll(async () => {
   hub = await startTestHub();
@@ -83,12 +51,12 @@ describe('the worker carrying the meeting is killed while a site has the floor',
     const chair: ClientPage = await openPage(browser, `${hub.url}/join#${tokens.chair}`);
     const hue = await openPage(browser, `${hub.url}/join#${tokens.hue}`);
     const observer = await openPage(browser, `${hub.url}/join#${tokens.observer}`);
-    for (const p of [chair, hue, observer]) await until(p.page, (s) => s.phase === 'joined', 'joined');
+    for (const p of [chair, hue, observer]) await untilState(p.page, (s) => s.phase === 'joined', 'joined');
     for (const event of ['meeting:openTechCheck', 'meeting:goLive']) {
       const result = await forceRequest(chair.page, event, {});
       expect(result.ok, `${event}: ${JSON.stringify(result)}`).toBe(true);
     }
-    await until(hue.page, (s) => s.media.producerIds.camera !== null, "Huế's camera published");
+    await untilState(hue.page, (s) => s.media.producerIds.camera !== null, "Huế's camera published");
     const asked = (await forceRequest(hue.page, 'queue:request', {
       topic: 'Tình hình sản xuất vụ đông',
     })) as {
@@ -100,7 +68,7 @@ describe('the worker carrying the meeting is killed while a site has the floor',
       true,
     );
     const firstCamera = (await clientState(hue.page)).media.producerIds.camera;
-    const firstStream = await decodes(observer.page, null, "the observer decoding Huế's camera");
+    const firstStream = await untilDecoding(observer.page, HUE, null, "the observer decoding Huế's camera");
     const turn = (await hub.parts.meetings.get(meetingId)).queue.floor;
     expect(turn).toMatchObject({ siteId: HUE, endedAt: null });
     // Each page marks the load it came from: a reload would lose the mark.
@@ -123,7 +91,7 @@ describe('the worker carrying the meeting is killed while a site has the floor',
     const killedAt = Date.now();
     process.kill(deadPid, 'SIGKILL');
 
-    await until(
+    await untilState(
       hue.page,
       (s) =>
         s.phase === 'joined' &&
@@ -132,9 +100,9 @@ describe('the worker carrying the meeting is killed while a site has the floor',
       'Huế publishes again on the rebuilt media',
     );
     const hueBackAt = Date.now();
-    await decodes(observer.page, firstStream, "the observer decoding Huế's camera again");
+    await untilDecoding(observer.page, HUE, firstStream, "the observer decoding Huế's camera again");
     const observerBackAt = Date.now();
-    await decodes(chair.page, null, "the chair decoding Huế's camera again");
+    await untilDecoding(chair.page, HUE, null, "the chair decoding Huế's camera again");
     const chairBackAt = Date.now();
 
     expect(hub.parts.pool.workers[0]?.pid).not.toBe(deadPid);

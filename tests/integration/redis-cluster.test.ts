@@ -152,7 +152,7 @@ describe('two hub instances, one meeting', () => {
   });
 
   it('the media owner stops and starts again: state intact, media moves, every client is back by itself', {
-    timeout: 90_000,
+    timeout: 180_000,
   }, async () => {
     const before = chair.snapshot;
     const joins = new Map(clients.map((c) => [c, c.joins]));
@@ -195,7 +195,7 @@ describe('two hub instances, one meeting', () => {
     await eventually(
       () => chair.snapshot.participants.length === 4,
       'one roster entry per live connection',
-      40_000,
+      90_000,
     );
     const record = await hubB.parts.meetings.get(meetingId);
     expect(record.attendance.filter((e) => e.kind === 'leave' && e.at >= stoppedAt)).toEqual([]);

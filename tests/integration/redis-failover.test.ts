@@ -146,7 +146,7 @@ describe('the media-owning instance is killed during a floor turn', () => {
     await eventually(
       () => chair.snapshot.participants.length === clients.length,
       'one roster entry per live connection',
-      45_000,
+      90_000,
     );
     const record = await hubB.parts.meetings.get(meetingId);
     expect(record.queue.floor).toEqual(turn);

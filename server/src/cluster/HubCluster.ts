@@ -39,9 +39,10 @@ export const INSTANCE_TTL_MS = 6_000;
  * its clients reconnect to another instance meanwhile (a proxy or load balancer sends them on), so
  * a site that was speaking or queued is still the same site with the same turn and place — its
  * leaving is recorded only if it does not come back. Sockets another instance drops because a
- * meeting's media moved get the same grace (SocketServer).
+ * meeting's media moved get the same grace (SocketServer). 30 s: a loaded box took more than 12 s to
+ * bring a page back through the proxy, and its site's turn ended as `left` (browser failover test).
  */
-export const FAILOVER_GRACE_MS = 12_000;
+export const FAILOVER_GRACE_MS = 30_000;
 
 /** A floor expiry is claimed for this long; the losers look again after it (MeetingService). */
 const EXPIRY_CLAIM_MS = 30_000;

@@ -38,7 +38,7 @@ const SESSION_END_ACK_MS = 3_000;
 /** Missed packets of a recovered session wait at most this long for the handshake to finish. */
 const HELD_PACKETS_MS = 30_000;
 /** Default of {@link SocketServerDeps.mediaMoveGraceMs} (the cluster's FAILOVER_GRACE_MS). */
-const MEDIA_MOVE_GRACE_MS = 12_000;
+const MEDIA_MOVE_GRACE_MS = 30_000;
 /**
  * Default of {@link SocketServerDeps.networkDropGraceMs}: as long as socket.io itself takes to
  * notice a silent network (ping interval + ping timeout), so a site whose line dropped for half a
@@ -63,7 +63,7 @@ export interface SocketServerDeps {
   chat?: ChatService;
   /**
    * How long a connection dropped because its meeting's media moved stays in the roster: its
-   * client rejoins meanwhile, so its site keeps the floor and its queue place (default 12 s).
+   * client rejoins meanwhile, so its site keeps the floor and its queue place (default 30 s).
    */
   mediaMoveGraceMs?: number;
   /** How long a dropped connection (not a leave) stays in the meeting waiting for its client. */
