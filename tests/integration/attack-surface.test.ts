@@ -351,6 +351,8 @@ async function validPayloads(): Promise<Record<string, unknown>> {
     'doc:update': { update: 'AAA=' },
     'doc:confirm': { conclusionId: 'conclusion', confirmed: true },
     'doc:conclusions': {},
+    'recording:start': {},
+    'recording:stop': {},
   };
 }
 
@@ -370,6 +372,8 @@ const MODERATION = [
   'slides:page',
   'slides:presenter',
   'slides:stop',
+  'recording:start',
+  'recording:stop',
 ];
 const SECRETARIAL = ['minutes:list', 'minutes:add', 'minutes:confirm', 'doc:update', 'doc:conclusions'];
 const SITE_ONLY = ['site:declare', 'mic:selfMute', 'queue:request', 'queue:withdraw', 'floor:yield'];
