@@ -73,7 +73,7 @@ function LowerThird() {
   const person = !floor && item?.presenter ? t('room.presenter', { name: item.presenter }) : null;
   const role = !floor && site?.isHost ? t('room.chairSpeaking') : null;
   return (
-    <section className="room__lower" aria-label={t('stage.label')} data-testid="room-lower-third">
+    <section className="room__lower" aria-label={t('room.lowerThird')} data-testid="room-lower-third">
       <div className="room__who">
         {floor ? <span className="room__tag">{t('room.speaking')}</span> : null}
         <span className="room__site" data-testid="room-speaker-site">
@@ -304,7 +304,6 @@ export function RoomDisplay() {
 
   return (
     <div className="room" data-testid="room-display" data-layout={mode}>
-      <h2 className="sr-only">{t('room.label')}</h2>
       <RoomTop />
       {phase === 'reconnecting' ? (
         <div className="room__alert" role="alert" data-testid="reconnecting-banner">
@@ -314,6 +313,7 @@ export function RoomDisplay() {
       <AudioUnlockBanner />
       <DeviceProblemBanner />
       <main className={`room__main room__main--${mode}`}>
+        <h2 className="sr-only">{t('room.label')}</h2>
         {mode !== 'program' ? <SlidesArea className="slides--room" library={false} /> : null}
         {mode !== 'slides' ? <ProgramStage className="stage--room" /> : null}
       </main>
