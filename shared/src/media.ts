@@ -19,7 +19,8 @@ export type MediaSource = z.infer<typeof MediaSource>;
  * continuous video stream whose source the hub switches (the floor holder, the pinned site, the
  * chair), so a floor change never touches a viewer's consumers.
  */
-export const ConsumerSource = z.enum(['camera', 'mic', 'screen', 'program']);
+/** `programAudio`: what the parent meeting of a linked meeting says, heard by everyone (relay). */
+export const ConsumerSource = z.enum(['camera', 'mic', 'screen', 'program', 'programAudio']);
 export type ConsumerSource = z.infer<typeof ConsumerSource>;
 
 export const TransportDirection = z.enum(['send', 'recv']);

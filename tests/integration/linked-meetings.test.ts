@@ -212,6 +212,46 @@ describe('linked meetings across two hubs', () => {
     expect(stats?.some((s) => s.byteCount > 0)).toBe(true);
   });
 
+  it("the child meeting hears the parent: one continuous audio mix of the parent's open microphones", async () => {
+    const relay = child.parts.relay.clientOf(childMeetingId);
+    if (!relay) throw new Error('no relay client');
+    await eventually(() => relay.downAudio !== null, "the parent's audio piped down", 20_000);
+    const downAudio = relay.downAudio;
+    if (!downAudio) throw new Error('no parent audio');
+    // The mix carries the national chair's microphone (the chair is heard in a live meeting)…
+    const parentMedia = await parent.parts.media.get(parentMeetingId as MeetingId);
+    const chairMic = parentMedia.micProducers().find((rp) => rp.siteId === HOST_SITE);
+    expect(chairMic).toBeDefined();
+    // …and its packets reach the child hub as one continuous stream (silence is sent too).
+    const audioTransport = await (
+      await child.parts.media.get(childMeetingId as MeetingId)
+    ).edgeRouter.createDirectTransport();
+    try {
+      const childMedia = await child.parts.media.get(childMeetingId as MeetingId);
+      const listener = await audioTransport.consume({
+        producerId: downAudio.id,
+        rtpCapabilities: childMedia.rtpCapabilities,
+      });
+      let packets = 0;
+      listener.on('rtp', () => packets++);
+      await eventually(() => packets > 25, "packets of the parent's mix in the child meeting", 20_000);
+    } finally {
+      audioTransport.close();
+    }
+    // Every participant of the child meeting is given it: the commune's client consumes it.
+    const commune = clients.find((c) => c.name === 'commune');
+    await eventually(
+      () =>
+        [...(commune?.consumers.values() ?? [])].some(
+          (c) => c.producerId === downAudio.id && c.kind === 'audio',
+        ),
+      "the commune consumes the parent's audio",
+      20_000,
+    );
+    const held = [...(commune?.consumers.values() ?? [])].find((c) => c.producerId === downAudio.id);
+    expect(held?.source).toBe('programAudio');
+  });
+
   it("the parent's program carries the province's program while the parent gives it the floor", async () => {
     const relay = child.parts.relay.clientOf(childMeetingId);
     if (!relay) throw new Error('no relay client');

@@ -135,7 +135,7 @@ export function findProgramVideo(
 ): ConsumerView | null {
   let best: ConsumerView | null = null;
   for (const c of Object.values(consumers)) {
-    if (c.source === 'program' && (!best || c.seq > best.seq)) best = c;
+    if (c.source === 'program' && c.kind === 'video' && (!best || c.seq > best.seq)) best = c;
   }
   return best ?? findConsumer(consumers, programSiteId, 'camera');
 }

@@ -158,6 +158,9 @@ export function consumerTarget(
       return { paused: false, spatialLayer: null };
     case 'screen':
       return { paused: false, spatialLayer: null };
+    case 'programAudio':
+      // The parent meeting (linked meetings): everyone here hears it once the meeting has a policy.
+      return pass === null ? PAUSED : { paused: false, spatialLayer: null };
     case 'camera': {
       if (pass === null || producer.siteId === null || producer.siteId === viewer.siteId) return PAUSED;
       if (producer.siteId === pass.programSiteId && !pass.programViaStream) {

@@ -48,6 +48,9 @@ export interface MeetingMediaOptions {
 /** Who "publishes" the program stream, as viewers' clients are told (ConsumerInfo.participantId). */
 export const PROGRAM_PARTICIPANT_ID = 'program' as ParticipantId;
 
+/** Who "publishes" a linked meeting's parent audio, as viewers' clients are told. */
+export const PARENT_PARTICIPANT_ID = 'parent-meeting' as ParticipantId;
+
 /** A level change smaller than this (dB) is not worth a new `audiolevels` event. */
 const LEVEL_STEP_DB = 3;
 /** Dynacast: a camera off stage still sends its lowest encoding (see #dynacast). */
@@ -192,6 +195,24 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
   }
 
   // ---- relay hook (linked meetings, server/src/relay/) ---------------------------------------
+
+  /**
+   * What the parent meeting says (its audio mix, piped in) becomes heard by every participant here,
+   * until the producer closes (the link dropped) or another replaces it.
+   */
+  setProgramAudioInput(producer: ms.Producer | null): void {
+    for (const rp of [...this.#producers.values()])
+      if (rp.source === 'programAudio' && rp.producer !== producer && !rp.producer.closed)
+        rp.producer.close();
+    if (!producer || producer.closed || this.#producers.has(producer.id)) return;
+    this.#producerAdded({
+      producer,
+      participantId: PARENT_PARTICIPANT_ID,
+      siteId: null,
+      role: 'chair',
+      source: 'programAudio',
+    });
+  }
 
   /**
    * Makes a producer from outside the meeting (a parent meeting's program, piped in) the program

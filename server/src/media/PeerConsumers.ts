@@ -46,7 +46,7 @@ const PAUSED: ConsumerTarget = { paused: true, spatialLayer: null };
  */
 function urgency(p: RoomProducer): number {
   if (p.source === 'program') return 0;
-  if (p.source === 'mic' && !p.producer.paused) return 1;
+  if ((p.source === 'mic' && !p.producer.paused) || p.source === 'programAudio') return 1;
   if (p.source === 'screen') return 2;
   return 3;
 }

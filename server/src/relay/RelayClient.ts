@@ -39,6 +39,7 @@ export class RelayClient {
   #state: RelayState = 'connecting';
   /** Packets of the parent's program produced into the child (for tests and the roll call). */
   #downProducer: ms.Producer | null = null;
+  #downAudio: ms.Producer | null = null;
   readonly #onState: (state: RelayState) => void;
   /** The parent meeting as this site sees it (to know when this site is on the parent's stage). */
   #snapshot: MeetingSnapshot | null = null;
@@ -102,6 +103,11 @@ export class RelayClient {
     return this.#state;
   }
 
+  /** The parent's audio mix as produced in the child meeting, while relaying. */
+  get downAudio(): ms.Producer | null {
+    return this.#downAudio;
+  }
+
   /** The parent's program as produced in the child meeting, while relaying. */
   get downProducer(): ms.Producer | null {
     return this.#downProducer;
@@ -129,8 +135,13 @@ export class RelayClient {
     const answer = await this.#call<RelayPipeAnswer>('relay:pipe', { endpoint: pipe.endpoint, up });
     await pipe.connect(answer.endpoint);
     for (const stream of answer.down) {
-      if (stream.source !== 'program' || stream.kind !== 'video') continue;
-      this.#downProducer = await pipe.receive(stream);
+      if (stream.source !== 'program') continue;
+      if (stream.kind === 'video') this.#downProducer = await pipe.receive(stream);
+      else if (stream.kind === 'audio') {
+        // The parent's mix (without this province): everyone in the child meeting hears it.
+        this.#downAudio = await pipe.receive(stream);
+        media.setProgramAudioInput(this.#downAudio);
+      }
     }
     this.#media_ = media;
     this.#siteId = join.self.siteId;
@@ -180,6 +191,7 @@ export class RelayClient {
     this.#pipe?.close();
     this.#pipe = null;
     this.#downProducer = null;
+    this.#downAudio = null;
   }
 
   #stop(state: RelayState): void {

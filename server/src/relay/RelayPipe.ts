@@ -8,6 +8,8 @@ import type { MediaConfig, MeetingMedia } from '../media/index.js';
  */
 export class RelayPipe {
   readonly #transport: ms.PipeTransport;
+  /** What lives only as long as this pipe (the parent's audio mix for this link). */
+  readonly #owned: Array<() => void> = [];
   #closed = false;
 
   private constructor(transport: ms.PipeTransport) {
@@ -69,10 +71,17 @@ export class RelayPipe {
     });
   }
 
+  /** Closes `close` with this pipe (at once if it is closed already). */
+  own(close: () => void): void {
+    if (this.closed) close();
+    else this.#owned.push(close);
+  }
+
   /** Closes the transport and everything on it. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const close of this.#owned.splice(0)) close();
     if (!this.#transport.closed) this.#transport.close();
   }
 }
