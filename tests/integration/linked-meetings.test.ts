@@ -53,10 +53,13 @@ beforeAll(async () => {
   parentUrl = fx.url;
   parentOrg = fx.orgToken;
   parentMeetingId = fx.meetingId;
-  relayLink = fx.links.relay!;
+  const relay = fx.links.relay;
+  const chairLink = fx.links.chair;
+  if (!relay || !chairLink) throw new Error('the relay and chair links were not issued');
+  relayLink = relay;
 
   // The national chair publishes a simulcast camera and a microphone (RTP from this test).
-  const chair = await liveClient(parentUrl, fx.links.chair!.token, 'national chair');
+  const chair = await liveClient(parentUrl, chairLink.token, 'national chair');
   clients.push(chair);
   await must(chair.socket, 'meeting:openTechCheck', {});
   await must(chair.socket, 'meeting:goLive', {});
@@ -252,7 +255,7 @@ describe('linked meetings across two hubs', () => {
     expect(held?.source).toBe('programAudio');
   });
 
-  it("the parent's program carries the province's program while the parent gives it the floor", async () => {
+  it("the parent's program carries the province's program, and hears it, while the parent gives it the floor", async () => {
     const relay = child.parts.relay.clientOf(childMeetingId);
     if (!relay) throw new Error('no relay client');
     // Before: the parent's program is the national chair (tag 0).
@@ -264,7 +267,14 @@ describe('linked meetings across two hubs', () => {
       "the province chair's stream on the parent program",
       20_000,
     );
+    // What the province says comes up as Nghệ An's microphone, open while it has the floor.
+    const parentMedia = await parent.parts.media.get(parentMeetingId as MeetingId);
+    const provinceMic = () => parentMedia.micProducers().find((rp) => rp.siteId === NGHE_AN)?.producer;
+    await eventually(() => provinceMic()?.paused === false, "Nghệ An's audio open at the parent", 10_000);
+    const heard = await provinceMic()?.getStats();
+    expect(heard?.some((s) => s.byteCount > 0)).toBe(true);
     await must(nationalChair.socket, 'floor:revoke', {});
+    await eventually(() => provinceMic()?.paused === true, "Nghệ An's audio closed after its turn", 10_000);
     await eventually(() => !relay.onParentStage, 'the floor is back at the parent', 10_000);
     await eventually(() => parentProgramTag === 0, 'the national chair on the parent program again', 20_000);
   });

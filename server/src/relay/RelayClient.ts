@@ -12,6 +12,7 @@ import type { types as ms } from 'mediasoup';
 import { io, type Socket } from 'socket.io-client';
 import { log } from '../log/log.js';
 import type { MediaConfig, MeetingMedia } from '../media/index.js';
+import { ProgramAudio } from '../media/program/ProgramAudio.js';
 import { RelayPipe } from './RelayPipe.js';
 
 /** Where a linked child meeting's hub joins its parent. */
@@ -132,6 +133,10 @@ export class RelayClient {
     this.#pipe = pipe;
     // Media up: the child's program goes to the parent, which shows it while this site has the floor.
     const up = [await pipe.send(media.program.producer, 'program')];
+    // …and what the province says, heard at the parent while this site has the floor there.
+    const audio = await ProgramAudio.ofMeeting(media, null);
+    pipe.own(() => audio.close());
+    up.push(await pipe.send(audio.producer, 'program'));
     const answer = await this.#call<RelayPipeAnswer>('relay:pipe', { endpoint: pipe.endpoint, up });
     await pipe.connect(answer.endpoint);
     for (const stream of answer.down) {

@@ -10,9 +10,6 @@ import { ProgramAudio } from '../media/program/ProgramAudio.js';
 import { type ParentLink, RelayClient, type RelayState } from './RelayClient.js';
 import { RelayPipe } from './RelayPipe.js';
 
-/** How often a link's audio mix looks at which microphones the parent meeting hears. */
-const AUDIO_FOLLOW_MS = 250;
-
 /** Who opens a pipe at the parent: the relay link's connection (its identity, from its token). */
 export interface RelayCaller {
   meetingId: MeetingId;
@@ -61,30 +58,20 @@ export class RelayService {
       const down = [await pipe.send(media.program.producer, 'program')];
       // What the meeting says, for this link: the open microphones but the link's own site's
       // (mix-minus — the province must not hear itself back), one continuous G.722 stream.
-      const audio = await ProgramAudio.start(media.edgeRouter);
+      const audio = await ProgramAudio.ofMeeting(media, caller.siteId);
       pipe.own(() => audio.close());
-      const follow = (): void => {
-        if (audio.closed || media.closed) return;
-        const heard = media
-          .micProducers()
-          .filter((rp) => !rp.producer.paused && rp.siteId !== caller.siteId)
-          .map((rp) => rp.producer);
-        void audio.setSources(heard);
-      };
-      follow();
-      const timer = setInterval(follow, AUDIO_FOLLOW_MS);
-      timer.unref();
-      pipe.own(() => clearInterval(timer));
       down.push(await pipe.send(audio.producer, 'program'));
       for (const stream of offer.up) {
-        if (stream.source !== 'program' || stream.kind !== 'video') continue;
+        if (stream.source !== 'program') continue;
+        // The province's program is the relay site's camera, what it says the relay site's
+        // microphone: the parent's policy shows and opens them like any site's.
         const producer = await pipe.receive(stream);
         const rp: RoomProducer = {
           producer,
           participantId: caller.participantId as RoomProducer['participantId'],
           siteId: caller.siteId,
           role: 'site',
-          source: 'camera',
+          source: stream.kind === 'video' ? 'camera' : 'mic',
         };
         media.addEdgeProducer(rp);
       }

@@ -1,7 +1,12 @@
 import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
+import type { SiteId } from '@giaoban/shared';
 import type { types as ms } from 'mediasoup';
 import { AudioMix } from '../../sip/AudioMix.js';
+import type { MeetingMedia } from '../MeetingMedia.js';
+
+/** How often a mix looks at which microphones its meeting hears. */
+const FOLLOW_MS = 250;
 
 /**
  * What a meeting sounds like as ONE audio producer on its router: the microphones given to
@@ -15,6 +20,7 @@ export class ProgramAudio {
   readonly #transport: ms.PlainTransport;
   readonly #socket: dgram.Socket;
   readonly #mix: AudioMix;
+  #follow: NodeJS.Timeout | null = null;
   #closed = false;
 
   private constructor(
@@ -71,6 +77,27 @@ export class ProgramAudio {
     }
   }
 
+  /**
+   * Opens a mix of what `media` hears — every microphone its policy does not pause — but
+   * `exceptSiteId`'s (mix-minus: a linked meeting must not hear itself back), following the floor
+   * until closed.
+   */
+  static async ofMeeting(media: MeetingMedia, exceptSiteId: SiteId | null): Promise<ProgramAudio> {
+    const audio = await ProgramAudio.start(media.edgeRouter);
+    const follow = (): void => {
+      if (audio.closed || media.closed) return;
+      const heard = media
+        .micProducers()
+        .filter((rp) => !rp.producer.paused && rp.siteId !== exceptSiteId)
+        .map((rp) => rp.producer);
+      void audio.setSources(heard);
+    };
+    follow();
+    audio.#follow = setInterval(follow, FOLLOW_MS);
+    audio.#follow.unref();
+    return audio;
+  }
+
   /** Makes the mix carry exactly these microphones. */
   setSources(producers: ms.Producer[]): Promise<void> {
     return this.#closed ? Promise.resolve() : this.#mix.setSources(producers);
@@ -84,6 +111,7 @@ export class ProgramAudio {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#follow) clearInterval(this.#follow);
     this.#mix.close();
     this.#socket.close();
     if (!this.#transport.closed) this.#transport.close();
