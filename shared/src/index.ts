@@ -15,4 +15,5 @@ export * from './roles.js';
 export * from './schedule.js';
 export * from './slides.js';
 export * from './state.js';
+export * from './statistics.js';
 export * from './votes.js';

@@ -3,6 +3,7 @@ import {
   AttendanceEvent,
   type DirectorySite,
   emptyModeration,
+  Instant,
   type MeetingId,
   MeetingInfo,
   type MeetingSnapshot,
@@ -22,6 +23,15 @@ import { programSiteId } from './MediaPolicy.js';
 import { emptySlides } from './Slides.js';
 import { emptyQueue } from './SpeakingQueue.js';
 import { VoteRecord, voteView } from './Vote.js';
+
+/**
+ * One change of a site's link quality (the hub's `site:quality` crossing the poor threshold either
+ * way, or poor ending because media stopped). Append-only, like the attendance log: the statistics
+ * across meetings read poor episodes from it.
+ */
+export const QualityEvent = z.object({ siteId: SiteId, poor: z.boolean(), at: Instant });
+/** See {@link QualityEvent}. */
+export type QualityEvent = z.infer<typeof QualityEvent>;
 
 /**
  * The persisted aggregate of one meeting. It is the snapshot's state plus what only some roles
@@ -44,6 +54,8 @@ export const MeetingRecord = z.object({
   votes: z.array(VoteRecord).default([]),
   /** Chat mutes and the talk-back line. */
   moderation: ModerationState.default(emptyModeration),
+  /** Link-quality changes, oldest first; records stored before this log existed read as none. */
+  quality: z.array(QualityEvent).default([]),
 });
 /** See {@link MeetingRecord}. */
 export type MeetingRecord = z.infer<typeof MeetingRecord>;
@@ -91,6 +103,7 @@ export function createMeetingRecord(input: NewMeeting): MeetingRecord {
     slides: emptySlides(),
     votes: [],
     moderation: emptyModeration(),
+    quality: [],
   };
 }
 

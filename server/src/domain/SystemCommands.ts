@@ -1,4 +1,4 @@
-import type { FloorRequestId, ParticipantId, ParticipantState } from '@giaoban/shared';
+import type { FloorRequestId, ParticipantId, ParticipantState, SiteState } from '@giaoban/shared';
 import { logAttendance } from './Attendance.js';
 import * as Site from './BridgePoint.js';
 import type { SystemCommand } from './commands.js';
@@ -38,7 +38,11 @@ export function runSystemCommand(rec: MeetingRecord, cmd: SystemCommand, ctx: Ex
         cmd.type === 'site:quality'
           ? Site.siteQuality(site.value, cmd.poor)
           : Site.siteMediaFlowing(site.value, cmd.flowing);
-      return done({ ...rec, sites: Site.replaceSite(rec.sites, next) });
+      return done({
+        ...rec,
+        sites: Site.replaceSite(rec.sites, next),
+        quality: noteQuality(rec.quality, site.value, next, now),
+      });
     }
     case 'floor:expire':
       return done({ ...rec, queue: Queue.expireFloor(rec.queue, now) });
@@ -57,6 +61,18 @@ export function runSystemCommand(rec: MeetingRecord, cmd: SystemCommand, ctx: Ex
 }
 
 const done = (record: MeetingRecord): Outcome<Step> => succeed({ record, reply: null });
+
+/** Appends a quality change when the site entered or left the poor state (nothing otherwise). */
+function noteQuality(
+  log: MeetingRecord['quality'],
+  before: SiteState,
+  after: SiteState,
+  at: number,
+): MeetingRecord['quality'] {
+  const wasPoor = before.connection === 'poor';
+  const isPoor = after.connection === 'poor';
+  return wasPoor === isPoor ? log : [...log, { siteId: after.id, poor: isPoor, at }];
+}
 
 /**
  * A connection joined. The connection cap of QĐ 157/2022 is enforced here (LIMIT); a reconnect
