@@ -4,8 +4,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { types as ms } from 'mediasoup';
 import { errorText, type MediaLogger } from '../media/logger.js';
+import { AudioMix } from '../media/mix/AudioMix.js';
 import { SafeEmitter } from '../media/SafeEmitter.js';
-import { AudioMix } from '../sip/AudioMix.js';
 import { RecordingChapters } from './RecordingChapters.js';
 
 /** The segment list ffmpeg appends to as each segment is finished (csv: file,start,end). */
@@ -45,7 +45,7 @@ export interface MeetingRecorderOptions {
   /**
    * How the microphones reach ffmpeg. 'legs' (default): one RTP stream each, mixed by ffmpeg's amix;
    * the set is fixed for the whole recording. 'mix': one continuous G.722 stream from a wall-clock
-   * mixer (sip/AudioMix, silence when nobody speaks) whose sources follow the floor through
+   * mixer (media/mix/AudioMix, silence when nobody speaks) whose sources follow the floor through
    * setMics(), so the audio never stops or restarts while the speakers change.
    */
   readonly audio?: 'legs' | 'mix';

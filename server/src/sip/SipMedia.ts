@@ -2,7 +2,7 @@ import type { ParticipantId, SiteId } from '@giaoban/shared';
 import type { types as ms } from 'mediasoup';
 import { log } from '../log/log.js';
 import type { MeetingMedia } from '../media/index.js';
-import { AudioMix } from './AudioMix.js';
+import { AudioMix } from '../media/mix/AudioMix.js';
 import { RtpRelay } from './RtpRelay.js';
 import type { AnswerPort, PickedMedia } from './SdpMapping.js';
 

@@ -2,8 +2,8 @@ import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 import type { SiteId } from '@giaoban/shared';
 import type { types as ms } from 'mediasoup';
-import { AudioMix } from '../../sip/AudioMix.js';
 import type { MeetingMedia } from '../MeetingMedia.js';
+import { AudioMix } from '../mix/AudioMix.js';
 
 /** How often a mix looks at which microphones its meeting hears. */
 const FOLLOW_MS = 250;

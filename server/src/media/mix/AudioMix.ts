@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import type { types as ms } from 'mediasoup';
-import { log } from '../log/log.js';
+import { log } from '../../log/log.js';
 
 /** Codecs the mix is encoded to (what the room system answered for audio). */
 export type MixCodec = 'G722' | 'PCMU' | 'PCMA';
@@ -51,7 +51,9 @@ async function freePortPair(): Promise<number> {
 }
 
 /**
- * The one audio stream a room system hears: the open microphones of the other sites, mixed.
+ * One audio stream made of several microphones — what a room system over SIP hears (the other
+ * sites' open microphones), what the recorder writes, and what a linked meeting sends across its
+ * pipe (`ProgramAudio`).
  *
  * Each source microphone is consumed on a loopback PlainTransport and decoded by its own ffmpeg
  * (RTP → 16 kHz mono PCM on a pipe); Node sums 20 ms frames (missing audio is silence, so a mic
