@@ -28,6 +28,7 @@ import { DocumentService } from './documents/DocumentService.js';
 import { createHttpApp } from './http/app.js';
 import { operationRoutes } from './http/operations.js';
 import { scheduleRoutes } from './http/schedule.js';
+import { statisticsRoutes } from './http/statistics.js';
 import { log } from './log/log.js';
 import { consoleMediaLogger, loadMediaConfig, MediaConfigError, WorkerPool } from './media/index.js';
 import { HubMetrics } from './metrics/HubMetrics.js';
@@ -280,6 +281,7 @@ export async function startHub(
     undefined,
     [
       scheduleRoutes(schedule, (token) => organizer.authenticate(token)),
+      statisticsRoutes(store.meetings, (token) => organizer.authenticate(token)),
       relayRoutes(relay, (token) => organizer.authenticate(token)),
       recording.routes,
       operationRoutes(

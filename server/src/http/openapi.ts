@@ -17,6 +17,7 @@ import {
   ScheduleSchemas,
   SiteConfirmation,
   SiteState,
+  SiteStatisticsResponse,
   SlideDocument,
 } from '@giaoban/shared';
 import { z } from 'zod';
@@ -252,6 +253,21 @@ const ops: Record<string, Record<string, Op>> = {
   },
   '/api/documents/{docId}/thumbs/{file}': {
     get: { summary: 'A page thumbnail (`<n>.png`)', auth: 'either', response: { file: 'image/png' } },
+  },
+  '/api/statistics/sites': {
+    get: {
+      summary:
+        'Statistics across meetings per site: invitations, attendance rate, lateness against going live, speaking turns and time, poor-link episodes and share, with a per-meeting timeline (meetings that took place, scheduled in the days from..to, Vietnam time)',
+      query: { from: 'first day, YYYY-MM-DD (required)', to: 'last day, YYYY-MM-DD (required)' },
+      response: SiteStatisticsResponse,
+    },
+  },
+  '/api/statistics/sites.csv': {
+    get: {
+      summary: 'The same per-site totals as CSV for Excel (UTF-8 with BOM, Vietnamese headers)',
+      query: { from: 'first day, YYYY-MM-DD (required)', to: 'last day, YYYY-MM-DD (required)' },
+      response: { text: 'text/csv; charset=utf-8' },
+    },
   },
   '/api/bookings': {
     get: {

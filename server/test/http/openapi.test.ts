@@ -6,6 +6,7 @@ import { documentedRoutes, openApiDocument } from '../../src/http/openapi.js';
 import { operationRoutes } from '../../src/http/operations.js';
 import { recordingRoutes } from '../../src/http/recordings.js';
 import { scheduleRoutes } from '../../src/http/schedule.js';
+import { statisticsRoutes } from '../../src/http/statistics.js';
 import { relayRoutes } from '../../src/relay/relayRoutes.js';
 
 /** Any object whose every method throws: the routes are only listed here, never called. */
@@ -48,6 +49,7 @@ describe('OpenAPI document', () => {
     undefined,
     [
       scheduleRoutes(stub(), () => 'org'),
+      statisticsRoutes(stub(), () => 'org'),
       relayRoutes(stub(), () => 'org'),
       recordingRoutes(stub(), stub()),
       operationRoutes(stub(), { store: async () => true, media: () => true, serving: () => true }, null),
