@@ -189,9 +189,25 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     this.#producerAdded(rp);
   }
 
-  /** The live microphones and their sites (the SIP gateway mixes the open ones for room systems). */
+  /** The live microphones and their sites. */
   micProducers(): RoomProducer[] {
     return [...this.#producers.values()].filter((rp) => rp.source === 'mic' && !rp.producer.closed);
+  }
+
+  /**
+   * The microphones the whole meeting hears now, as a listener from no room hears them: open by
+   * the policy and not self-muted, and not a talk-back answer meant for the operators alone. What
+   * room systems over SIP and linked meetings are sent, mixed.
+   */
+  heardMics(): RoomProducer[] {
+    const pass = this.#pass;
+    if (!pass) return [];
+    return this.micProducers().filter(
+      (rp) =>
+        rp.siteId !== null &&
+        pass.micOpen(rp.siteId) &&
+        (pass.policy.micHeardBy?.(rp.siteId, ANY_ON_DEMAND_VIEWER) ?? true),
+    );
   }
 
   // ---- relay hook (linked meetings, server/src/relay/) ---------------------------------------

@@ -449,7 +449,8 @@ export class SipGateway {
       }
       const media = await this.#o.media.get(meetingId);
       const programSiteId = programView(record).programSiteId;
-      const mics = media.micProducers().filter((rp) => rp.siteId !== null && media.micOpen(rp.siteId));
+      // What the whole meeting hears: a talk-back answer meant for the operators is not mixed in.
+      const mics = media.heardMics();
       for (const c of calls) {
         // A room system never hears or sees itself.
         await c.media?.setMixSources(mics.filter((rp) => rp.siteId !== c.siteId).map((rp) => rp.producer));

@@ -82,6 +82,9 @@ describe('talk-back audio through mediasoup', () => {
         await expectFlowing(fromDn);
       }
       for (const viewer of ['chair', 'hn']) expect(holds(r, viewer, dnMic)).toBe(false);
+      // …nor into what the whole meeting hears (the mix room systems and linked meetings get).
+      expect(meeting.heardMics().map((rp) => rp.producer.id)).not.toContain(dnMic);
+      expect(meeting.heardMics().map((rp) => rp.siteId)).toContain(HOST);
 
       // Closing talk-back stops both directions at the producers and releases the consumers.
       const fromDn = r.consumer('operator', 'dn', 'mic');

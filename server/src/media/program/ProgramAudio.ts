@@ -78,7 +78,7 @@ export class ProgramAudio {
   }
 
   /**
-   * Opens a mix of what `media` hears — every microphone its policy does not pause — but
+   * Opens a mix of what `media` hears (`heardMics`: no talk-back answer, no self-muted room) but
    * `exceptSiteId`'s (mix-minus: a linked meeting must not hear itself back), following the floor
    * until closed.
    */
@@ -87,8 +87,8 @@ export class ProgramAudio {
     const follow = (): void => {
       if (audio.closed || media.closed) return;
       const heard = media
-        .micProducers()
-        .filter((rp) => !rp.producer.paused && rp.siteId !== exceptSiteId)
+        .heardMics()
+        .filter((rp) => rp.siteId !== exceptSiteId)
         .map((rp) => rp.producer);
       void audio.setSources(heard);
     };
