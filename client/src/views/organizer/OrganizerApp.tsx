@@ -7,6 +7,7 @@ import { LoginPage } from './LoginPage';
 import { MeetingEditor } from './MeetingEditor';
 import { MeetingsPage } from './MeetingsPage';
 import { href, useRoute } from './router';
+import { StatisticsPage } from './StatisticsPage';
 
 /** The organizer's pages (ban tổ chức): sign in, meetings, one meeting's preparation. */
 export function OrganizerApp() {
@@ -24,6 +25,7 @@ export function OrganizerApp() {
         <nav aria-label={t('org.nav')}>
           <a href={href({ page: 'meetings' })}>{t('org.meetings.title')}</a>
           <a href={href({ page: 'calendar' })}>{t('org.calendar.nav')}</a>
+          <a href={href({ page: 'statistics' })}>{t('org.stats.nav')}</a>
         </nav>
         <div className="org__tools">
           <LanguageSwitch />
@@ -36,6 +38,7 @@ export function OrganizerApp() {
         {route.page === 'meetings' ? <MeetingsPage /> : null}
         {route.page === 'new' ? <MeetingEditor meetingId={null} /> : null}
         {route.page === 'calendar' ? <CalendarPage /> : null}
+        {route.page === 'statistics' ? <StatisticsPage /> : null}
         {route.page === 'meeting' ? <MeetingEditor key={route.id} meetingId={route.id} /> : null}
       </main>
     </div>

@@ -49,5 +49,6 @@ describe('parseRoute()', () => {
     expect(parseRoute('#/meetings/new')).toEqual({ page: 'new' });
     expect(parseRoute('#/meetings/abc%20d')).toEqual({ page: 'meeting', id: 'abc d' });
     expect(parseRoute('#/calendar')).toEqual({ page: 'calendar' });
+    expect(parseRoute('#/statistics')).toEqual({ page: 'statistics' });
   });
 });

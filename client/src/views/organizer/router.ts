@@ -5,13 +5,15 @@ export type Route =
   | { page: 'meetings' }
   | { page: 'new' }
   | { page: 'meeting'; id: string }
-  | { page: 'calendar' };
+  | { page: 'calendar' }
+  | { page: 'statistics' };
 
 /** Parses a location hash into a route (pure). */
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   if (path === '/meetings/new') return { page: 'new' };
   if (path === '/calendar') return { page: 'calendar' };
+  if (path === '/statistics') return { page: 'statistics' };
   const match = /^\/meetings\/([^/]+)$/.exec(path);
   if (match?.[1]) return { page: 'meeting', id: decodeURIComponent(match[1]) };
   return { page: 'meetings' };
@@ -39,6 +41,8 @@ export function href(route: Route): string {
       return `#/meetings/${encodeURIComponent(route.id)}`;
     case 'calendar':
       return '#/calendar';
+    case 'statistics':
+      return '#/statistics';
     default: {
       const never: never = route;
       return never;
