@@ -187,7 +187,7 @@ export async function startHub(
   // A worker died: its meetings have new routers; their clients rebuild transports (media:moving).
   media.onRebuilt = (meetingId) => sockets?.rejoinMeeting(meetingId);
   // Linked meetings (docs/LINKED-MEETINGS.md): this hub as a parent (relay links) and as a child.
-  const relay = new RelayService(media, meetings, mediaConfig);
+  const relay = new RelayService(media, meetings, mediaConfig, store);
 
   // Several instances on one Redis: socket.io fans out through a Redis stream (which also keeps
   // connection-state recovery working across instances); each meeting's media has one owner.
@@ -343,6 +343,14 @@ export async function startHub(
   });
   const port = (server.address() as AddressInfo).port;
   const scheme = config.tls ? 'https' : 'http';
+  // Child meetings linked before a restart link again. One instance relays a meeting: with several
+  // instances the organizer links it again (docs/LINKED-MEETINGS.md).
+  if (!cluster) {
+    void store.meetings
+      .list()
+      .then((all) => relay.restore(all.filter((r) => r.meeting.status !== 'ended').map((r) => r.meeting.id)))
+      .catch((err) => log.warn('main', 'linked meetings not restored', { error: String(err) }));
+  }
   const url = `${scheme}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   publicUrl = url;
   schedule.hubUrl = url;

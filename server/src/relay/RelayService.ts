@@ -1,5 +1,5 @@
 import type { MeetingId, RelayPipeAnswer, RelaySchemas, SiteId } from '@giaoban/shared';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { MediaRegistry } from '../app/MediaRegistry.js';
 import type { MeetingService } from '../app/MeetingService.js';
 import { DomainError } from '../domain/index.js';
@@ -7,8 +7,12 @@ import { log } from '../log/log.js';
 import type { MediaConfig } from '../media/index.js';
 import type { RoomProducer } from '../media/PeerHost.js';
 import { ProgramAudio } from '../media/program/ProgramAudio.js';
+import type { Store } from '../store/Store.js';
 import { type ParentLink, RelayClient, type RelayState } from './RelayClient.js';
 import { RelayPipe } from './RelayPipe.js';
+
+/** A journaled link of a child meeting to its parent (a `{ detached: true }` entry ends it). */
+const ParentLinkEntry = z.object({ url: z.string().url(), token: z.string().min(1) });
 
 /** Who opens a pipe at the parent: the relay link's connection (its identity, from its token). */
 export interface RelayCaller {
@@ -35,6 +39,8 @@ export class RelayService {
     private readonly registry: Pick<MediaRegistry, 'get'>,
     private readonly meetings: Pick<MeetingService, 'get'>,
     private readonly config: Pick<MediaConfig, 'listenIp' | 'announcedIp'>,
+    /** Where a child meeting's link is kept across restarts (its `parentLink` journal). */
+    private readonly journal?: Pick<Store, 'appendJournal' | 'readJournal'>,
   ) {}
 
   // ---- parent side -------------------------------------------------------------------------
@@ -88,8 +94,54 @@ export class RelayService {
 
   // ---- child side --------------------------------------------------------------------------
 
-  /** Links a child meeting to a parent (replacing any previous link); the hub joins it at once. */
+  /**
+   * Links a child meeting to a parent (replacing any previous link); the hub joins it at once. The
+   * link is journaled, so a restarted hub links the meeting again (`restore`).
+   */
   async attachParent(meetingId: string, parent: ParentLink): Promise<ParentLinkView> {
+    const view = await this.#attach(meetingId, parent);
+    await this.journal?.appendJournal(meetingId as MeetingId, 'parentLink', {
+      url: view.url,
+      token: parent.token,
+      at: Date.now(),
+    });
+    return view;
+  }
+
+  /** Unlinks a child meeting, for good (journaled). */
+  async unlinkParent(meetingId: string): Promise<void> {
+    this.detachParent(meetingId);
+    await this.journal?.appendJournal(meetingId as MeetingId, 'parentLink', {
+      detached: true,
+      at: Date.now(),
+    });
+  }
+
+  /**
+   * Links again every meeting whose journal ends with a link (a restarted hub), unless the meeting
+   * has ended. Returns how many were linked.
+   */
+  async restore(meetingIds: Iterable<string>): Promise<number> {
+    if (!this.journal) return 0;
+    let linked = 0;
+    for (const id of meetingIds) {
+      const last = (await this.journal.readJournal(id as MeetingId, 'parentLink')).at(-1);
+      const link = ParentLinkEntry.safeParse(last);
+      if (!link.success) continue;
+      try {
+        await this.#attach(id, { url: link.data.url, token: link.data.token });
+        linked++;
+      } catch (err) {
+        log.info('RelayService', 'restore() | meeting not linked again', {
+          meetingId: id,
+          error: String(err),
+        });
+      }
+    }
+    return linked;
+  }
+
+  async #attach(meetingId: string, parent: ParentLink): Promise<ParentLinkView> {
     const record = await this.meetings.get(meetingId);
     if (record.meeting.status === 'ended') throw new DomainError('INVALID_STATE', 'the meeting has ended');
     let url: URL;

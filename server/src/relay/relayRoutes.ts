@@ -54,7 +54,7 @@ export function relayRoutes(relay: RelayService, authenticate: (token: string) =
     '/api/meetings/:id/parent',
     handle(async (req) => {
       organizer(req);
-      relay.detachParent(String(req.params.id));
+      await relay.unlinkParent(String(req.params.id));
       return { parent: null };
     }),
   );

@@ -37,7 +37,7 @@ export interface LinkRepository {
 }
 
 /** The append-only logs kept beside a meeting's record: its chat and its audit log. */
-export type JournalName = 'chat' | 'audit';
+export type JournalName = 'chat' | 'audit' | 'parentLink';
 
 /**
  * Storage of the hub, behind one interface with one contract suite (server/test/store) so the
