@@ -1,7 +1,8 @@
 /**
  * Every view of the client audited with axe-core in real Chromium, and photographed at 1920×1080
  * (a room's TV) and 1366×768 (a common meeting-room PC) into test-results/screenshots: the
- * organizer's pages (sign-in, meetings, calendar, a new meeting, each section of a meeting), the
+ * organizer's pages (sign-in, meetings, calendar, a new meeting, each section of a meeting,
+ * statistics), the
  * join-link error pages, and every role's screen before and after the meeting goes live (chair's
  * and operator's console with each panel, a site's control panel, its room display and the
  * technician's window, an observer, a secretary's workspace). No view may have a serious or
@@ -247,5 +248,19 @@ describe('accessibility: every view audited with axe-core and photographed at 19
   it("a secretary's workspace", async () => {
     await secretary.getByTestId('secretary-view').waitFor();
     await check(secretary, 'secretary-live');
+  });
+
+  it('organizer: statistics across meetings, with the live meeting counted', async () => {
+    await org.goto(`${m.url}/#/statistics`);
+    await org.getByRole('heading', { name: 'Thống kê điểm cầu qua các cuộc họp' }).waitFor();
+    // The range up to tomorrow (Vietnam time) holds the meeting whatever the hour.
+    const tomorrow = new Date(Date.now() + 7 * 3_600_000 + 86_400_000).toISOString().slice(0, 10);
+    await org.getByLabel('Đến ngày').fill(tomorrow);
+    await org.getByTestId('stats-table').waitFor();
+    await org
+      .getByRole('img', { name: /Số phút dự họp của/ })
+      .first()
+      .waitFor();
+    await check(org, 'organizer-statistics');
   });
 });
