@@ -344,11 +344,12 @@ export class PeerConsumers {
         }
       }
     } catch (e) {
-      if (!c.closed) {
-        this.host.logger.warn(
-          `reconcile() | consumer update failed [consumerId:${c.id}, error:${errorText(e)}]`,
-        );
-      }
+      // The worker closed it first (its transport or producer went), and the news is on its way.
+      const gone = c.closed || /handler with ID .* not found/.test(errorText(e));
+      const level = gone ? 'debug' : 'warn';
+      this.host.logger[level](
+        `reconcile() | consumer update failed [consumerId:${c.id}, error:${errorText(e)}]`,
+      );
       return;
     }
     this.#sendState(slot);
