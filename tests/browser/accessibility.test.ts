@@ -262,5 +262,17 @@ describe('accessibility: every view audited with axe-core and photographed at 19
       .first()
       .waitFor();
     await check(org, 'organizer-statistics');
+    // "Tải CSV" saves the hub's file with the organizer's session: UTF-8 with a BOM, Vietnamese headers.
+    const [download] = await Promise.all([
+      org.waitForEvent('download'),
+      org.getByRole('button', { name: 'Tải CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    const stream = await download.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    const csv = Buffer.concat(chunks);
+    expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(csv.toString('utf8')).toContain('Hà Nội');
   });
 });

@@ -112,30 +112,37 @@ export const api = {
   /** The meeting's audit log: who did which moderator or organizer action, when. */
   audit: (id: string) => call<{ entries: AuditEntry[] }>('GET', `${m(id)}/audit`),
   /** An export (minutes, notice, attendance) with the organizer's session; the file name is the hub's. */
-  async download(id: string, file: string): Promise<{ blob: Blob; filename: string }> {
-    const session = authStore.get().session;
-    let response: Response;
-    try {
-      response = await fetch(`${m(id)}/exports/${encodeURIComponent(file)}`, {
-        headers: session ? { Authorization: `Bearer ${session.token}` } : {},
-      });
-    } catch (error) {
-      throw new ApiError(0, 'OFFLINE', String(error));
-    }
-    if (!response.ok) {
-      const body = (await response.json().catch(() => null)) as {
-        error?: { code?: string; message?: string };
-      } | null;
-      if (response.status === 401) saveSession(null);
-      throw new ApiError(
-        response.status,
-        body?.error?.code ?? 'INTERNAL',
-        body?.error?.message ?? response.statusText,
-      );
-    }
-    const disposition = response.headers.get('content-disposition') ?? '';
-    const utf8 = /filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1];
-    const ascii = /filename="([^"]+)"/.exec(disposition)?.[1];
-    return { blob: await response.blob(), filename: utf8 ? decodeURIComponent(utf8) : (ascii ?? file) };
-  },
+  download: (id: string, file: string) => downloadFile(`${m(id)}/exports/${encodeURIComponent(file)}`, file),
 };
+
+/**
+ * A file from the API with the organizer's session, named as the hub names it (Content-Disposition,
+ * UTF-8 first), else `fallback`. A refused session signs the page out, as `call` does.
+ */
+export async function downloadFile(
+  path: string,
+  fallback: string,
+): Promise<{ blob: Blob; filename: string }> {
+  const session = authStore.get().session;
+  let response: Response;
+  try {
+    response = await fetch(path, { headers: session ? { Authorization: `Bearer ${session.token}` } : {} });
+  } catch (error) {
+    throw new ApiError(0, 'OFFLINE', String(error));
+  }
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as {
+      error?: { code?: string; message?: string };
+    } | null;
+    if (response.status === 401) saveSession(null);
+    throw new ApiError(
+      response.status,
+      body?.error?.code ?? 'INTERNAL',
+      body?.error?.message ?? response.statusText,
+    );
+  }
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const utf8 = /filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1];
+  const ascii = /filename="([^"]+)"/.exec(disposition)?.[1];
+  return { blob: await response.blob(), filename: utf8 ? decodeURIComponent(utf8) : (ascii ?? fallback) };
+}

@@ -1,7 +1,7 @@
 import type { SiteStatisticsResponse, SiteStatisticsRow } from '@giaoban/shared';
 import { useState } from 'react';
 import { type MessageKey, useI18n } from '../../i18n/i18n';
-import { ApiError, authStore, call } from '../../services/api';
+import { call, downloadFile } from '../../services/api';
 import { attendanceSeries, duration, layOutBars, speakingSeries, vnDay } from './statisticsView';
 import { apiErrorKey, useAsync } from './useAsync';
 
@@ -9,26 +9,14 @@ const query = (from: string, to: string) => `from=${encodeURIComponent(from)}&to
 
 /** Downloads the CSV with the organizer's session and saves it under the hub's file name. */
 async function downloadCsv(from: string, to: string): Promise<void> {
-  const session = authStore.get().session;
-  let response: Response;
-  try {
-    response = await fetch(`/api/statistics/sites.csv?${query(from, to)}`, {
-      headers: session ? { Authorization: `Bearer ${session.token}` } : {},
-    });
-  } catch (error) {
-    throw new ApiError(0, 'OFFLINE', String(error));
-  }
-  if (!response.ok) {
-    const body = (await response.json().catch(() => null)) as {
-      error?: { code?: string; message?: string };
-    } | null;
-    throw new ApiError(response.status, body?.error?.code ?? 'INTERNAL', body?.error?.message ?? '');
-  }
-  const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1];
-  const url = URL.createObjectURL(await response.blob());
+  const { blob, filename } = await downloadFile(
+    `/api/statistics/sites.csv?${query(from, to)}`,
+    `thong-ke-diem-cau_${from}_${to}.csv`,
+  );
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
-  a.download = name ?? `thong-ke-diem-cau_${from}_${to}.csv`;
+  a.download = filename;
   document.body.append(a);
   a.click();
   a.remove();
