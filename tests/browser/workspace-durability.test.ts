@@ -106,48 +106,51 @@ function browserPid(dir: string): number {
 
 async function openWorkspace(context: BrowserContext, name = 'sec1'): Promise<Page> {
   const page = context.pages()[0] ?? (await context.newPage());
-  if (process.env.WS_DEBUG) page.on('console', (m) => console.log(`[${name}] ${m.text()}`));
+  // The session's own account of its connection (joins, drops, a replaced session) is printed, so a
+  // failure on a CI machine says what the page went through; WS_DEBUG prints everything.
+  page.on('console', (m) => {
+    if (process.env.WS_DEBUG || /onEnded|onDisconnect|join\(\)|reconnect/.test(m.text()))
+      console.log(`[${name}] ${m.text()}`);
+  });
   await page.goto(`${url}/join#${tokens[name]}`);
   await page.getByTestId('secretary-workspace').waitFor();
   return page;
 }
 
 /**
- * Resolves once every IndexedDB write the page has started is committed: a read-write transaction
- * over a database's stores runs only after the earlier ones on those stores have finished.
+ * Resolves once every IndexedDB write the page has started on the meeting's workspace store is
+ * committed: a read-write transaction over its stores runs only after the earlier ones on them
+ * have finished. Never waits more than 15 s (then the kill goes ahead and the check after it says
+ * what was lost).
  */
 const localWritesCommitted = (p: Page) =>
-  p.evaluate(async () => {
-    for (const info of await indexedDB.databases()) {
-      const name = info.name;
-      if (!name) continue;
-      await new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open(name);
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const stores = Array.from(
-            { length: db.objectStoreNames.length },
-            (_, i) => db.objectStoreNames.item(i) ?? '',
-          );
-          if (stores.length === 0) {
-            db.close();
-            resolve();
-            return;
-          }
-          const tx = db.transaction(stores, 'readwrite');
-          tx.oncomplete = () => {
-            db.close();
-            resolve();
-          };
-          tx.onerror = () => {
-            db.close();
-            reject(tx.error);
-          };
-        };
-      });
-    }
-  });
+  p.evaluate(async (name) => {
+    const settled = new Promise<void>((resolve) => {
+      const open = indexedDB.open(name);
+      open.onerror = () => resolve();
+      open.onsuccess = () => {
+        const db = open.result;
+        const stores = Array.from(
+          { length: db.objectStoreNames.length },
+          (_, i) => db.objectStoreNames.item(i) ?? '',
+        );
+        if (stores.length === 0) {
+          db.close();
+          resolve();
+          return;
+        }
+        const tx = db.transaction(stores, 'readwrite');
+        tx.oncomplete =
+          tx.onerror =
+          tx.onabort =
+            () => {
+              db.close();
+              resolve();
+            };
+      };
+    });
+    await Promise.race([settled, new Promise((r) => setTimeout(r, 15_000))]);
+  }, `giaoban-workspace:${meetingId}`);
 
 const editor = (p: Page) => p.getByLabel(`Biên bản nội dung 1: ${ITEM}`);
 const saveState = (p: Page) => p.getByTestId('save-state').getAttribute('data-state');
