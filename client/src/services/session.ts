@@ -87,6 +87,7 @@ export class MeetingSession {
     this.socket = socket;
     // Closing the page is leaving: say so, or the hub would wait for a dropped network to return.
     globalThis.addEventListener?.('pagehide', this.leaveOnPageHide);
+    globalThis.addEventListener?.('pageshow', this.backOnPageShow);
     socket.on('connect', () => void this.join());
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
     socket.on('connect_error', (error) => this.onConnectError(error));
@@ -121,9 +122,15 @@ export class MeetingSession {
     this.socket?.disconnect();
   };
 
+  /** A page the browser kept and shows again (back/forward cache) joins again. */
+  private readonly backOnPageShow = (event: Event): void => {
+    if ((event as PageTransitionEvent).persisted && !this.closed) this.socket?.connect();
+  };
+
   /** Leaves the meeting and releases camera and microphone. */
   stop(): void {
     globalThis.removeEventListener?.('pagehide', this.leaveOnPageHide);
+    globalThis.removeEventListener?.('pageshow', this.backOnPageShow);
     this.closed = true;
     this.stats.stop();
     this.media.reset();
