@@ -129,6 +129,25 @@ export function forceRequest(
   );
 }
 
+/** The chair opens the technical check and takes the meeting live; throws what the hub refused. */
+export async function goLive(chair: Page): Promise<void> {
+  for (const event of ['meeting:openTechCheck', 'meeting:goLive']) {
+    const result = await forceRequest(chair, event, {});
+    if (!result.ok) throw new Error(`${event} refused: ${JSON.stringify(result)}`);
+  }
+}
+
+/** A site asks for the floor on `topic` and the chair grants it; throws what the hub refused. */
+export async function grantFloor(chair: Page, site: Page, topic: string): Promise<void> {
+  const asked = (await forceRequest(site, 'queue:request', { topic })) as {
+    ok: boolean;
+    data?: { requestId: string };
+  };
+  if (!asked.ok) throw new Error(`queue:request refused: ${JSON.stringify(asked)}`);
+  const granted = await forceRequest(chair, 'floor:grant', { requestId: asked.data?.requestId });
+  if (!granted.ok) throw new Error(`floor:grant refused: ${JSON.stringify(granted)}`);
+}
+
 /** What the main-stage video element is showing. */
 export interface ProgramInfo {
   /** Site the element says it plays (data-site-id). */

@@ -12,7 +12,7 @@ import type { Hub } from '../../server/src/main.js';
 import { launchChromium } from '../support/browser.js';
 import { startTestHub } from '../support/inProcessHub.js';
 import { prepareMeeting } from '../support/redis.js';
-import { type ClientPage, forceRequest, openPage, untilState } from './client-pages.js';
+import { type ClientPage, forceRequest, goLive, grantFloor, openPage, untilState } from './client-pages.js';
 
 const HUE = 'hue' as SiteId;
 
@@ -97,10 +97,7 @@ beforeAll(async () => {
   });
   await hue.goto(`${hub.url}/join#${tokens.hue}`);
   for (const page of [chair.page, hue]) await untilState(page, (s) => s.phase === 'joined', 'joined');
-  for (const event of ['meeting:openTechCheck', 'meeting:goLive']) {
-    const result = await forceRequest(chair.page, event, {});
-    expect(result.ok, `${event}: ${JSON.stringify(result)}`).toBe(true);
-  }
+  await goLive(chair.page);
   await untilState(
     hue,
     (s) => s.media.producerIds.camera !== null && s.media.producerIds.mic !== null,
@@ -117,14 +114,7 @@ describe('a site sends only what the hub forwards', () => {
   it('off stage: the lowest camera layer and no audio; with the floor: every layer and its microphone', async () => {
     await sends({ camera: [true, false, false], audio: false }, 'Huế off stage');
 
-    const asked = (await forceRequest(hue, 'queue:request', { topic: 'Tình hình giải ngân vốn đầu tư' })) as {
-      ok: boolean;
-      data?: { requestId: string };
-    };
-    expect(asked.ok).toBe(true);
-    expect((await forceRequest(chair.page, 'floor:grant', { requestId: asked.data?.requestId })).ok).toBe(
-      true,
-    );
+    await grantFloor(chair.page, hue, 'Tình hình giải ngân vốn đầu tư');
     await sends({ camera: [true, true, true], audio: true }, 'Huế with the floor');
 
     expect((await forceRequest(chair.page, 'floor:revoke', {})).ok).toBe(true);

@@ -19,7 +19,8 @@ import { prepareMeeting, type RedisServer, redisHubEnv, startRedis } from '../su
 import {
   type ClientPage,
   clientState,
-  forceRequest,
+  goLive,
+  grantFloor,
   openPage,
   untilDecoding,
   untilState,
@@ -89,21 +90,9 @@ describe('the instance holding the media stops while a site has the floor', () =
     for (const p of [hue, observer]) await untilState(p.page, (s) => s.phase === 'joined', 'joined');
 
     step('all joined; going live');
-    for (const event of ['meeting:openTechCheck', 'meeting:goLive']) {
-      const result = await forceRequest(chair.page, event, {});
-      expect(result.ok, `${event}: ${JSON.stringify(result)}`).toBe(true);
-    }
+    await goLive(chair.page);
     await untilState(hue.page, (s) => s.media.producerIds.camera !== null, "Huế's camera published");
-    const asked = (await forceRequest(hue.page, 'queue:request', {
-      topic: 'Kiến nghị về vốn đầu tư công',
-    })) as {
-      ok: boolean;
-      data?: { requestId: string };
-    };
-    expect(asked.ok).toBe(true);
-    expect((await forceRequest(chair.page, 'floor:grant', { requestId: asked.data?.requestId })).ok).toBe(
-      true,
-    );
+    await grantFloor(chair.page, hue.page, 'Kiến nghị về vốn đầu tư công');
     step('Huế has the floor');
     const firstCamera = (await clientState(hue.page)).media.producerIds.camera;
     const firstStream = await untilDecoding(observer.page, HUE, null, "the observer decoding Huế's program");

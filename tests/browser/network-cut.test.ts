@@ -18,7 +18,8 @@ import { createSiteNetwork, HUB_SIDE_IP, type SiteNetwork } from '../support/sit
 import {
   type ClientPage,
   clientState,
-  forceRequest,
+  goLive,
+  grantFloor,
   openPage,
   programInfo,
   untilState,
@@ -94,17 +95,9 @@ beforeAll(async () => {
   await must(daNang, 'meeting:join', {});
   for (const page of [chair.page, hue])
     await untilState(page, (s) => s.phase === 'joined', 'the chair and Huế joined');
-  for (const event of ['meeting:openTechCheck', 'meeting:goLive']) {
-    const result = await forceRequest(chair.page, event, {});
-    expect(result.ok, `${event}: ${JSON.stringify(result)}`).toBe(true);
-  }
+  await goLive(chair.page);
   await untilState(hue, (s) => s.media.producerIds.camera !== null, "Huế's camera published");
-  const asked = (await forceRequest(hue, 'queue:request', { topic: 'Tình hình mưa lũ' })) as {
-    ok: boolean;
-    data?: { requestId: string };
-  };
-  expect(asked.ok).toBe(true);
-  expect((await forceRequest(chair.page, 'floor:grant', { requestId: asked.data?.requestId })).ok).toBe(true);
+  await grantFloor(chair.page, hue, 'Tình hình mưa lũ');
   await must(daNang, 'queue:request', { topic: 'Kiến nghị về đê điều' });
 }, 180_000);
 

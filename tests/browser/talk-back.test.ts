@@ -16,6 +16,7 @@ import {
   type ClientPage,
   clientState,
   forceRequest,
+  goLive,
   hearsSite,
   openPage,
   untilState,
@@ -75,10 +76,7 @@ beforeAll(async () => {
   hue = await openPage(browser, `${hub.url}/join#${tokens.hue}`);
   for (const p of [chair, operator, daNang, hue])
     await untilState(p.page, (s) => s.phase === 'joined', 'joined');
-  for (const event of ['meeting:openTechCheck', 'meeting:goLive']) {
-    const result = await forceRequest(chair.page, event, {});
-    expect(result.ok, `${event}: ${JSON.stringify(result)}`).toBe(true);
-  }
+  await goLive(chair.page);
   for (const p of [daNang, hue])
     await untilState(p.page, (s) => s.media.producerIds.mic !== null, 'the sites publish their microphones');
 }, 180_000);

@@ -16,7 +16,8 @@ import { prepareMeeting } from '../support/redis.js';
 import {
   type ClientPage,
   clientState,
-  forceRequest,
+  goLive,
+  grantFloor,
   openPage,
   untilDecoding,
   untilState,
@@ -52,21 +53,9 @@ describe('the worker carrying the meeting is killed while a site has the floor',
     const hue = await openPage(browser, `${hub.url}/join#${tokens.hue}`);
     const observer = await openPage(browser, `${hub.url}/join#${tokens.observer}`);
     for (const p of [chair, hue, observer]) await untilState(p.page, (s) => s.phase === 'joined', 'joined');
-    for (const event of ['meeting:openTechCheck', 'meeting:goLive']) {
-      const result = await forceRequest(chair.page, event, {});
-      expect(result.ok, `${event}: ${JSON.stringify(result)}`).toBe(true);
-    }
+    await goLive(chair.page);
     await untilState(hue.page, (s) => s.media.producerIds.camera !== null, "Huế's camera published");
-    const asked = (await forceRequest(hue.page, 'queue:request', {
-      topic: 'Tình hình sản xuất vụ đông',
-    })) as {
-      ok: boolean;
-      data?: { requestId: string };
-    };
-    expect(asked.ok).toBe(true);
-    expect((await forceRequest(chair.page, 'floor:grant', { requestId: asked.data?.requestId })).ok).toBe(
-      true,
-    );
+    await grantFloor(chair.page, hue.page, 'Tình hình sản xuất vụ đông');
     const firstCamera = (await clientState(hue.page)).media.producerIds.camera;
     const firstStream = await untilDecoding(observer.page, HUE, null, "the observer decoding Huế's camera");
     const turn = (await hub.parts.meetings.get(meetingId)).queue.floor;
