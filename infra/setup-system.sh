@@ -10,7 +10,8 @@
 #     poppler-utils + LibreOffice (document pages), fonts that cover Vietnamese (Carlito stands in
 #     for Calibri, the default font of Office decks, with the same metrics and Vietnamese glyphs);
 #     util-linux (essential: unshare, setpriv, prlimit) confines each conversion; unzip (tests
-#     read the DOCX exports).
+#     read the DOCX exports); coturn (TURN relay for closed networks, started by the hub when
+#     TURN=embedded).
 # Idempotent: with everything present it only runs dpkg-query (well under a second) and never
 # touches the network. `apt-get update` runs only when something must be installed.
 # Not root and something missing: it stops and prints the exact apt-get command to run.
@@ -24,7 +25,7 @@ BUILD_PACKAGES=(g++ meson ninja-build pkg-config patch libssl-dev libuv1-dev lib
 # Libraries the built worker links dynamically.
 RUNTIME_PACKAGES=(libssl3 libuv1 libsrtp2-1 libusrsctp2 libabsl20220623)
 # Services and tools the hub and the tests use.
-TOOL_PACKAGES=(redis-server chromium ffmpeg iproute2 openssl poppler-utils unzip
+TOOL_PACKAGES=(redis-server coturn chromium ffmpeg iproute2 openssl poppler-utils unzip
   baresip-core baresip-ffmpeg
   libreoffice-writer-nogui libreoffice-impress-nogui
   fonts-dejavu-core fonts-liberation2 fonts-noto-core fonts-crosextra-carlito)
