@@ -1,5 +1,7 @@
+import { readH264 } from './H264Packets.js';
 import {
   PICTURE_ID_MOD,
+  type RtpView,
   readRtp,
   readVp8,
   SEQ_MOD,
@@ -20,7 +22,15 @@ export interface LayerStart {
   tl0PicIdx: number;
   /** RTP clock rate (90 kHz for video). */
   clockRate: number;
+  /**
+   * The codec of the layer and of every source (default VP8). H.264 has no picture ids to rewrite;
+   * a source takes over at a packet that starts an access unit with an SPS or an IDR slice.
+   */
+  codec?: ProgramCodec;
 }
+
+/** Video codecs a program layer can carry without transcoding. */
+export type ProgramCodec = 'vp8' | 'h264';
 
 /** What `rewrite()` did with a packet. */
 export type RewriteOutcome = 'forwarded' | 'switched' | 'dropped';
@@ -44,11 +54,22 @@ const mod = (n: number, m: number): number => ((n % m) + m) % m;
  * packets are dropped. At that packet the offsets are chosen so that the program continues at
  * last+1 (sequence number, picture id, TL0PICIDX) and at last + elapsed wall time (timestamp), so
  * a receiver sees one stream that had a key frame. Deterministic: the caller passes the time.
+ *
+ * H.264 (`codec: 'h264'`, packetization-mode 1): a source's key frame starts at the packet that
+ * carries its sequence parameter set (a single NAL unit, inside a STAP-A, or the first fragment of
+ * an FU-A), as libwebrtc and x264 send it before every IDR, or — for an encoder that sends its
+ * parameter sets once — at an IDR slice that opens an access unit (a new timestamp, or the packet
+ * after a marker). Sequence numbers and timestamps are rewritten as for VP8; there are no picture
+ * ids. The receiver's decoder gets the new source's SPS/PPS with its IDR, so a change of resolution
+ * between sources decodes.
  */
 export class LayerRewriter {
   readonly ssrc: number;
   readonly #payloadType: number;
   readonly #ticksPerMs: number;
+  readonly #codec: ProgramCodec;
+  /** H.264: each fed source's newest packet (timestamp, marker), to see where access units start. */
+  readonly #lastOf = new Map<string, { ts: number; marker: boolean }>();
   #current: string | null = null;
   #pending: string | null = null;
   #offsets: Offsets = { seq: 0, ts: 0, pictureId: 0, tl0: 0 };
@@ -65,6 +86,7 @@ export class LayerRewriter {
     this.ssrc = start.ssrc >>> 0;
     this.#payloadType = start.payloadType;
     this.#ticksPerMs = start.clockRate / 1000;
+    this.#codec = start.codec ?? 'vp8';
     // "The packet before the first": the first packet continues from these.
     this.#lastSeq = mod(start.sequenceNumber - 1, SEQ_MOD);
     this.#lastTs = mod(start.timestamp - 1, TS_MOD);
@@ -98,6 +120,13 @@ export class LayerRewriter {
     } else {
       this.#pending = source === this.#current ? null : source;
     }
+    for (const id of this.#lastOf.keys())
+      if (id !== this.#current && id !== this.#pending) this.#lastOf.delete(id);
+  }
+
+  /** The codec this layer carries. */
+  get codec(): ProgramCodec {
+    return this.#codec;
   }
 
   /**
@@ -107,14 +136,16 @@ export class LayerRewriter {
   rewrite(packet: Buffer, source: string, nowMs: number): RewriteOutcome {
     const rtp = readRtp(packet);
     if (!rtp) return 'dropped';
-    const vp8 = readVp8(packet, rtp);
+    const vp8 = this.#codec === 'vp8' ? readVp8(packet, rtp) : null;
+    const keyFrameStart =
+      this.#codec === 'vp8' ? (vp8?.keyFrameStart ?? false) : this.#h264KeyFrameStart(packet, rtp, source);
     let outcome: RewriteOutcome = 'forwarded';
-    if (source === this.#pending && vp8?.keyFrameStart) {
+    if (source === this.#pending && keyFrameStart) {
       this.#offsets = this.#continueFrom(
         rtp.sequenceNumber,
         rtp.timestamp,
-        vp8.pictureId,
-        vp8.tl0PicIdx,
+        vp8?.pictureId ?? 0,
+        vp8?.tl0PicIdx ?? -1,
         nowMs,
       );
       this.#current = source;
@@ -157,6 +188,22 @@ export class LayerRewriter {
     if (this.#lastWallMs === null) return null;
     const ts = mod(this.#lastTs + Math.round((nowMs - this.#lastWallMs) * this.#ticksPerMs), TS_MOD);
     return senderReport(this.ssrc, nowMs, ts, this.packets, this.octets);
+  }
+
+  /**
+   * H.264: whether this packet of `source` may open the program on it — it carries an SPS, or the
+   * start of an IDR slice as the first packet of its access unit. Only the sources this layer is
+   * fed (current and pending) are followed.
+   */
+  #h264KeyFrameStart(packet: Buffer, rtp: RtpView, source: string): boolean {
+    if (source !== this.#current && source !== this.#pending) return false;
+    const prev = this.#lastOf.get(source);
+    this.#lastOf.set(source, { ts: rtp.timestamp, marker: rtp.marker });
+    if (source !== this.#pending) return false;
+    const h264 = readH264(packet, rtp);
+    if (!h264) return false;
+    if (h264.sps) return true;
+    return h264.idr && prev !== undefined && (prev.ts !== rtp.timestamp || prev.marker);
   }
 
   /** Offsets that make this source packet the one right after the last one sent. */

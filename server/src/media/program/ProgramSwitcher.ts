@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
 import { errorText, type MediaLogger } from '../logger.js';
 import { SafeEmitter } from '../SafeEmitter.js';
-import { LayerRewriter } from './LayerRewriter.js';
+import { LayerRewriter, type ProgramCodec } from './LayerRewriter.js';
 import { keyFrameRequests } from './RtpPackets.js';
 
 /** Spatial layers of the program stream (as the client's camera: low, medium, high). */
@@ -28,7 +28,7 @@ interface Feed {
 }
 
 /**
- * The meeting's program as ONE continuous video stream: a simulcast producer (three VP8 layers,
+ * The meeting's program as ONE continuous video stream: a simulcast producer (three layers,
  * fixed SSRCs) on a DirectTransport of the meeting router, fed from Node. Viewers consume it once;
  * when the program site changes, its source changes underneath and no viewer's consumer is touched.
  *
@@ -40,9 +40,11 @@ interface Feed {
  * Key-frame requests from the program's viewers (PLI/FIR on the DirectTransport's `rtcp`) go to
  * the current source; Sender Reports for each layer let viewers' consumers move between layers.
  *
- * Sources must be VP8 (what the client publishes); another codec is refused and the program stays
- * where it was. Used by MeetingMedia; SIP gateways, the recorder and linked meetings may consume
- * `producer` like any viewer.
+ * Sources must be in the program's codec: VP8 (what the client publishes by default), or H.264 in
+ * a meeting set to H.264 for room systems that take nothing else (`create(…, 'h264')`: browsers
+ * then publish H.264 and the program is one H.264 stream, switched at IDRs; see LayerRewriter).
+ * Another codec is refused and the program stays where it was. Used by MeetingMedia; SIP gateways,
+ * the recorder and linked meetings may consume `producer` like any viewer.
  */
 export class ProgramSwitcher extends SafeEmitter<ProgramSwitcherEvents> {
   /** The program video producer: consume it like any camera (it is simulcast). */
@@ -52,6 +54,8 @@ export class ProgramSwitcher extends SafeEmitter<ProgramSwitcherEvents> {
   readonly #consumeCaps: ms.RtpCapabilities;
   readonly #feeds = new Map<string, Feed>();
   readonly #timer: NodeJS.Timeout;
+  /** The program's codec (every source must have it). */
+  readonly codec: ProgramCodec;
   #target: string | null = null;
   #closed = false;
 
@@ -60,15 +64,24 @@ export class ProgramSwitcher extends SafeEmitter<ProgramSwitcherEvents> {
     return [...this.#feeds.keys()];
   }
 
-  /** Whether a producer can feed the program (a VP8 camera). */
-  static canCarry(producer: ms.Producer): boolean {
-    return isVp8(producer);
+  /** Whether a producer can feed a program of that codec (a camera in that codec; default VP8). */
+  static canCarry(producer: ms.Producer, codec: ProgramCodec = 'vp8'): boolean {
+    return hasCodec(producer, codec);
   }
 
-  /** Creates the DirectTransport and the program producer on the router. */
-  static async create(router: ms.Router, logger: MediaLogger): Promise<ProgramSwitcher> {
-    const vp8 = router.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
-    if (!vp8?.preferredPayloadType) throw new Error('ProgramSwitcher.create() | router has no VP8');
+  /** Creates the DirectTransport and the program producer (VP8, or H.264) on the router. */
+  static async create(
+    router: ms.Router,
+    logger: MediaLogger,
+    codec: ProgramCodec = 'vp8',
+  ): Promise<ProgramSwitcher> {
+    const mimeType = MIME[codec];
+    const cap = router.rtpCapabilities.codecs?.find(
+      (c) =>
+        c.mimeType.toLowerCase() === mimeType.toLowerCase() &&
+        (codec !== 'h264' || Number(c.parameters?.['packetization-mode'] ?? 0) === 1),
+    );
+    if (!cap?.preferredPayloadType) throw new Error(`ProgramSwitcher.create() | router has no ${mimeType}`);
     const orientation = router.rtpCapabilities.headerExtensions?.find(
       (h) => h.uri === VIDEO_ORIENTATION && h.kind === 'video',
     );
@@ -80,9 +93,11 @@ export class ProgramSwitcher extends SafeEmitter<ProgramSwitcherEvents> {
         rtpParameters: {
           codecs: [
             {
-              mimeType: 'video/VP8',
-              payloadType: vp8.preferredPayloadType,
+              mimeType,
+              payloadType: cap.preferredPayloadType,
               clockRate: 90000,
+              // H.264: what the router offers (constrained baseline, packetization-mode 1).
+              ...(codec === 'h264' ? { parameters: { ...cap.parameters } } : {}),
               rtcpFeedback: [
                 { type: 'nack', parameter: 'pli' },
                 { type: 'ccm', parameter: 'fir' },
@@ -100,12 +115,13 @@ export class ProgramSwitcher extends SafeEmitter<ProgramSwitcherEvents> {
         (ssrc) =>
           new LayerRewriter({
             ssrc,
-            payloadType: vp8.preferredPayloadType as number,
+            payloadType: cap.preferredPayloadType as number,
             sequenceNumber: randomInt(0, 0x10000),
             timestamp: randomInt(0, 0xffff_ffff),
             pictureId: randomInt(0, 0x8000),
             tl0PicIdx: randomInt(0, 0x100),
             clockRate: 90000,
+            codec,
           }),
       );
       // What the switcher's own consumers negotiate: no bandwidth estimation (no transport-cc,
@@ -121,7 +137,7 @@ export class ProgramSwitcher extends SafeEmitter<ProgramSwitcherEvents> {
           })),
         headerExtensions: orientation ? [orientation] : [],
       };
-      return new ProgramSwitcher(transport, producer, layers, consumeCaps, logger);
+      return new ProgramSwitcher(transport, producer, layers, consumeCaps, codec, logger);
     } catch (e) {
       transport.close();
       throw e;
@@ -133,9 +149,11 @@ export class ProgramSwitcher extends SafeEmitter<ProgramSwitcherEvents> {
     producer: ms.Producer,
     layers: LayerRewriter[],
     consumeCaps: ms.RtpCapabilities,
+    codec: ProgramCodec,
     logger: MediaLogger,
   ) {
     super(logger);
+    this.codec = codec;
     this.#transport = transport;
     this.producer = producer;
     this.#layers = layers;
@@ -171,14 +189,17 @@ export class ProgramSwitcher extends SafeEmitter<ProgramSwitcherEvents> {
    * Makes `source` (a camera producer of the same router) the program. Each layer switches at the
    * source's next key frame, which is requested at once; the old source keeps the program until
    * then. null stops the program. Resolves once the source is consumed and the key frame requested
-   * (not when it arrived: listen to `switched`). A non-VP8 source is refused (logged) and ignored.
+   * (not when it arrived: listen to `switched`). A source in another codec than the program's is
+   * refused (logged) and ignored.
    */
   async setSource(source: ms.Producer | null): Promise<void> {
     if (this.#closed) return;
     const id = source?.id ?? null;
     if (id === this.#target) return;
-    if (source && !isVp8(source)) {
-      this.logger.warn(`setSource() | program needs VP8, source refused [producerId:${source.id}]`);
+    if (source && !hasCodec(source, this.codec)) {
+      this.logger.warn(
+        `setSource() | program needs ${MIME[this.codec]}, source refused [producerId:${source.id}]`,
+      );
       return;
     }
     this.#target = id;
@@ -338,5 +359,8 @@ export class ProgramSwitcher extends SafeEmitter<ProgramSwitcherEvents> {
   }
 }
 
-const isVp8 = (p: ms.Producer): boolean =>
-  p.kind === 'video' && p.rtpParameters.codecs.some((c) => c.mimeType.toLowerCase() === 'video/vp8');
+const MIME: Record<ProgramCodec, string> = { vp8: 'video/VP8', h264: 'video/H264' };
+
+/** A video producer whose media codec (its first, not RTX) is the program's. */
+const hasCodec = (p: ms.Producer, codec: ProgramCodec): boolean =>
+  p.kind === 'video' && p.rtpParameters.codecs[0]?.mimeType.toLowerCase() === MIME[codec].toLowerCase();
