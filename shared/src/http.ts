@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Instant, JoinLinkId, MeetingId, SiteId } from './ids.js';
 import { JoinRole } from './roles.js';
-import { type AgendaItem, AgendaItemKind, type MeetingInfo, type SiteState } from './state.js';
+import { type AgendaItem, AgendaItemKind, type MeetingInfo, type SiteState, VideoCodec } from './state.js';
 
 /** A bridge point in the organizer's directory (before being invited to a meeting). */
 export const DirectorySite = z.object({
@@ -40,6 +40,8 @@ export const HttpSchemas = {
       floorSeconds: z.number().int().min(0).max(3600).default(180),
       maxConnections: z.number().int().min(1).max(5000).default(1500),
       invitedSiteIds: z.array(SiteId).max(1000).default([]),
+      /** H.264 for meetings with room systems that take only H.264 (see VideoCodec). */
+      videoCodec: VideoCodec.optional(),
     })
     .strict(),
   updateMeeting: z
@@ -49,6 +51,8 @@ export const HttpSchemas = {
       chairName: z.string().trim().max(200).optional(),
       floorSeconds: z.number().int().min(0).max(3600).optional(),
       maxConnections: z.number().int().min(1).max(5000).optional(),
+      /** Only while the meeting is scheduled: its media is set up in that codec at the first join. */
+      videoCodec: VideoCodec.optional(),
     })
     .strict(),
   inviteSites: z.object({ siteIds: z.array(SiteId).max(1000) }).strict(),

@@ -133,6 +133,15 @@ export const AttendanceTotals = z.object({
 });
 export type AttendanceTotals = z.infer<typeof AttendanceTotals>;
 
+/**
+ * The video codec the meeting's cameras publish and its program is sent in. VP8 by default; H.264
+ * (constrained baseline, packetization-mode 1) when room systems over SIP that take only H.264
+ * join: browsers then publish H.264 and the program reaches room systems as one H.264 stream,
+ * without transcoding.
+ */
+export const VideoCodec = z.enum(['vp8', 'h264']);
+export type VideoCodec = z.infer<typeof VideoCodec>;
+
 /** The meeting itself. */
 export const MeetingInfo = z.object({
   id: MeetingId,
@@ -154,6 +163,8 @@ export const MeetingInfo = z.object({
   floorSeconds: z.number().int().min(0).max(3600),
   /** Connection cap of QĐ 157/2022: at most this many connections. */
   maxConnections: z.number().int().min(1).max(5000),
+  /** The meeting's video codec ({@link VideoCodec}); absent means VP8. */
+  videoCodec: VideoCodec.optional(),
 });
 export type MeetingInfo = z.infer<typeof MeetingInfo>;
 

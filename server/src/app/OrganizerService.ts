@@ -152,6 +152,7 @@ export class OrganizerService implements OrganizerApi {
       floorSeconds: body.floorSeconds,
       maxConnections: body.maxConnections,
       invitedSites: invited,
+      videoCodec: body.videoCodec,
     });
     await this.store.meetings.create(record);
     log.info('OrganizerService.createMeeting()', 'meeting created', {

@@ -1,4 +1,4 @@
-import type { MeetingInfo, MeetingStatus } from '@giaoban/shared';
+import type { MeetingInfo, MeetingStatus, VideoCodec } from '@giaoban/shared';
 import { type Outcome, refuse, succeed } from './DomainError.js';
 
 /** Fields an organizer may change on a meeting (the host site is fixed once created). */
@@ -8,6 +8,7 @@ export interface MeetingEdit {
   chairName?: string;
   floorSeconds?: number;
   maxConnections?: number;
+  videoCodec?: VideoCodec;
 }
 
 /**
@@ -67,5 +68,12 @@ export function editMeeting(meeting: MeetingInfo, edit: MeetingEdit): Outcome<Me
   if (edit.floorSeconds !== undefined) next.floorSeconds = edit.floorSeconds;
   // Lowering the cap below the current count refuses new joins only; nobody is cut off.
   if (edit.maxConnections !== undefined) next.maxConnections = edit.maxConnections;
+  // The meeting's media is set up in its codec at the first join (tech check at the latest).
+  if (edit.videoCodec !== undefined && edit.videoCodec !== (meeting.videoCodec ?? 'vp8')) {
+    if (meeting.status !== 'scheduled')
+      return refuse('INVALID_STATE', 'the video codec can change only before the technical check');
+    if (edit.videoCodec === 'h264') next.videoCodec = 'h264';
+    else delete next.videoCodec;
+  }
   return succeed(next);
 }

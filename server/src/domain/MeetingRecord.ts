@@ -13,6 +13,7 @@ import {
   SiteId,
   SiteState,
   SlidesState,
+  type VideoCodec,
 } from '@giaoban/shared';
 import { z } from 'zod';
 import { emptyAgenda } from './Agenda.js';
@@ -70,6 +71,8 @@ export interface NewMeeting {
   floorSeconds: number;
   maxConnections: number;
   invitedSites: readonly DirectorySite[];
+  /** The meeting's video codec; VP8 when absent. */
+  videoCodec?: VideoCodec;
 }
 
 /** A scheduled meeting at version 0: the host site first, then the invited sites once each. */
@@ -93,6 +96,7 @@ export function createMeetingRecord(input: NewMeeting): MeetingRecord {
       techCheckTalkTo: null,
       floorSeconds: input.floorSeconds,
       maxConnections: input.maxConnections,
+      ...(input.videoCodec === 'h264' ? { videoCodec: 'h264' as const } : {}),
     },
     sites,
     participants: [],
