@@ -13,7 +13,8 @@ import {
   MeetingInfo,
   MeetingPlan,
   PROTOCOL_VERSION,
-  RecordingEntry,
+  RecordingList,
+  RecordingRetention,
   ScheduleSchemas,
   SiteConfirmation,
   SiteState,
@@ -211,7 +212,23 @@ const ops: Record<string, Record<string, Op>> = {
       summary:
         'The meeting’s recordings: finished segments (start/end seconds) and chapters (agenda items, floor turns, pages) — organizer session or a secretary’s link',
       auth: 'either',
-      response: z.object({ recordings: z.array(RecordingEntry) }),
+      response: RecordingList,
+    },
+  },
+  '/api/meetings/{id}/recording-retention': {
+    put: {
+      summary:
+        'Set how long the meeting’s recordings are kept: the hub default (RECORDING_RETENTION_DAYS), until the end of a day (Vietnam time), or until deleted (the organizer; audited)',
+      body: RecordingRetention,
+      response: RecordingList,
+    },
+  },
+  '/api/meetings/{id}/record.zip': {
+    get: {
+      summary:
+        'The meeting’s whole record as one streamed ZIP: minutes, notice and attendance (DOCX), attendance, chat and audit (CSV), and — for whoever may watch them — every recording’s segments (Matroska) and chapters under recordings/ (organizer session, or the chair’s or a secretary’s join link)',
+      auth: 'either',
+      response: { file: 'application/zip' },
     },
   },
   '/api/meetings/{id}/recordings/{rid}/{file}': {

@@ -1,4 +1,4 @@
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SEGMENT_LIST } from './MeetingRecorder.js';
 import { CHAPTERS_FILE, type Chapter } from './RecordingChapters.js';
@@ -6,6 +6,7 @@ import { CHAPTERS_FILE, type Chapter } from './RecordingChapters.js';
 /** One recording on disk, as the playback routes list it. */
 export interface RecordingEntry {
   readonly recordingId: string;
+  /** When it started (chapters.json; the folder's last change when that file is missing). */
   readonly startedAt: string | null;
   /** Finished segments, in order (complete, playable files). */
   readonly segments: readonly { readonly file: string; readonly startS: number; readonly endS: number }[];
@@ -28,6 +29,12 @@ export class RecordingLibrary {
   folderOf(meetingId: string, recordingId: string): string {
     if (!ID.test(meetingId) || !ID.test(recordingId)) throw new Error('RecordingLibrary | bad id');
     return join(this.root, meetingId, recordingId);
+  }
+
+  /** The meetings that have a recording folder (the retention sweep walks them). */
+  async meetings(): Promise<string[]> {
+    const ids = await readdir(this.root).catch(() => [] as string[]);
+    return ids.filter((id) => ID.test(id));
   }
 
   /** Every recording of a meeting, oldest first. */
@@ -61,9 +68,10 @@ export class RecordingLibrary {
     const parsed = chaptersText
       ? (JSON.parse(chaptersText) as { startedAt?: string; chapters?: Chapter[] })
       : { chapters: [] };
+    const startedAt = parsed.startedAt ?? (await stat(dir).catch(() => null))?.mtime.toISOString() ?? null;
     return {
       recordingId,
-      startedAt: parsed.startedAt ?? null,
+      startedAt,
       segments,
       bytes,
       chapters: parsed.chapters ?? [],
@@ -78,12 +86,29 @@ export class RecordingLibrary {
     return join(this.root, meetingId, recordingId, file);
   }
 
-  /** Deletes a recording's folder (segments, chapters, SDP). Whether there was one. */
+  /** The chapters file of a recording (for the export bundle), or null when it has none. */
+  async chaptersPath(meetingId: string, recordingId: string): Promise<string | null> {
+    if (!ID.test(meetingId) || !ID.test(recordingId)) return null;
+    const path = join(this.root, meetingId, recordingId, CHAPTERS_FILE);
+    return (await stat(path).catch(() => null))?.isFile() ? path : null;
+  }
+
+  /**
+   * Deletes a recording's folder (segments, chapters, SDP). Whether this call deleted it: the folder
+   * is first renamed out of the library (atomic), so when two hub instances share the folder and
+   * both remove the same recording, exactly one gets true (and writes the audit entry).
+   */
   async remove(meetingId: string, recordingId: string): Promise<boolean> {
     if (!ID.test(meetingId) || !ID.test(recordingId)) return false;
     const dir = join(this.root, meetingId, recordingId);
-    if (!(await stat(dir).catch(() => null))) return false;
-    await rm(dir, { recursive: true, force: true });
+    // A name the library never lists (`.` is not in ID), in the same folder, so rename is atomic.
+    const doomed = join(this.root, meetingId, `.deleting.${recordingId}.${process.pid}.${Date.now()}`);
+    try {
+      await rename(dir, doomed);
+    } catch {
+      return false;
+    }
+    await rm(doomed, { recursive: true, force: true });
     return true;
   }
 }

@@ -50,6 +50,8 @@ export class RecordingService {
   readonly #running = new Map<MeetingId, Running>();
   readonly #chains = new Map<MeetingId, Promise<void>>();
   #closed = false;
+  /** Closed with the service (the retention sweeper): set by the wiring. */
+  readonly #closers: (() => void)[] = [];
 
   constructor(options: RecordingServiceOptions) {
     this.#o = options;
@@ -68,9 +70,15 @@ export class RecordingService {
     await this.#chains.get(meetingId);
   }
 
+  /** Runs `close` when the service closes (the retention sweeper's clock). */
+  onClose(close: () => void): void {
+    this.#closers.push(close);
+  }
+
   /** Stops every recording (each closes its current segment properly). Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
+    for (const close of this.#closers.splice(0)) close();
     await Promise.allSettled([...this.#chains.values()]);
     await Promise.allSettled([...this.#running.keys()].map((id) => this.#stop(id)));
   }

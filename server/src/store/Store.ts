@@ -36,8 +36,8 @@ export interface LinkRepository {
   listByMeeting(meetingId: MeetingId): Promise<JoinLink[]>;
 }
 
-/** The append-only logs kept beside a meeting's record: its chat and its audit log. */
-export type JournalName = 'chat' | 'audit' | 'parentLink';
+/** The append-only logs kept beside a meeting's record: chat, audit log, parent link, recording retention. */
+export type JournalName = 'chat' | 'audit' | 'parentLink' | 'recordingRetention';
 
 /**
  * Storage of the hub, behind one interface with one contract suite (server/test/store) so the

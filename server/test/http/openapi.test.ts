@@ -4,6 +4,7 @@ import { createHttpApp, type ExportApi, type OrganizerApi } from '../../src/http
 import { type DocumentApi, documentRoutes } from '../../src/http/documents.js';
 import { documentedRoutes, openApiDocument } from '../../src/http/openapi.js';
 import { operationRoutes } from '../../src/http/operations.js';
+import { recordBundleRoutes } from '../../src/http/recordBundle.js';
 import { recordingRoutes } from '../../src/http/recordings.js';
 import { scheduleRoutes } from '../../src/http/schedule.js';
 import { statisticsRoutes } from '../../src/http/statistics.js';
@@ -51,7 +52,8 @@ describe('OpenAPI document', () => {
       scheduleRoutes(stub(), () => 'org'),
       statisticsRoutes(stub(), () => 'org'),
       relayRoutes(stub(), () => 'org'),
-      recordingRoutes(stub(), stub()),
+      recordingRoutes(stub(), stub(), stub(), stub()),
+      recordBundleRoutes(stub(), stub(), stub()),
       operationRoutes(stub(), { store: async () => true, media: () => true, serving: () => true }, null),
     ] as Router[],
   );

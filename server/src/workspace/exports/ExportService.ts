@@ -118,6 +118,18 @@ export class ExportService {
     return new ChatService(this.deps.store, this.deps.meetings, new AuditTrail(this.deps.store));
   }
 
+  /** The record bundle's names ("Hồ sơ hội nghị - <title> - <date>.zip" and an ASCII fallback). */
+  async bundleName(meetingId: string): Promise<{ filename: string; asciiFilename: string }> {
+    const record = await this.deps.meetings.get(meetingId);
+    const base = `Hồ sơ hội nghị - ${record.meeting.title} - ${formatDate(
+      record.meeting.liveAt ?? record.meeting.scheduledAt,
+    ).replace(/\//g, '-')}`;
+    return {
+      filename: `${base.replace(/[\\/:*?"<>|\r\n]+/g, ' ').slice(0, 180)}.zip`,
+      asciiFilename: `${slugify(base).slice(0, 120) || 'record'}.zip`,
+    };
+  }
+
   /** Builds one file; NOT_FOUND for an unknown meeting or file name. */
   async render(meetingId: string, file: string): Promise<ExportedFile> {
     if (!(EXPORT_FILES as readonly string[]).includes(file)) {
