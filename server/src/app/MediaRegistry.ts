@@ -95,7 +95,8 @@ export class MediaRegistry {
   }
 
   async #create(meetingId: MeetingId): Promise<MeetingMedia> {
-    const media = await this.pool.createMeetingMedia(meetingId);
+    const { meeting } = await this.meetings.get(meetingId);
+    const media = await this.pool.createMeetingMedia(meetingId, meeting.videoCodec);
     const mine = this.#rooms.get(meetingId);
     media.on('close', (reason) => {
       if (this.#rooms.get(meetingId) === mine) this.#rooms.delete(meetingId);

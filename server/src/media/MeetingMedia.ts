@@ -1,4 +1,4 @@
-import type { MeetingId, ParticipantId, SiteId } from '@giaoban/shared';
+import type { MeetingId, ParticipantId, SiteId, VideoCodec } from '@giaoban/shared';
 import type { types as ms } from 'mediasoup';
 import { Coalescer } from './Coalescer.js';
 import {
@@ -39,6 +39,8 @@ export type MeetingMediaEvents = {
 /** What MeetingMedia needs from the pool. */
 export interface MeetingMediaOptions {
   meetingId: MeetingId;
+  /** The program's codec (the meeting's; cameras in another codec reach viewers directly). */
+  videoCodec?: VideoCodec;
   worker: ms.Worker;
   webRtcServer: ms.WebRtcServer | undefined;
   config: MediaConfig;
@@ -101,7 +103,7 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
         threshold: -70,
         interval: options.config.audioLevelIntervalMs,
       });
-      const program = await ProgramSwitcher.create(router, options.logger);
+      const program = await ProgramSwitcher.create(router, options.logger, options.videoCodec);
       return new MeetingMedia(options, router, audioLevels, program);
     } catch (e) {
       router.close();
@@ -276,7 +278,7 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     const pass = new PolicyPass(policy);
     const source = this.#programSource(pass);
     // No camera on stage (yet), or one the stream cannot carry: viewers' program consumers pause.
-    pass.programViaStream = source !== undefined && ProgramSwitcher.canCarry(source.producer);
+    pass.programViaStream = source !== undefined && ProgramSwitcher.canCarry(source.producer, this.#program.codec);
     this.#pass = pass;
     this.#candidates = null;
     const work: Promise<void>[] = [

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { MeetingId } from '@giaoban/shared';
+import type { MeetingId, VideoCodec } from '@giaoban/shared';
 import type { types as ms } from 'mediasoup';
 import { consoleMediaLogger, errorText, type MediaLogger } from './logger.js';
 import type { MediaConfig } from './MediaConfig.js';
@@ -184,7 +184,7 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
    * Creates a meeting's media (its router) on the least-loaded live worker: fewest transports
    * plus routers, ties to the lower index. Throws UNAVAILABLE when no worker is alive.
    */
-  async createMeetingMedia(meetingId: MeetingId): Promise<MeetingMedia> {
+  async createMeetingMedia(meetingId: MeetingId, videoCodec: VideoCodec = 'vp8'): Promise<MeetingMedia> {
     if (this.#closed) throw new MediaError('UNAVAILABLE', 'media worker pool is closed');
     let slot = this.#leastLoaded();
     // Every worker died at once (a one-core hub): the meeting moves onto the respawned one.
@@ -195,6 +195,7 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
     if (!slot) throw new MediaError('UNAVAILABLE', 'no live media worker');
     const meeting = await MeetingMedia.create({
       meetingId,
+      videoCodec,
       worker: slot.worker,
       webRtcServer: slot.webRtcServer,
       config: this.config,
