@@ -1,4 +1,4 @@
-import type { MediaSource, PublishLayers, TransportInfo } from '@giaoban/shared';
+import type { MediaSource, PublishLayers, TransportInfo, VideoCodec } from '@giaoban/shared';
 import type { types } from 'mediasoup-client';
 import { type CaptureState, meetingStore, patchMedia } from '../state/meetingState';
 import { capture, listDevices, preferredDevice, rememberDevice } from './localMedia';
@@ -14,6 +14,23 @@ const CAMERA_ENCODINGS: types.RtpEncodingParameters[] = [
 ];
 
 type Kind = 'camera' | 'mic';
+
+/**
+ * The codec the camera is published in: the meeting's (VP8 unless the organizer set H.264 for room
+ * systems that take only H.264; then constrained baseline, packetization-mode 1, as the hub's
+ * router offers it), so the hub's program can carry it to every viewer and room system as it is.
+ */
+export function cameraCodec(
+  device: Pick<types.Device, 'sendRtpCapabilities'>,
+  videoCodec: VideoCodec | undefined,
+): types.RtpCodecCapability | undefined {
+  const mimeType = videoCodec === 'h264' ? 'video/h264' : 'video/vp8';
+  return device.sendRtpCapabilities.codecs?.find(
+    (c) =>
+      c.mimeType.toLowerCase() === mimeType &&
+      (mimeType !== 'video/h264' || String(c.parameters?.['packetization-mode'] ?? '0') === '1'),
+  );
+}
 type TransportFactory = (device: types.Device, info: TransportInfo) => types.Transport;
 
 /**
@@ -226,9 +243,7 @@ export class Publisher {
           ? await transport.produce({
               track,
               encodings: CAMERA_ENCODINGS,
-              codec: this.device.sendRtpCapabilities.codecs?.find(
-                (c) => c.mimeType.toLowerCase() === 'video/vp8',
-              ),
+              codec: cameraCodec(this.device, meetingStore.get().snapshot?.meeting.videoCodec),
               codecOptions: { videoGoogleStartBitrate: 1000 },
               stopTracks: false,
               appData: { source },
