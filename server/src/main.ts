@@ -35,7 +35,7 @@ import { HubMetrics } from './metrics/HubMetrics.js';
 import { MediaCensus } from './metrics/MediaCensus.js';
 import { type Recording, wireRecording } from './record/wireRecording.js';
 import { RelayService } from './relay/RelayService.js';
-import { relayRoutes } from './relay/relayRoutes.js';
+import { meetingReader, relayRoutes } from './relay/relayRoutes.js';
 import { loadSipConfig, SipConfigError } from './sip/SipConfig.js';
 import { SipCredentials } from './sip/SipCredentials.js';
 import { SipGateway } from './sip/SipGateway.js';
@@ -282,7 +282,11 @@ export async function startHub(
     [
       scheduleRoutes(schedule, (token) => organizer.authenticate(token)),
       statisticsRoutes(store.meetings, (token) => organizer.authenticate(token)),
-      relayRoutes(relay, (token) => organizer.authenticate(token)),
+      relayRoutes(
+        relay,
+        (token) => organizer.authenticate(token),
+        meetingReader(tokens, store.links, (token) => organizer.authenticate(token)),
+      ),
       recording.routes,
       operationRoutes(
         new HubMetrics({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ParticipantId } from './ids.js';
+import { ParentView } from './relay.js';
 import { SlidesState } from './slides.js';
 import {
   AgendaState,
@@ -28,6 +29,7 @@ export const MeetingChange = z.discriminatedUnion('type', [
   z.object({ type: z.literal('slides'), slides: SlidesState }),
   z.object({ type: z.literal('votes'), votes: z.array(VoteView) }),
   z.object({ type: z.literal('moderation'), moderation: ModerationState }),
+  z.object({ type: z.literal('parent'), parent: ParentView.nullable() }),
 ]);
 export type MeetingChange = z.infer<typeof MeetingChange>;
 
@@ -76,6 +78,8 @@ export function applyChange(s: MeetingSnapshot, c: MeetingChange): MeetingSnapsh
       return { ...s, votes: c.votes };
     case 'moderation':
       return { ...s, moderation: c.moderation };
+    case 'parent':
+      return { ...s, parent: c.parent };
     default: {
       const never: never = c;
       return never;

@@ -185,6 +185,12 @@ export const ClientEvents = {
   'media:report': on().call('media', MediaSchemas.report),
   /** Linked meetings: a relay link's hub sets up the hub-to-hub media pipe (docs/LINKED-MEETINGS.md). */
   'relay:pipe': on<RelayPipeAnswer>().call('relay', RelaySchemas.pipe),
+  /** Linked meetings: a relay link's hub reports its meeting's totals, every level below rolled up. */
+  'relay:totals': on().call('relay', RelaySchemas.totals),
+  /** Linked meetings, in the child: the chair leaves relay mode for a local segment (true) or returns. */
+  'relay:localSegment': on().command('relay', z.object({ local: z.boolean() }).strict()),
+  /** Linked meetings, in the child: the chair asks the parent's floor for the province. */
+  'relay:requestFloor': on<{ requestId: string }>().call('relay', RelaySchemas.requestFloor),
 } as const;
 
 type Table = typeof ClientEvents;

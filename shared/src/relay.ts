@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DocumentId, FloorRequestId, Instant } from './ids.js';
 
 /**
  * Linked meetings (docs/LINKED-MEETINGS.md): a child hub joins a parent meeting with a relay link
@@ -36,6 +37,22 @@ export const RelayStream = z.object({
 });
 export type RelayStream = z.infer<typeof RelayStream>;
 
+/**
+ * What a linked child meeting reports up to its parent, every level below it rolled up: the sites
+ * below the province (its communes, and theirs), how many are connected, the delegates declared in
+ * all of them (the province's own room included), and whether the child chair holds a local
+ * segment ("phiên riêng") instead of relaying.
+ */
+export const LinkedTotals = z
+  .object({
+    invitedSites: z.number().int().min(0).max(1_000_000),
+    connectedSites: z.number().int().min(0).max(1_000_000),
+    delegates: z.number().int().min(0).max(100_000_000),
+    localSession: z.boolean(),
+  })
+  .strict();
+export type LinkedTotals = z.infer<typeof LinkedTotals>;
+
 export const RelaySchemas = {
   /**
    * The child hub offers its PipeTransport end and the child's program (to be produced at the
@@ -47,6 +64,18 @@ export const RelaySchemas = {
       up: z.array(RelayStream).max(4),
     })
     .strict(),
+  /** The child hub reports its meeting's totals up (`relay:totals`, relay links only). */
+  totals: LinkedTotals,
+  /**
+   * The child chair asks the parent's floor for the province (`relay:requestFloor`), with a topic
+   * of its own or the topic of one of its sites' requests (`requestId` in the child's queue).
+   */
+  requestFloor: z
+    .object({
+      topic: z.string().trim().max(300).optional(),
+      requestId: FloorRequestId.optional(),
+    })
+    .strict(),
 } as const;
 
 /** Reply to `relay:pipe`. */
@@ -54,3 +83,45 @@ export interface RelayPipeAnswer {
   endpoint: RelayEndpoint;
   down: RelayStream[];
 }
+
+/**
+ * The link to the parent as the child meeting's sites see it: relaying (`connected`), down and
+ * coming back by itself (`reconnecting`), or cut for good (`lost`: revoked, expired, parent ended).
+ */
+export const ParentLinkState = z.enum(['connected', 'reconnecting', 'lost']);
+export type ParentLinkState = z.infer<typeof ParentLinkState>;
+
+/**
+ * The parent meeting as a linked child meeting shows it ("Cầu trung ương: …"): its title, current
+ * agenda item, floor holder and the page it shows. The page image is served by the child's own hub
+ * (`parentPagePath`), which fetches it once from the parent over the relay link, so the child's
+ * sites never reach the parent hub.
+ */
+export const ParentView = z.object({
+  meetingTitle: z.string().max(300),
+  agendaItem: z
+    .object({ title: z.string().max(300), position: z.number().int().min(1), count: z.number().int().min(1) })
+    .nullable(),
+  floor: z.object({ siteName: z.string().max(300), topic: z.string().max(300), since: Instant }).nullable(),
+  slide: z
+    .object({
+      documentId: DocumentId,
+      documentName: z.string().max(200),
+      page: z.number().int().min(1),
+      pageCount: z.number().int().min(1),
+    })
+    .nullable(),
+  link: ParentLinkState,
+  /** The province's own place at the parent: its pending floor request, and whether it is on stage. */
+  province: z.object({
+    requestTopic: z.string().max(300).nullable(),
+    onStage: z.boolean(),
+  }),
+  /** The child chair left relay mode for a local segment: the sites see the local program. */
+  localSegment: z.boolean(),
+});
+export type ParentView = z.infer<typeof ParentView>;
+
+/** HTTP path (on the child's hub) of a page the parent shows; add `?token=` (a join token of the child). */
+export const parentPagePath = (meetingId: string, documentId: string, page: number): string =>
+  `/api/meetings/${encodeURIComponent(meetingId)}/parent/pages/${encodeURIComponent(documentId)}/${page}.png`;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgendaItemId, FloorRequestId, Instant, MeetingId, ParticipantId, SiteId } from './ids.js';
+import { LinkedTotals, ParentView } from './relay.js';
 import { Role } from './roles.js';
 import { SlidesState } from './slides.js';
 import { VoteView } from './votes.js';
@@ -34,6 +35,11 @@ export const SiteState = z.object({
   /** First join and latest leave, for the roll call. */
   firstJoinedAt: Instant.nullable(),
   lastLeftAt: Instant.nullable(),
+  /**
+   * A linked meeting's site (a province relaying this meeting to its communes): what its hub
+   * reported of every level below it. Absent for an ordinary room.
+   */
+  linked: LinkedTotals.optional(),
 });
 export type SiteState = z.infer<typeof SiteState>;
 
@@ -129,7 +135,10 @@ export const AttendanceTotals = z.object({
   invitedSites: z.number().int(),
   connectedSites: z.number().int(),
   mediaSites: z.number().int(),
+  /** Every level: a linked site counts the delegates its hub reported for all levels below it. */
   delegates: z.number().int(),
+  /** The sites below the linked sites (communes), when any site is linked; absent otherwise. */
+  linked: z.object({ invitedSites: z.number().int(), connectedSites: z.number().int() }).optional(),
 });
 export type AttendanceTotals = z.infer<typeof AttendanceTotals>;
 
@@ -219,5 +228,7 @@ export const MeetingSnapshot = z.object({
   /** Votes (biểu quyết) of the meeting, oldest first. */
   votes: z.array(VoteView).default([]),
   moderation: ModerationState.default(emptyModeration),
+  /** The parent meeting this one relays (linked meetings), or null when not linked. */
+  parent: ParentView.nullable().default(null),
 });
 export type MeetingSnapshot = z.infer<typeof MeetingSnapshot>;

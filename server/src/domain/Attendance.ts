@@ -29,18 +29,27 @@ export function logAttendance(log: readonly AttendanceEvent[], event: Attendance
 /**
  * Totals of the roll-call board ("58/64 điểm cầu · 1.214 đại biểu"). Delegates are counted only
  * for connected sites: a room that dropped out is not attending, whatever it declared earlier.
+ * Linked sites bring the levels below them: their communes (`linked`) and their delegates.
  */
 export function attendanceTotals(sites: readonly SiteState[]): AttendanceTotals {
   let connectedSites = 0;
   let mediaSites = 0;
   let delegates = 0;
+  let linked: AttendanceTotals['linked'];
   for (const s of sites) {
+    // A linked site (a province relaying this meeting) stands for every level below it.
+    if (s.linked) {
+      linked ??= { invitedSites: 0, connectedSites: 0 };
+      linked.invitedSites += s.linked.invitedSites;
+      if (isPresent(s.connection)) linked.connectedSites += s.linked.connectedSites;
+    }
     if (!isPresent(s.connection)) continue;
     connectedSites += 1;
-    delegates += s.declaredDelegates;
+    // Its hub's count covers its own room and its communes' (what it reported, every level).
+    delegates += s.linked ? s.linked.delegates : s.declaredDelegates;
     if (hasMedia(s.connection)) mediaSites += 1;
   }
-  return { invitedSites: sites.length, connectedSites, mediaSites, delegates };
+  return { invitedSites: sites.length, connectedSites, mediaSites, delegates, ...(linked ? { linked } : {}) };
 }
 
 /** Join/leave spans of one site, rebuilt from the log. */

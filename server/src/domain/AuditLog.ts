@@ -38,6 +38,7 @@ export const AUDITED: Readonly<Record<PersonCommand['type'], boolean>> = {
   'vote:cast': false,
   'vote:close': true,
   'chat:mute': true,
+  'relay:localSegment': true,
   'documents:add': true,
   'documents:remove': true,
   'meeting:update': true,
@@ -125,6 +126,8 @@ export function auditEntryOf(
     }
     case 'chat:mute':
       return entry(cmd.siteId, cmd.muted ? 'khóa trò chuyện' : 'mở trò chuyện');
+    case 'relay:localSegment':
+      return entry(null, cmd.local ? 'phiên riêng' : 'tiếp sóng cầu cấp trên');
     case 'site:declare':
       return entry(cmd.siteId ?? actor.siteId, `${cmd.delegates} đại biểu`);
     case 'agenda:advance':

@@ -8,6 +8,7 @@ import {
   MeetingInfo,
   type MeetingSnapshot,
   ModerationState,
+  ParentView,
   ParticipantState,
   QueueState,
   SiteId,
@@ -57,6 +58,8 @@ export const MeetingRecord = z.object({
   moderation: ModerationState.default(emptyModeration),
   /** Link-quality changes, oldest first; records stored before this log existed read as none. */
   quality: z.array(QualityEvent).default([]),
+  /** The parent meeting this one relays (linked meetings); null when not linked. */
+  parent: ParentView.nullable().default(null),
 });
 /** See {@link MeetingRecord}. */
 export type MeetingRecord = z.infer<typeof MeetingRecord>;
@@ -108,6 +111,7 @@ export function createMeetingRecord(input: NewMeeting): MeetingRecord {
     votes: [],
     moderation: emptyModeration(),
     quality: [],
+    parent: null,
   };
 }
 
@@ -125,6 +129,7 @@ export function toSnapshot(record: MeetingRecord): MeetingSnapshot {
     slides: record.slides,
     votes: record.votes.map((v) => voteView(v, record.sites)),
     moderation: record.moderation,
+    parent: record.parent,
   };
 }
 

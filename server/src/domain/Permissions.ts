@@ -46,6 +46,7 @@ export const ACTIONS = [
   'chatPrivately',
   'moderateChat',
   'readAudit',
+  'steerRelay',
 ] as const;
 /** One action of {@link ACTIONS}. */
 export type Action = (typeof ACTIONS)[number];
@@ -128,6 +129,9 @@ export const PERMISSIONS: Readonly<Record<Action, Readonly<Partial<Record<Role, 
   moderateChat: { chair: 'any', operator: 'any' },
   // Secretaries keep the record the audit log belongs to.
   readAudit: { organizer: 'any', chair: 'any', secretary: 'any' },
+  // Linked meetings: the child's chair decides when its sites see the parent or a local segment,
+  // and asks the parent's floor for the province.
+  steerRelay: { chair: 'any' },
 };
 
 /** What an action is about, when ownership matters. */

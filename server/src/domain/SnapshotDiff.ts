@@ -35,6 +35,7 @@ export function diffSnapshots(before: MeetingSnapshot, after: MeetingSnapshot): 
   if (!deepEqual(before.votes, after.votes)) changes.push({ type: 'votes', votes: after.votes });
   if (!deepEqual(before.moderation, after.moderation))
     changes.push({ type: 'moderation', moderation: after.moderation });
+  if (!deepEqual(before.parent, after.parent)) changes.push({ type: 'parent', parent: after.parent });
   return changes;
 }
 

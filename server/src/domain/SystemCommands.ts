@@ -4,6 +4,7 @@ import * as Site from './BridgePoint.js';
 import type { SystemCommand } from './commands.js';
 import { type Outcome, refuse, succeed } from './DomainError.js';
 import type { MeetingRecord } from './MeetingRecord.js';
+import { reportLinked, setParentView } from './ParentLink.js';
 import { addParticipant, isRoomDevice, removeParticipant, siteHasRoomDevice } from './Participant.js';
 import * as Queue from './SpeakingQueue.js';
 import type { ExecuteContext, Step } from './Step.js';
@@ -52,6 +53,12 @@ export function runSystemCommand(rec: MeetingRecord, cmd: SystemCommand, ctx: Ex
       if (recording?.recordingId !== cmd.recordingId || recording.failure) return done(rec);
       const failure = { at: now, message: cmd.message.slice(0, 500) };
       return done({ ...rec, moderation: { ...rec.moderation, recording: { ...recording, failure } } });
+    }
+    case 'parent:view':
+      return done(setParentView(rec, cmd.view));
+    case 'site:linked': {
+      const sites = reportLinked(rec.sites, cmd.siteId, cmd.linked);
+      return sites.ok ? done({ ...rec, sites: sites.value }) : sites;
     }
     default: {
       const never: never = cmd;

@@ -6,6 +6,8 @@ import type {
   DirectorySite,
   DocumentId,
   FloorRequestId,
+  LinkedTotals,
+  ParentView,
   ParticipantId,
   SiteId,
   SlideDocument,
@@ -64,7 +66,11 @@ export type SystemCommand =
   | { type: 'site:quality'; siteId: SiteId; poor: boolean }
   | { type: 'floor:expire' }
   /** The recorder of this recording stopped on its own (crash, full disk): the alert every page shows. */
-  | { type: 'recording:failed'; recordingId: string; message: string };
+  | { type: 'recording:failed'; recordingId: string; message: string }
+  /** Linked meetings, in the child: what the parent shows now and the link's state (null: unlinked). */
+  | { type: 'parent:view'; view: ParentView | null }
+  /** Linked meetings, in the parent: a relay link's hub reported the totals of every level below it. */
+  | { type: 'site:linked'; siteId: SiteId; linked: LinkedTotals };
 
 /** Everything `execute` understands. */
 export type MeetingCommand =
@@ -105,6 +111,7 @@ export const ACTION_OF: Readonly<Record<PersonCommand['type'], Action>> = {
   'vote:cast': 'castVote',
   'vote:close': 'closeVote',
   'chat:mute': 'moderateChat',
+  'relay:localSegment': 'steerRelay',
   'slides:show': 'presentSlides',
   'slides:page': 'presentSlides',
   'slides:presenter': 'assignPresenter',
@@ -128,6 +135,8 @@ const SYSTEM_TYPES: ReadonlySet<string> = new Set<SystemCommand['type']>([
   'site:quality',
   'floor:expire',
   'recording:failed',
+  'parent:view',
+  'site:linked',
 ]);
 
 /** True for commands only the hub may issue. */

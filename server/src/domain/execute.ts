@@ -17,6 +17,7 @@ import { type Outcome, refuse, succeed } from './DomainError.js';
 import { editMeeting, requireStatus, transition } from './Meeting.js';
 import { type MeetingRecord, toSnapshot } from './MeetingRecord.js';
 import { runModerationCommand } from './ModerationCommands.js';
+import { setLocalSegment } from './ParentLink.js';
 import { authorize, mayAttempt } from './Permissions.js';
 import * as Slides from './Slides.js';
 import { deepEqual, diffSnapshots } from './SnapshotDiff.js';
@@ -229,6 +230,12 @@ function runPersonCommand(
     case 'slides:presenter':
     case 'documents:add':
       return runSlidesCommand(rec, actor, cmd);
+    case 'relay:localSegment': {
+      const open = requireStatus(rec.meeting, NOT_ENDED, 'switch between relaying and a local segment');
+      if (!open.ok) return open;
+      const next = setLocalSegment(rec, cmd.local);
+      return next.ok ? done(next.value) : next;
+    }
     default:
       return runOrganizerCommand(rec, cmd, ctx);
   }

@@ -17,6 +17,7 @@ export * from './execute.js';
 export * from './MediaPolicy.js';
 export type { MeetingEdit } from './Meeting.js';
 export * from './MeetingRecord.js';
+export * as ParentLink from './ParentLink.js';
 export type { ParticipantJoin } from './Participant.js';
 export * from './Permissions.js';
 export type { DocumentProgress } from './Slides.js';

@@ -183,6 +183,14 @@ const ops: Record<string, Record<string, Op>> = {
     },
     delete: { summary: 'Unlink this meeting from its parent', response: z.object({ parent: z.null() }) },
   },
+  '/api/meetings/{id}/parent/pages/{docId}/{file}': {
+    get: {
+      summary:
+        'A page the parent meeting shows (`<n>.png`), for anyone of this (child) meeting: fetched once from the parent over the relay link and served from this hub',
+      auth: 'either',
+      response: { file: 'image/png' },
+    },
+  },
   '/api/meetings/{id}/openTechCheck': {
     post: { summary: 'Open the technical check (kiểm tra kỹ thuật)', response: MeetingSummary },
   },

@@ -1,14 +1,22 @@
-import type { MeetingId, RelayPipeAnswer, RelaySchemas, SiteId } from '@giaoban/shared';
+import type {
+  LinkedTotals,
+  MeetingId,
+  ParentView,
+  RelayPipeAnswer,
+  RelaySchemas,
+  SiteId,
+} from '@giaoban/shared';
 import { z } from 'zod';
 import type { MediaRegistry } from '../app/MediaRegistry.js';
 import type { MeetingService } from '../app/MeetingService.js';
-import { DomainError } from '../domain/index.js';
+import { type Actor, auditEntry, DomainError, ParentLink } from '../domain/index.js';
 import { log } from '../log/log.js';
 import type { MediaConfig } from '../media/index.js';
 import type { RoomProducer } from '../media/PeerHost.js';
 import { ProgramAudio } from '../media/program/ProgramAudio.js';
 import type { Store } from '../store/Store.js';
-import { type ParentLink, RelayClient, type RelayState } from './RelayClient.js';
+import type { PageImage } from './ParentPages.js';
+import { type ParentLink as ParentAddress, RelayClient, type RelayState } from './RelayClient.js';
 import { RelayPipe } from './RelayPipe.js';
 
 /** A journaled link of a child meeting to its parent (a `{ detached: true }` entry ends it). */
@@ -37,11 +45,43 @@ export class RelayService {
 
   constructor(
     private readonly registry: Pick<MediaRegistry, 'get'>,
-    private readonly meetings: Pick<MeetingService, 'get'>,
+    private readonly meetings: Pick<MeetingService, 'get' | 'system' | 'onChanged' | 'audit'>,
     private readonly config: Pick<MediaConfig, 'listenIp' | 'announcedIp'>,
     /** Where a child meeting's link is kept across restarts (its `parentLink` journal). */
     private readonly journal?: Pick<Store, 'appendJournal' | 'readJournal'>,
-  ) {}
+  ) {
+    // A linked child meeting follows its own changes: its totals go up, its chair's local segment
+    // switches what its sites see.
+    meetings.onChanged({
+      changed: (meetingId, _batch, record) => {
+        const child = this.#children.get(meetingId);
+        if (!child) return;
+        const local = record.parent?.localSegment ?? false;
+        void child.client
+          .setLocalSegment(local)
+          .catch((err: unknown) =>
+            log.warn('RelayService', 'local segment not switched', { meetingId, error: String(err) }),
+          );
+        child.client.reportTotals(ParentLink.rolledUpTotals(record.sites, local));
+      },
+    });
+  }
+
+  /**
+   * A relay link's hub reported its meeting's totals (every level below the province): the parent
+   * keeps them on the relay site, for its roll call and national totals.
+   */
+  async reportLinkedTotals(caller: RelayCaller, totals: LinkedTotals): Promise<null> {
+    if (!caller.relay || caller.siteId === null) {
+      throw new DomainError('FORBIDDEN', 'Only a relay link may report linked totals');
+    }
+    await this.meetings.system(caller.meetingId, {
+      type: 'site:linked',
+      siteId: caller.siteId,
+      linked: totals,
+    });
+    return null;
+  }
 
   // ---- parent side -------------------------------------------------------------------------
 
@@ -98,7 +138,7 @@ export class RelayService {
    * Links a child meeting to a parent (replacing any previous link); the hub joins it at once. The
    * link is journaled, so a restarted hub links the meeting again (`restore`).
    */
-  async attachParent(meetingId: string, parent: ParentLink): Promise<ParentLinkView> {
+  async attachParent(meetingId: string, parent: ParentAddress): Promise<ParentLinkView> {
     const view = await this.#attach(meetingId, parent);
     await this.journal?.appendJournal(meetingId as MeetingId, 'parentLink', {
       url: view.url,
@@ -108,9 +148,10 @@ export class RelayService {
     return view;
   }
 
-  /** Unlinks a child meeting, for good (journaled). */
+  /** Unlinks a child meeting, for good (journaled); its sites no longer see a parent. */
   async unlinkParent(meetingId: string): Promise<void> {
     this.detachParent(meetingId);
+    await this.meetings.system(meetingId, { type: 'parent:view', view: null });
     await this.journal?.appendJournal(meetingId as MeetingId, 'parentLink', {
       detached: true,
       at: Date.now(),
@@ -141,7 +182,7 @@ export class RelayService {
     return linked;
   }
 
-  async #attach(meetingId: string, parent: ParentLink): Promise<ParentLinkView> {
+  async #attach(meetingId: string, parent: ParentAddress): Promise<ParentLinkView> {
     const record = await this.meetings.get(meetingId);
     if (record.meeting.status === 'ended') throw new DomainError('INVALID_STATE', 'the meeting has ended');
     let url: URL;
@@ -155,14 +196,65 @@ export class RelayService {
     }
     const id = record.meeting.id;
     this.detachParent(id);
+    const local = record.parent?.localSegment ?? false;
     const client = new RelayClient({
       parent: { url: url.origin, token: parent.token },
       media: () => this.registry.get(id),
       config: this.config,
       onState: (state) => log.info('RelayService', 'relay link state', { meetingId: id, state }),
+      onParent: (view) => this.#showParent(id, client, view),
+      localSegment: local,
     });
     this.#children.set(id, { url: url.origin, client });
+    client.reportTotals(ParentLink.rolledUpTotals(record.sites, local));
+    this.#showParent(id, client, client.view);
     return { url: url.origin, state: client.state };
+  }
+
+  /** What the parent shows (and the link's state) becomes part of the child meeting's state. */
+  #showParent(meetingId: MeetingId, client: RelayClient, view: ParentView): void {
+    // A replaced or closed link says nothing more: the meeting shows the new link, or none.
+    if (this.#children.get(meetingId)?.client !== client) return;
+    void this.meetings.system(meetingId, { type: 'parent:view', view });
+  }
+
+  /**
+   * The child chair asks the parent's floor for the province, with its own topic or the topic of one
+   * of its sites' requests ("Xã Hưng Nguyên: …"). Audited in the child meeting.
+   */
+  async requestParentFloor(
+    meetingId: MeetingId,
+    actor: Actor,
+    ask: z.output<typeof RelaySchemas.requestFloor>,
+  ): Promise<{ requestId: string }> {
+    const child = this.#children.get(meetingId);
+    if (!child) throw new DomainError('INVALID_STATE', 'This meeting is not linked to a parent meeting');
+    let topic = ask.topic ?? '';
+    if (ask.requestId !== undefined) {
+      const record = await this.meetings.get(meetingId);
+      const request = record.queue.requests.find((r) => r.id === ask.requestId);
+      if (!request) throw new DomainError('NOT_FOUND', `no floor request ${ask.requestId}`);
+      const site = record.sites.find((s) => s.id === request.siteId);
+      topic = `${site?.name ?? request.siteId}: ${request.topic}`.slice(0, 300);
+    }
+    const requestId = await child.client.requestFloor(topic);
+    await this.meetings.audit.append(
+      meetingId,
+      auditEntry(actor, Date.now(), 'relay:requestFloor', null, topic),
+    );
+    return { requestId };
+  }
+
+  /**
+   * A page the parent shows, for a site of the child meeting: served from the child hub's memory,
+   * fetched from the parent once. Only documents the parent showed while linked may be read.
+   */
+  parentPage(meetingId: string, documentId: string, page: number): Promise<PageImage> {
+    const child = this.#children.get(meetingId as MeetingId);
+    if (!child?.client.mayReadDocument(documentId)) {
+      return Promise.reject(new DomainError('NOT_FOUND', 'The parent meeting shows no such document'));
+    }
+    return child.client.pages.get(documentId, page);
   }
 
   /** Unlinks a child meeting. */

@@ -75,6 +75,8 @@ const ALLOWED: Record<Action, readonly Role[]> = {
   chatPrivately: ['operator', 'site'],
   moderateChat: ['chair', 'operator'],
   readAudit: ['organizer', 'chair', 'secretary'],
+  // Linked meetings: only the child's chair switches to a local segment and asks the parent's floor.
+  steerRelay: ['chair'],
 };
 
 /** Roles that may take these actions only for their own bridge point. */
@@ -181,6 +183,7 @@ const COMMAND_ACTION: Record<PersonCommand['type'], Action> = {
   'vote:cast': 'castVote',
   'vote:close': 'closeVote',
   'chat:mute': 'moderateChat',
+  'relay:localSegment': 'steerRelay',
 };
 
 /** A converted document of `pages` pages, as the hub records it. */
@@ -220,6 +223,24 @@ function busyMeeting(): Fixture {
     sites: [DIRECTORY[NOT_INVITED] as DirectorySite],
   });
   return { m, items, hnRequest };
+}
+
+/** busyMeeting() linked to a parent meeting (the hub reported the parent's view). */
+function linkedMeeting(): Fixture {
+  const f = busyMeeting();
+  f.m.ok(SYSTEM, {
+    type: 'parent:view',
+    view: {
+      meetingTitle: 'Giao ban toàn quốc',
+      agendaItem: null,
+      floor: null,
+      slide: null,
+      link: 'connected',
+      province: { requestTopic: null, onStage: false },
+      localSegment: false,
+    },
+  });
+  return f;
 }
 
 /** busyMeeting() with two converted reports, the first on screen, and Hà Nội made presenter. */
@@ -375,6 +396,10 @@ const CASES: Record<PersonCommand['type'], Case> = {
     command: (f) => ({ type: 'vote:close', voteId: (f as ReturnType<typeof votingMeeting>).voteId }),
   },
   'chat:mute': { setup: busyMeeting, command: () => ({ type: 'chat:mute', siteId: DN, muted: true }) },
+  'relay:localSegment': {
+    setup: linkedMeeting,
+    command: () => ({ type: 'relay:localSegment', local: true }),
+  },
 };
 
 const commandCells = (Object.keys(CASES) as PersonCommand['type'][]).flatMap((type) =>

@@ -1,6 +1,6 @@
 import type { MeetingId } from '@giaoban/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MeetingRecord } from '../../src/domain/index.js';
+import type { MeetingCommand, MeetingRecord } from '../../src/domain/index.js';
 import { RelayService } from '../../src/relay/RelayService.js';
 import { MemoryStore } from '../../src/store/MemoryStore.js';
 import { A, liveMeeting } from '../domain/harness.js';
@@ -25,6 +25,9 @@ function meetingWithId(id: string, end = false): MeetingRecord {
   return { ...m.record, meeting: { ...m.record.meeting, id: id as MeetingId } };
 }
 
+/** The system commands the relay service ran, by meeting (what the child meeting was told). */
+const told: { meetingId: string; command: MeetingCommand }[] = [];
+
 /** A relay service over `store` whose meetings are the given records. */
 function service(store: MemoryStore, records: MeetingRecord[]): RelayService {
   const meetings = {
@@ -32,6 +35,10 @@ function service(store: MemoryStore, records: MeetingRecord[]): RelayService {
       const r = records.find((x) => x.meeting.id === id);
       if (!r) throw new Error(`no meeting ${id}`);
       return r;
+    },
+    onChanged: () => undefined,
+    system: async (meetingId: string, command: MeetingCommand) => {
+      told.push({ meetingId, command });
     },
   };
   const s = new RelayService(media as never, meetings as never, config, store);
@@ -63,5 +70,17 @@ describe('a child meeting linked to its parent, across a restart', () => {
     expect(JSON.stringify(after.parentOf(linked.meeting.id))).not.toContain(PARENT.token);
     const journal = await store.readJournal(linked.meeting.id as MeetingId, 'parentLink');
     expect(journal).toHaveLength(1);
+  });
+
+  it('tells the child meeting the link is coming up when linked, and that there is no parent when unlinked', async () => {
+    const store = new MemoryStore();
+    const linked = meetingWithId('mtg-view');
+    const s = service(store, [linked]);
+    told.length = 0;
+    await s.attachParent(linked.meeting.id, PARENT);
+    const first = told.find((t) => t.meetingId === linked.meeting.id)?.command;
+    expect(first).toMatchObject({ type: 'parent:view', view: { link: 'reconnecting', meetingTitle: '' } });
+    await s.unlinkParent(linked.meeting.id);
+    expect(told.at(-1)?.command).toEqual({ type: 'parent:view', view: null });
   });
 });
