@@ -27,6 +27,7 @@ import { DocumentConfigError, loadDocumentConfig } from './documents/DocumentCon
 import { DocumentService } from './documents/DocumentService.js';
 import { createHttpApp } from './http/app.js';
 import { operationRoutes } from './http/operations.js';
+import { recordBundleRoutes } from './http/recordBundle.js';
 import { scheduleRoutes } from './http/schedule.js';
 import { statisticsRoutes } from './http/statistics.js';
 import { log } from './log/log.js';
@@ -288,6 +289,7 @@ export async function startHub(
         meetingReader(tokens, store.links, (token) => organizer.authenticate(token)),
       ),
       recording.routes,
+      recordBundleRoutes(exportsApi, recording.library, recording.access),
       operationRoutes(
         new HubMetrics({
           meetings: () => store.meetings.list(),

@@ -16,6 +16,7 @@ import type {
   MeetingId,
   ParticipantId,
   RecordingEntry,
+  RecordingList,
   SiteId,
   SlideDocument,
 } from '@giaoban/shared';
@@ -286,7 +287,7 @@ describe('recording a live meeting', () => {
     expect((await http('GET', `${list}/${recordingId}/${first}`, site)).status).toBe(403);
     expect((await http('DELETE', `${list}/${recordingId}`, secretary)).status).toBe(403);
     expect((await http('DELETE', `${list}/${recordingId}`, f.orgToken)).status).toBe(204);
-    expect((await (await http('GET', list, f.orgToken)).json()) as unknown).toEqual({ recordings: [] });
+    expect(((await (await http('GET', list, f.orgToken)).json()) as RecordingList).recordings).toEqual([]);
   });
 
   it('a recorder that dies marks the recording failed for every page; recording again works; the meeting end stops it', async () => {
