@@ -135,6 +135,12 @@ export interface PickedMedia {
   parameters: Record<string, string | number>;
   /** RFC 4733 telephone-event, when offered on this audio line. */
   dtmf: SdpCodec | null;
+  /**
+   * The meeting's program can be sent back on this line as it is (no transcoding): the line's codec
+   * is the program's (VP8, or H.264 with packetization-mode 1 — the program's H.264 arrives in
+   * FU-A / STAP-A packets a mode-0 receiver cannot take).
+   */
+  programCodec: boolean;
 }
 
 const AUDIO_PREFERENCE = ['G722', 'PCMU', 'PCMA'];
@@ -148,13 +154,17 @@ function fmtpParams(fmtp: string): Map<string, string> {
   return out;
 }
 
+/** H.264 as the hub answers and sends it: constrained baseline level 3.1, packetization-mode 1. */
+export const H264_FMTP = 'profile-level-id=42e01f;packetization-mode=1';
+
 /**
  * Picks per line: audio G.722, else PCMU, else PCMA (in the offer's order among those) with
- * telephone-event; video VP8 (both directions: the program can be sent back) else H.264
- * constrained baseline, packetization-mode 1 preferred (mode 0 is a subset of mode 1: single NAL
- * units, so it is produced as mode 1). Lines we cannot use are answered with port 0.
+ * telephone-event; video in the meeting's program codec first (so the program can be sent back
+ * as it is), else the other: VP8, or H.264 constrained baseline with packetization-mode 1
+ * preferred (mode 0 is a subset of mode 1: single NAL units, so it is produced as mode 1).
+ * Lines we cannot use are answered with port 0.
  */
-export function pickMedia(offer: SdpOffer): PickedMedia[] {
+export function pickMedia(offer: SdpOffer, programCodec: 'vp8' | 'h264' = 'vp8'): PickedMedia[] {
   const picked: PickedMedia[] = [];
   offer.media.forEach((m, index) => {
     if (m.port === 0 || !/^RTP\/AVPF?$/.test(m.proto)) return;
@@ -173,6 +183,7 @@ export function pickMedia(offer: SdpOffer): PickedMedia[] {
         mimeType: `audio/${codec.name.toUpperCase()}`,
         parameters: {},
         dtmf,
+        programCodec: false,
       });
     } else if (m.kind === 'video' && !picked.some((p) => p.kind === 'video')) {
       const vp8 = m.codecs.find((c) => c.name.toUpperCase() === 'VP8' && c.clockRate === 90000);
@@ -184,7 +195,8 @@ export function pickMedia(offer: SdpOffer): PickedMedia[] {
             Number(fmtpParams(b.fmtp).get('packetization-mode') ?? 0) -
             Number(fmtpParams(a.fmtp).get('packetization-mode') ?? 0),
         )[0];
-      const codec = vp8 ?? h264;
+      const h264Mode = Number(fmtpParams(h264?.fmtp ?? '').get('packetization-mode') ?? 0);
+      const codec = programCodec === 'h264' ? (h264 && h264Mode === 1 ? h264 : (vp8 ?? h264)) : (vp8 ?? h264);
       if (!codec) return;
       picked.push({
         index,
@@ -197,6 +209,7 @@ export function pickMedia(offer: SdpOffer): PickedMedia[] {
             ? {}
             : { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
         dtmf: null,
+        programCodec: codec === vp8 ? programCodec === 'vp8' : programCodec === 'h264' && h264Mode === 1,
       });
     }
   });
@@ -240,7 +253,12 @@ export function buildSdpAnswer(
     out.push(
       `a=rtpmap:${p.codec.pt} ${p.codec.name}/${p.codec.clockRate}${p.kind === 'audio' && p.codec.channels > 1 ? `/${p.codec.channels}` : ''}`,
     );
-    if (p.codec.fmtp) out.push(`a=fmtp:${p.codec.pt} ${p.codec.fmtp}`);
+    const h264 = p.mimeType === 'video/H264';
+    // H.264: what we take and send, in the packetization mode of the offer (RFC 6184 §8.2.2).
+    const fmtp = h264
+      ? `profile-level-id=42e01f;packetization-mode=${fmtpParams(p.codec.fmtp).get('packetization-mode') === '1' ? 1 : 0}`
+      : p.codec.fmtp;
+    if (fmtp) out.push(`a=fmtp:${p.codec.pt} ${fmtp}`);
     if (p.dtmf) {
       out.push(`a=rtpmap:${p.dtmf.pt} telephone-event/8000`);
       out.push(`a=fmtp:${p.dtmf.pt} 0-15`);

@@ -238,7 +238,7 @@ export class SipGateway {
     let picked: ReturnType<typeof pickMedia>;
     try {
       offer = parseSdpOffer(req.body.toString('utf8'));
-      picked = pickMedia(offer);
+      picked = pickMedia(offer, record.meeting.videoCodec ?? 'vp8');
     } catch (e) {
       if (e instanceof SdpError) {
         tx.respond(488, `Not Acceptable Here (${e.message})`);
@@ -355,7 +355,7 @@ export class SipGateway {
     }
     try {
       const offer = parseSdpOffer(req.body.toString('utf8'));
-      const picked = pickMedia(offer);
+      const picked = pickMedia(offer, media.videoCodec);
       call.sdpVersion++;
       const answer = buildSdpAnswer(
         offer,

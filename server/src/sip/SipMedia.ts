@@ -23,7 +23,7 @@ interface Line {
 /**
  * A room system's media in the meeting router: per media line a relay (RtpRelay) and a loopback
  * PlainTransport; its camera and microphone produced as the site's once their first packet shows
- * the SSRC; the program video consumed back to it (VP8 peers), and one audio stream mixed from the
+ * the SSRC; the program video consumed back to it (in the program's codec), and one audio stream mixed from the
  * open microphones (AudioMix).
  */
 export class SipMedia {
@@ -51,7 +51,8 @@ export class SipMedia {
     try {
       for (const p of picked) await self.#openLine(p, listenIp, handlers);
       const video = self.#lines.find((l) => l.picked.kind === 'video');
-      if (video && video.picked.mimeType === 'video/VP8' && video.picked.offer.direction !== 'sendonly') {
+      // The program goes back as it is: only to a line in the program's codec (VP8, or H.264 mode 1).
+      if (video?.picked.programCodec && video.picked.offer.direction !== 'sendonly') {
         await self.#consumeProgram(video);
       }
       const audio = self.#lines.find((l) => l.picked.kind === 'audio');
@@ -83,7 +84,12 @@ export class SipMedia {
     return this.#lines.flatMap((l) => (l.producer ? [l.producer] : []));
   }
 
-  /** The program consumer sent to the room system (VP8 peers only). */
+  /** The meeting's program codec: what a room system's video line is picked in first. */
+  get videoCodec(): 'vp8' | 'h264' {
+    return this.#media.program.codec;
+  }
+
+  /** The program consumer sent to the room system (peers taking the program's codec only). */
   get programConsumer(): ms.Consumer | null {
     return this.#program;
   }
@@ -221,14 +227,25 @@ export class SipMedia {
 
   async #consumeProgram(line: Line): Promise<void> {
     const producer = this.#media.program.producer;
+    const h264 = this.#media.program.codec === 'h264';
     const consumer = await line.transport.consume({
       producerId: producer.id,
       rtpCapabilities: {
         codecs: [
           {
             kind: 'video',
-            mimeType: 'video/VP8',
+            mimeType: h264 ? 'video/H264' : 'video/VP8',
             clockRate: 90000,
+            // The room system answered H.264 constrained baseline, packetization-mode 1.
+            ...(h264
+              ? {
+                  parameters: {
+                    'packetization-mode': 1,
+                    'profile-level-id': '42e01f',
+                    'level-asymmetry-allowed': 1,
+                  },
+                }
+              : {}),
             rtcpFeedback: [
               { type: 'nack' },
               { type: 'nack', parameter: 'pli' },

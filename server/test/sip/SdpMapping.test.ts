@@ -64,6 +64,59 @@ describe('SdpMapping', () => {
     expect(answer).toContain('c=IN IP4 10.0.0.5');
   });
 
+  it("in an H.264 meeting takes H.264 packetization-mode 1 over VP8 and answers the hub's fmtp", () => {
+    const offer = parseSdpOffer(
+      BARESIP_OFFER.replace(
+        'm=video 20002 RTP/AVP 96 97 34',
+        'm=video 20002 RTP/AVP 100 96 97 34\r\na=rtpmap:100 VP8/90000',
+      ).replace(
+        'a=fmtp:97 packetization-mode=1;profile-level-id=42e01f',
+        'a=fmtp:97 profile-level-id=428014;packetization-mode=1',
+      ),
+    );
+    const vp8Meeting = pickMedia(offer, 'vp8')[1];
+    expect([vp8Meeting?.mimeType, vp8Meeting?.programCodec]).toEqual(['video/VP8', true]);
+    const picked = pickMedia(offer, 'h264');
+    expect([picked[1]?.mimeType, picked[1]?.codec.pt, picked[1]?.programCodec]).toEqual([
+      'video/H264',
+      97,
+      true,
+    ]);
+    const answer = buildSdpAnswer(
+      offer,
+      picked,
+      [
+        { index: 0, rtpPort: 41000, rtcpPort: 41001 },
+        { index: 1, rtpPort: 41002, rtcpPort: 41003 },
+      ],
+      '10.0.0.5',
+      '1',
+      1,
+    );
+    expect(answer).toContain('m=video 41002 RTP/AVP 97\r\n');
+    expect(answer).toContain('a=fmtp:97 profile-level-id=42e01f;packetization-mode=1\r\n');
+  });
+
+  it('sends no program where it would need transcoding: H.264 in a VP8 meeting, packetization-mode 0 only', () => {
+    const h264Only = parseSdpOffer(BARESIP_OFFER);
+    expect(pickMedia(h264Only, 'vp8')[1]?.programCodec).toBe(false);
+    expect(pickMedia(h264Only, 'h264')[1]?.programCodec).toBe(true);
+    const mode0 = parseSdpOffer(
+      BARESIP_OFFER.replace('m=video 20002 RTP/AVP 96 97 34', 'm=video 20002 RTP/AVP 96 34'),
+    );
+    const picked = pickMedia(mode0, 'h264');
+    expect([picked[1]?.codec.pt, picked[1]?.programCodec]).toEqual([96, false]);
+    const answer = buildSdpAnswer(
+      mode0,
+      picked,
+      [{ index: 1, rtpPort: 41002, rtcpPort: null }],
+      '10.0.0.5',
+      '1',
+      1,
+    );
+    expect(answer).toContain('a=fmtp:96 profile-level-id=42e01f;packetization-mode=0\r\n');
+  });
+
   it('refuses an offer with nothing we can take without transcoding, and malformed SDP', () => {
     expect(() =>
       pickMedia(
