@@ -274,8 +274,12 @@ export interface ServerToClientEvents {
   'doc:updated': (payload: { update: WireBytes }) => void;
   /** The conclusions changed (to chair, operator and secretaries; throttled). */
   'doc:conclusions': (conclusions: ConclusionView[]) => void;
-  /** A consumer was created paused; ack once the client has built it. */
-  'media:newConsumer': (consumer: ConsumerInfo, ack: (result: Result<null>) => void) => void;
+  /**
+   * Consumers created paused, in one batch (those the hub made in the same turn: a joining page's
+   * whole set after its program). Ack once the client has built them: one result per consumer, in
+   * order; the hub resumes those built and closes the rest.
+   */
+  'media:newConsumers': (consumers: ConsumerInfo[], ack: (results: Result<null>[]) => void) => void;
   'media:consumerClosed': (payload: { id: string }) => void;
   'media:consumerState': (state: ConsumerState) => void;
   'media:micState': (state: MicState) => void;

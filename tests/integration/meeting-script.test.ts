@@ -12,6 +12,7 @@ import type {
   ConsumerState,
   JoinResult,
   MeetingChanged,
+  MeetingId,
   MeetingSnapshot,
   MicState,
   SiteId,
@@ -36,6 +37,8 @@ interface Client {
   states: Map<string, ConsumerState>;
   mic: MicState | null;
   ended: string | null;
+  /** The sources of each `media:newConsumers` batch, in arrival order. */
+  batches: string[][];
 }
 
 let hub: Hub;
@@ -52,6 +55,7 @@ async function joinAs(name: string): Promise<Client> {
     states: new Map(),
     mic: null,
     ended: null,
+    batches: [],
   };
   socket.on('meeting:changed', (batch: MeetingChanged) => {
     if (!client.snapshot) return;
@@ -59,9 +63,10 @@ async function joinAs(name: string): Promise<Client> {
     if (out.kind === 'applied') client.snapshot = out.snapshot;
     if (out.kind === 'gap') void must(socket, 'meeting:sync', {}).then((s) => (client.snapshot = s));
   });
-  socket.on('media:newConsumer', (info, ack) => {
-    client.consumers.set(info.id, info);
-    ack({ ok: true, data: null });
+  socket.on('media:newConsumers', (infos, ack) => {
+    for (const info of infos) client.consumers.set(info.id, info);
+    client.batches.push(infos.map((i) => i.source));
+    ack(infos.map(() => ({ ok: true, data: null })));
   });
   socket.on('media:consumerState', (s) => client.states.set(s.id, s));
   socket.on('media:micState', (s) => (client.mic = s));
@@ -105,9 +110,11 @@ beforeAll(async () => {
   const people: Parameters<typeof setupMeeting>[1] = {
     chair: { role: 'chair' },
     secretary: { role: 'secretary' },
+    observer: { role: 'observer' },
   };
   for (const s of SITES) people[s] = { role: 'site', siteId: s };
-  const fx = await setupMeeting(SITES, people);
+  // Two workers, two peers per router: the meeting spreads, so its media crosses workers by pipes.
+  const fx = await setupMeeting(SITES, people, { MEDIA_WORKERS: '2', MEDIA_PEERS_PER_ROUTER: '2' });
   hub = fx.hub;
   hub.url = fx.url;
   meetingId = fx.meetingId;
@@ -131,6 +138,15 @@ describe('a whole meeting: one host, three sites, a secretary', () => {
 
     for (const c of [chair, ...sites]) await receive(c);
     for (const [i, c] of [chair, ...sites].entries()) await publish(c, 1000 * (i + 1));
+    // Five peers at two per router: the meeting runs on both workers, the chair and the secretary
+    // on the first, the sites spread over both.
+    const media = await hub.parts.media.get(meetingId as MeetingId);
+    await eventually(() => media.workerIndexes.length === 2, 'the meeting spread over two workers');
+    const workerOf = (c: Client) => {
+      const peer = media.getPeer(c.join.self.participantId);
+      return peer ? media.workerIndexOfPeer(peer) : undefined;
+    };
+    expect(new Set([chair, ...sites].map(workerOf)).size).toBe(2);
 
     // Tech check: sites connect and declare who is in the room.
     await must(chair.socket, 'meeting:openTechCheck', {});
@@ -183,6 +199,22 @@ describe('a whole meeting: one host, three sites, a secretary', () => {
     expect(flowing(hue, 'can-tho' as SiteId, 'mic')).toBe(false);
     await eventually(() => hue.mic?.open === true, 'Huế told its mic is open');
     expect(daNang.mic?.open).toBe(false);
+
+    // An observer joins now: the program comes first, alone; the rest (the two open microphones,
+    // the host's camera in the corner) follows in one message, acknowledged together.
+    const observer = await joinAs('observer');
+    await receive(observer);
+    await eventually(
+      () => flowing(observer, 'hue' as SiteId, 'camera'),
+      'the program flowing to the observer',
+    );
+    await eventually(
+      () => flowing(observer, 'hue' as SiteId, 'mic') && flowing(observer, HOST, 'mic'),
+      'the observer hears Huế and the host',
+    );
+    expect(observer.batches[0]).toEqual(['program']);
+    expect(observer.batches[1]?.slice().sort()).toEqual(['camera', 'mic', 'mic']);
+    observer.socket.close();
 
     // The secretary notes it against the current item.
     const note = new Y.Doc();

@@ -66,7 +66,7 @@ describe('metrics during a meeting (memory store)', () => {
   it('reports meetings, sites connected, consumers, packets per meeting, workers and documents', async () => {
     const [chair, hue] = sockets as [HubSocket, HubSocket];
     const chairJoin = await must(chair, 'meeting:join', {});
-    chair.on('media:newConsumer', (_info, ack) => ack({ ok: true, data: null }));
+    chair.on('media:newConsumers', (infos, ack) => ack(infos.map(() => ({ ok: true, data: null }))));
     const hueJoin = await must(hue, 'meeting:join', {});
 
     const before = await scrape(url);

@@ -51,8 +51,9 @@ export async function startTestHub(extraEnv: Record<string, string> = {}): Promi
 export async function setupMeeting(
   sites: readonly SiteId[],
   people: Record<string, IssueLinkBody>,
+  extraEnv: Record<string, string> = {},
 ): Promise<MeetingFixture> {
-  const hub = await startTestHub();
+  const hub = await startTestHub(extraEnv);
   const url = hub.url.replace('localhost', '127.0.0.1');
   const orgToken = await login(url, 'org', 'org-password');
   const summary = await createMeeting(url, orgToken, {

@@ -158,9 +158,9 @@ export async function liveClient(url: string, token: string, name: string): Prom
         () => undefined,
       );
   });
-  socket.on('media:newConsumer', (info, ack) => {
-    client.consumers.set(info.id, info);
-    ack({ ok: true, data: null });
+  socket.on('media:newConsumers', (infos, ack) => {
+    for (const info of infos) client.consumers.set(info.id, info);
+    ack(infos.map(() => ({ ok: true, data: null })));
   });
   socket.on('media:consumerState', (s) => client.states.set(s.id, s));
   socket.on('media:micState', (s) => (client.mic = s));

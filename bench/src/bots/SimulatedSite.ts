@@ -84,6 +84,8 @@ export class SimulatedSite {
   join: JoinResult | null = null;
   socket: HubSocket | null = null;
   consumersAnnounced = 0;
+  /** `media:newConsumers` messages received (each announces one batch of consumers). */
+  batchesAnnounced = 0;
   /** Last `meeting:changed` arrival per change type (the fan-out scenario watches these). */
   readonly #changeListeners: ((batch: { version: number; changes: { type: string }[] }) => void)[] = [];
   #sendPc: nodeDataChannel.PeerConnection | null = null;
@@ -125,10 +127,11 @@ export class SimulatedSite {
       timeout: 60_000,
     });
     this.socket = socket;
-    socket.on('media:newConsumer', (info: ConsumerInfo, ack) => {
-      this.receiver.addConsumer(info);
-      this.consumersAnnounced++;
-      ack({ ok: true, data: null });
+    socket.on('media:newConsumers', (infos: ConsumerInfo[], ack) => {
+      for (const info of infos) this.receiver.addConsumer(info);
+      this.consumersAnnounced += infos.length;
+      this.batchesAnnounced++;
+      ack(infos.map(() => ({ ok: true, data: null })));
     });
     socket.on('meeting:changed', (batch) => {
       for (const l of this.#changeListeners) l(batch);

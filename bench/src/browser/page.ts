@@ -2,7 +2,7 @@
  * Runs in a real Chromium page (bundled with mediasoup-client and socket.io-client by esbuild):
  * joins a meeting as a bridge point exactly as the client app's media service does
  * (client/src/services/media.ts: Device, RTP capabilities, receive transport, one consumer per
- * `media:newConsumer`, ack), and reports when the first frame of the program camera is decoded
+ * `media:newConsumers` from the hub, `media:newConsumer` from the bare harness, ack), and reports when the first frame of the program camera is decoded
  * (requestVideoFrameCallback, which fires about 60 ms before getStats() would show it).
  */
 import { Device, type types } from 'mediasoup-client';
@@ -78,7 +78,8 @@ window.benchJoin = async (url, token, protocolVersion, programSiteId) => {
       resolve();
     };
   });
-  socket.on('media:newConsumer', async (info: Info, ack: Ack) => {
+  // One consumer built and shown; the hub announces them in batches, the bare harness one by one.
+  const build = async (info: Info): Promise<Parameters<Ack>[0]> => {
     try {
       const recv = await recvReady;
       const consumer = await recv.consume({
@@ -100,11 +101,15 @@ window.benchJoin = async (url, token, protocolVersion, programSiteId) => {
         el.playsInline = true;
         el.requestVideoFrameCallback((_now, meta) => frameSeen(since(), meta.width));
       }
-      ack({ ok: true, data: null });
+      return { ok: true, data: null };
     } catch (e) {
-      ack({ ok: false, error: { code: 'INTERNAL', message: String(e) } });
+      return { ok: false, error: { code: 'INTERNAL', message: String(e) } };
     }
-  });
+  };
+  socket.on('media:newConsumer', async (info: Info, ack: Ack) => ack(await build(info)));
+  socket.on('media:newConsumers', async (infos: Info[], ack: (results: Parameters<Ack>[0][]) => void) =>
+    ack(await Promise.all(infos.map(build))),
+  );
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
     socket.once('connect_error', (e) => reject(e));

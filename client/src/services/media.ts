@@ -9,6 +9,7 @@ import {
 import { Device, type types } from 'mediasoup-client';
 import { meetingStore, patchMedia } from '../state/meetingState';
 import { addConsumer, removeConsumer, updateConsumer } from '../state/reconcile';
+import { iceOptions, relayForcedHere } from './iceOptions';
 import { log, logError } from './log';
 import { Publisher } from './publisher';
 import type { Request } from './request';
@@ -134,8 +135,16 @@ export class MediaService {
     }));
   }
 
-  /** Builds the consumer the server announced, registers its stream and acks (the server then resumes it). */
-  async consume(info: ConsumerInfo, ack: (result: Result<null>) => void): Promise<void> {
+  /**
+   * Builds a batch of consumers the hub announced (`media:newConsumers`), all in the same turn so
+   * mediasoup-client renegotiates once for the lot; one result per consumer, in order.
+   */
+  consumeBatch(infos: readonly ConsumerInfo[]): Promise<Result<null>[]> {
+    return Promise.all(infos.map((info) => this.#consumeOne(info)));
+  }
+
+  /** Builds one announced consumer and registers its stream (the hub resumes it once acked). */
+  async #consumeOne(info: ConsumerInfo): Promise<Result<null>> {
     const generation = this.generation;
     try {
       const recv = this.recv ?? (await new Promise<types.Transport | null>((r) => this.recvWaiters.push(r)));
@@ -155,10 +164,10 @@ export class MediaService {
       streams.set(consumer.id, new MediaStream([consumer.track]));
       const seq = ++this.seq;
       meetingStore.set((s) => ({ ...s, consumers: addConsumer(s.consumers, info, seq) }));
-      ack({ ok: true, data: null });
+      return { ok: true, data: null };
     } catch (error) {
       logError('consume', 'could not build consumer', error, { id: info.id, source: info.source });
-      ack({ ok: false, error: { code: 'INTERNAL', message: String(error) } });
+      return { ok: false, error: { code: 'INTERNAL', message: String(error) } };
     }
   }
 
@@ -219,7 +228,11 @@ export class MediaService {
       iceParameters: info.iceParameters as unknown as types.IceParameters,
       iceCandidates: info.iceCandidates as unknown as types.IceCandidate[],
       dtlsParameters: info.dtlsParameters as unknown as types.DtlsParameters,
+      // TURN servers with this transport's own credential; relay only where the policy says so.
+      ...iceOptions(info.ice, relayForcedHere()),
     };
+    if (options.iceTransportPolicy === 'relay' && options.iceServers.length === 0)
+      logError('createTransport', 'relay required but the hub gave no TURN server', null, { direction });
     const transport =
       direction === 'recv' ? device.createRecvTransport(options) : device.createSendTransport(options);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {

@@ -93,7 +93,7 @@ export class MeetingSession {
     socket.on('connect_error', (error) => this.onConnectError(error));
     socket.io.on('reconnect_attempt', (attempt) => meetingStore.set({ attempts: attempt }));
     socket.on('meeting:changed', (batch) => this.onChanged(batch));
-    socket.on('media:newConsumer', (info, ack) => void this.media.consume(info, ack));
+    socket.on('media:newConsumers', (infos, ack) => void this.media.consumeBatch(infos).then(ack));
     socket.on('media:consumerClosed', ({ id }) => this.media.closeConsumer(id));
     socket.on('media:consumerState', (state) => this.media.updateConsumer(state));
     socket.on('media:micState', (mic) => {

@@ -34,8 +34,9 @@ const meterLevel = (dBov: number): number => Math.max(0, Math.min(1, (dBov + 70)
 export class MediaRegistry {
   readonly #rooms = new Map<string, Promise<MeetingMedia>>();
   /**
-   * Called when a meeting's media was rebuilt after its worker died (issue 12 step 4): its peers are
-   * gone, so the transport tells their clients to rebuild (`media:moving`, then a rejoin).
+   * Called when a meeting's media was rebuilt after its worker died (issue 12 step 4), or lost the
+   * share it had on a worker that died: those peers are gone, so the transport tells their clients
+   * to rebuild (`media:moving`, then a rejoin).
    */
   onRebuilt: (meetingId: MeetingId) => void = () => {};
 
@@ -102,6 +103,15 @@ export class MediaRegistry {
       if (this.#rooms.get(meetingId) === mine) this.#rooms.delete(meetingId);
       log.info('MediaRegistry', 'meeting media closed', { meetingId, reason });
       if (reason === 'workerdied') void this.#rebuild(meetingId);
+    });
+    // A worker the meeting had spread onto died: only its peers rebuild (told like a rebuild).
+    media.on('sharelost', ({ workerIndex, peers }) => {
+      log.warn('MediaRegistry', "a worker of the meeting's media died; its peers rebuild", {
+        meetingId,
+        worker: workerIndex,
+        peers,
+      });
+      this.onRebuilt(meetingId);
     });
     media.on('sitemedia', (status) => {
       void this.meetings.system(meetingId, {

@@ -29,6 +29,11 @@ export interface MediaConfig {
    * paused, before closing it (ms): a quick back-and-forth of the floor reuses it instead of churning.
    */
   consumerGraceMs: number;
+  /**
+   * Peers a meeting puts on one router before it opens a router on another worker (pipeToRouter
+   * joins them): a meeting too big for one core spreads over several.
+   */
+  peersPerRouter: number;
 }
 
 /** A media setting that cannot be used; the message names the variable. */
@@ -75,7 +80,7 @@ const isTestRun = (env: NodeJS.ProcessEnv): boolean => env.NODE_ENV === 'test' |
  * Reads the media settings from the environment:
  * MEDIA_LISTEN_IP, MEDIA_ANNOUNCED_IP, MEDIA_WORKERS, MEDIA_RTC_PORT (WebRtcServer base, 0 = off),
  * MEDIA_RTC_MIN_PORT, MEDIA_RTC_MAX_PORT, MEDIA_LOG_LEVEL, MEDIA_MAX_INCOMING_KBPS,
- * MEDIA_CONSUMER_GRACE_MS, MEDIASOUP_WORKER_BIN. Throws MediaConfigError naming the variable on any bad value.
+ * MEDIA_CONSUMER_GRACE_MS, MEDIA_PEERS_PER_ROUTER, MEDIASOUP_WORKER_BIN. Throws MediaConfigError naming the variable on any bad value.
  */
 export function loadMediaConfig(env: NodeJS.ProcessEnv = process.env): MediaConfig {
   const cpus = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
@@ -117,6 +122,7 @@ export function loadMediaConfig(env: NodeJS.ProcessEnv = process.env): MediaConf
   }
   const maxIncomingKbps = readInt(env, 'MEDIA_MAX_INCOMING_KBPS', 3500, 100, 100_000);
   const consumerGraceMs = readInt(env, 'MEDIA_CONSUMER_GRACE_MS', 10_000, 0, 600_000);
+  const peersPerRouter = readInt(env, 'MEDIA_PEERS_PER_ROUTER', 40, 1, 10_000);
   return {
     numWorkers,
     rtcMinPort,
@@ -130,5 +136,6 @@ export function loadMediaConfig(env: NodeJS.ProcessEnv = process.env): MediaConf
     initialAvailableOutgoingBitrate: 1_000_000,
     audioLevelIntervalMs: 500,
     consumerGraceMs,
+    peersPerRouter,
   };
 }

@@ -12,6 +12,7 @@ import { errorText, type MediaLogger } from './logger.js';
 import type { MediaConfig } from './MediaConfig.js';
 import { MediaError } from './MediaError.js';
 import { MediaPeer, type MediaPeerInfo, type PeerSignal } from './MediaPeer.js';
+import { listenOf, type MeetingShare, type OpenedShare, type ShareOpener } from './MeetingShare.js';
 import type { PeerHost, RoomProducer, TransportListen } from './PeerHost.js';
 import { PROGRAM_LAYERS, ProgramSwitcher } from './program/ProgramSwitcher.js';
 import { SafeEmitter } from './SafeEmitter.js';
@@ -34,6 +35,11 @@ export type MeetingMediaEvents = {
   audiolevels: [SiteAudioLevel[]];
   /** A site's media started flowing, turned poor, recovered, or stopped (roll-call board). */
   sitemedia: [SiteMediaStatus];
+  /**
+   * A share's worker died (not the home one): its peers closed with reason 'workerdied' and must
+   * rebuild their media; the rest of the meeting goes on.
+   */
+  sharelost: [{ workerIndex: number; peers: number }];
 };
 
 /** What MeetingMedia needs from the pool. */
@@ -43,6 +49,10 @@ export interface MeetingMediaOptions {
   videoCodec?: VideoCodec;
   worker: ms.Worker;
   webRtcServer: ms.WebRtcServer | undefined;
+  /** The worker's slot in the pool (0 when there is no pool). */
+  workerIndex?: number;
+  /** Opens routers on other workers when the meeting outgrows one (`peersPerRouter`); none = one worker. */
+  openShare?: ShareOpener;
   config: MediaConfig;
   logger: MediaLogger;
 }
@@ -59,13 +69,26 @@ const LEVEL_STEP_DB = 3;
 const MIN_PUBLISH_LAYERS = 1;
 
 /**
- * The media of one meeting: one mediasoup router on one worker, its peers, and the policy that
- * decides what flows. The app layer calls `applyPolicy()` after every meeting change; only the
- * mediasoup objects whose state must change are touched.
+ * The media of one meeting: its routers (a home router, and more on other workers once the meeting
+ * outgrows one core — see MeetingShare), its peers, and the policy that decides what flows. The
+ * app layer calls `applyPolicy()` after every meeting change; only the mediasoup objects whose
+ * state must change are touched.
  */
 export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
   readonly meetingId: MeetingId;
+  /** The home router: program switcher, audio levels, edges; every producer is piped here. */
   readonly #router: ms.Router;
+  readonly #home: MeetingShare;
+  /** Home first, then the shares opened on other workers. */
+  readonly #shares: MeetingShare[];
+  readonly #openShare: ShareOpener | undefined;
+  #opening: Promise<void> | null = null;
+  /** The share each live peer's transports are on. */
+  readonly #peerShares = new Map<MediaPeer, MeetingShare>();
+  /** Producers made on a share other than home, by id: the router to pipe them from. */
+  readonly #origins = new Map<string, ms.Router>();
+  /** Pipes made or in flight: producer id → router it was piped to → the work. */
+  readonly #pipes = new Map<string, Map<ms.Router, Promise<void>>>();
   readonly #audioLevels: ms.AudioLevelObserver;
   readonly #program: ProgramSwitcher;
   readonly #config: MediaConfig;
@@ -130,9 +153,10 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
       source: 'program',
     });
     this.#config = options.config;
-    this.#listen = options.webRtcServer
-      ? { webRtcServer: options.webRtcServer }
-      : { listenIps: [{ ip: options.config.listenIp, announcedIp: options.config.announcedIp }] };
+    this.#listen = listenOf(options.webRtcServer, options.config.listenIp, options.config.announcedIp);
+    this.#home = { router, listen: this.#listen, workerIndex: options.workerIndex ?? 0, peers: 0 };
+    this.#shares = [this.#home];
+    this.#openShare = options.openShare;
     this.#sites = new SiteMediaTracker((status) => this.safeEmit('sitemedia', status));
     router.on('workerclose', () => this.close('workerdied'));
     audioLevels.on('volumes', (volumes) => this.#onVolumes(volumes));
@@ -171,9 +195,19 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     return this.#program;
   }
 
-  /** The router, for tests and the benchmark (e.g. a PlainTransport fed by ffmpeg). */
+  /** The home router, for tests and the benchmark (e.g. a PlainTransport fed by ffmpeg). */
   get routerForTesting(): ms.Router {
     return this.#router;
+  }
+
+  /** The pool slots of the workers the meeting runs on, home first. */
+  get workerIndexes(): number[] {
+    return this.#shares.map((s) => s.workerIndex);
+  }
+
+  /** The pool slot of the worker a peer's transports are on (diagnostics, tests). */
+  workerIndexOfPeer(peer: MediaPeer): number | undefined {
+    return this.#peerShares.get(peer)?.workerIndex;
   }
 
   // ---- edge hooks (SIP gateway, server/src/sip/) ---------------------------------------------
@@ -256,9 +290,17 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
       throw new MediaError('UNAVAILABLE', `addPeer() | meeting media closed [meetingId:${this.meetingId}]`);
     }
     this.#peers.get(info.participantId)?.close('replaced');
-    const peer = new MediaPeer(info, signal, this.#hostFor());
+    const share = this.#placePeer();
+    const peer = new MediaPeer(info, signal, this.#hostFor(share));
     this.#peers.set(info.participantId, peer);
+    this.#peerShares.set(peer, share);
+    share.peers++;
+    peer.once('close', () => {
+      if (this.#peerShares.get(peer) === share) share.peers--;
+      this.#peerShares.delete(peer);
+    });
     peer.updateMicState(this.#pass);
+    this.#spreadIfFull();
     return peer;
   }
 
@@ -278,7 +320,8 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     const pass = new PolicyPass(policy);
     const source = this.#programSource(pass);
     // No camera on stage (yet), or one the stream cannot carry: viewers' program consumers pause.
-    pass.programViaStream = source !== undefined && ProgramSwitcher.canCarry(source.producer, this.#program.codec);
+    pass.programViaStream =
+      source !== undefined && ProgramSwitcher.canCarry(source.producer, this.#program.codec);
     this.#pass = pass;
     this.#candidates = null;
     const work: Promise<void>[] = [
@@ -327,28 +370,136 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     this.#candidates = null;
     this.#micRuns.clear();
     this.#program.close();
-    if (!this.#router.closed) this.#router.close();
+    for (const share of this.#shares) if (!share.router.closed) share.router.close();
+    this.#pipes.clear();
+    this.#origins.clear();
     this.safeEmit('close', reason);
   }
 
   // ---- internals ---------------------------------------------------------------------------
 
-  #hostFor(): PeerHost {
+  #hostFor(share: MeetingShare): PeerHost {
     return {
-      router: this.#router,
-      listen: this.#listen,
+      router: share.router,
+      listen: share.listen,
       config: this.#config,
       logger: this.logger,
+      canConsume: (producerId, rtpCapabilities) => this.#router.canConsume({ producerId, rtpCapabilities }),
+      reach: (producerId) => this.#reach(producerId, share.router),
       pass: () => this.#pass,
       producers: () => this.#producers.values(),
       onDemandCandidates: () => this.#onDemandCandidates(),
-      producerAdded: (rp) => this.#producerAdded(rp),
+      producerAdded: (rp) => (share === this.#home ? this.#producerAdded(rp) : this.#pipeHome(rp, share)),
       consumersChanged: () => this.#scheduleDynacast(),
       track: (work) => this.#track(work),
       peerClosed: (participantId, peer) => {
         if (this.#peers.get(participantId) === peer) this.#peers.delete(participantId);
       },
     };
+  }
+
+  // ---- shares: one meeting over several workers ----------------------------------------------
+
+  /** The share with the fewest peers (home on ties): where a new peer's transports go. */
+  #placePeer(): MeetingShare {
+    let best = this.#home;
+    for (const share of this.#shares) if (share.peers < best.peers) best = share;
+    return best;
+  }
+
+  /**
+   * Every share holds `peersPerRouter` peers or more: opens one on another worker (the pool's
+   * least-loaded), in the background; peers placed meanwhile go to the least-filled share.
+   */
+  #spreadIfFull(): void {
+    const open = this.#openShare;
+    if (!open || this.#opening || this.#closed) return;
+    if (this.#shares.some((s) => s.peers < this.#config.peersPerRouter)) return;
+    const exclude = new Set(this.#shares.map((s) => s.workerIndex));
+    const opening = open(exclude).then(
+      (opened) => {
+        if (opened) this.#addShare(opened);
+      },
+      (e: unknown) => this.logger.warn(`spreadIfFull() | could not open a router [error:${errorText(e)}]`),
+    );
+    this.#opening = opening.finally(() => {
+      this.#opening = null;
+    });
+    this.#track(this.#opening);
+  }
+
+  #addShare(opened: OpenedShare): void {
+    if (this.#closed) {
+      opened.router.close();
+      return;
+    }
+    const share: MeetingShare = { ...opened, peers: 0 };
+    this.#shares.push(share);
+    share.router.on('workerclose', () => this.#shareLost(share));
+    this.logger.info(
+      `addShare() | meeting spread to another worker [meetingId:${this.meetingId}, ` +
+        `workers:${this.workerIndexes.join(',')}]`,
+    );
+  }
+
+  /** A share's worker died: its peers rebuild elsewhere, the rest of the meeting goes on. */
+  #shareLost(share: MeetingShare): void {
+    if (this.#closed) return;
+    const index = this.#shares.indexOf(share);
+    if (index <= 0) return;
+    this.#shares.splice(index, 1);
+    for (const pipes of this.#pipes.values()) pipes.delete(share.router);
+    const lost = [...this.#peerShares].filter(([, s]) => s === share).map(([peer]) => peer);
+    this.logger.warn(
+      `shareLost() | a worker of the meeting died, its peers rebuild [meetingId:${this.meetingId}, ` +
+        `worker:${share.workerIndex}, peers:${lost.length}]`,
+    );
+    for (const peer of lost) peer.close('workerdied');
+    this.safeEmit('sharelost', { workerIndex: share.workerIndex, peers: lost.length });
+  }
+
+  /** A producer made on another share: piped into home first, then it joins the meeting. */
+  #pipeHome(rp: RoomProducer, share: MeetingShare): void {
+    const id = rp.producer.id;
+    this.#origins.set(id, share.router);
+    rp.producer.observer.once('close', () => {
+      this.#origins.delete(id);
+      this.#pipes.delete(id);
+    });
+    this.#track(
+      this.#reach(id, this.#router).then(
+        () => this.#producerAdded(rp),
+        (e: unknown) => {
+          if (!rp.producer.closed && !this.#closed)
+            this.logger.warn(
+              `pipeHome() | could not pipe a producer home [producerId:${id}, error:${errorText(e)}]`,
+            );
+        },
+      ),
+    );
+  }
+
+  /** Makes a producer consumable on `target` (pipes it there from its own router, once). */
+  #reach(producerId: string, target: ms.Router): Promise<void> {
+    const origin = this.#origins.get(producerId) ?? this.#router;
+    if (origin === target) return Promise.resolve();
+    // Everything reaches home before it joins the meeting (#pipeHome).
+    if (target === this.#router && !this.#origins.has(producerId)) return Promise.resolve();
+    let pipes = this.#pipes.get(producerId);
+    if (!pipes) {
+      pipes = new Map();
+      this.#pipes.set(producerId, pipes);
+    }
+    let work = pipes.get(target);
+    if (!work) {
+      work = origin.pipeToRouter({ producerId, router: target }).then(() => undefined);
+      pipes.set(target, work);
+      const own = pipes;
+      work.catch(() => {
+        if (own.get(target) === work) own.delete(target);
+      });
+    }
+    return work;
   }
 
   #scheduleDynacast(): void {
@@ -448,6 +599,7 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     if (rp.source === 'camera') this.#scheduleDynacast();
     producer.observer.once('close', () => {
       this.#producers.delete(producer.id);
+      this.#pipes.delete(producer.id);
       this.#candidates = null;
       this.#micRuns.delete(producer.id);
       if (rp.siteId !== null) this.#sites.producerClosed(rp.siteId, producer.id);

@@ -16,6 +16,12 @@ import type { PeerHost, RoomProducer } from './PeerHost.js';
 /** The part of PeerSignal that concerns consumers. */
 export interface ConsumerSignal {
   newConsumer(info: ConsumerInfo): Promise<void>;
+  /**
+   * Holds announcements back until the returned release is called, so that consumers created
+   * together reach the client in one message (a joining page's set after its program). Optional:
+   * a signal without it announces each at once.
+   */
+  holdAnnouncements?(): () => void;
   consumerClosed(consumerId: string): void;
   consumerState(state: ConsumerState): void;
 }
@@ -92,8 +98,25 @@ export class PeerConsumers {
     this.#startConsuming();
   }
 
-  /** Creates the consumer of a (remote) producer, if the peer can consume yet. */
-  async consume(from: RoomProducer): Promise<void> {
+  /**
+   * Creates the consumer of a (remote) producer, if the peer can consume yet. `announced` is called
+   * once, as soon as the client has been told of it (or it turned out not to be needed).
+   */
+  async consume(from: RoomProducer, announced: () => void = () => undefined): Promise<void> {
+    let told = false;
+    const tell = () => {
+      if (told) return;
+      told = true;
+      announced();
+    };
+    try {
+      await this.#consume(from, tell);
+    } finally {
+      tell();
+    }
+  }
+
+  async #consume(from: RoomProducer, announced: () => void): Promise<void> {
     const rtpCapabilities = this.#rtpCapabilities;
     const recv = this.#recv;
     if (this.#closed || !rtpCapabilities || !recv || recv.closed) return;
@@ -102,7 +125,7 @@ export class PeerConsumers {
     if (this.#slots.has(producerId)) return;
     const pass = this.host.pass();
     if (!wantedOnDemand(this.viewer, from, pass)) return;
-    if (!this.host.router.canConsume({ producerId, rtpCapabilities })) {
+    if (!this.host.canConsume(producerId, rtpCapabilities)) {
       this.host.logger.warn(
         `consume() | client cannot consume [participantId:${this.participantId}, producerId:${producerId}]`,
       );
@@ -128,6 +151,7 @@ export class PeerConsumers {
 
     let consumer: ms.Consumer;
     try {
+      await this.host.reach(producerId);
       consumer = await recv.consume({
         producerId,
         rtpCapabilities,
@@ -156,7 +180,7 @@ export class PeerConsumers {
     this.#watch(slot, consumer);
 
     try {
-      await this.signal.newConsumer({
+      const acked = this.signal.newConsumer({
         id: consumer.id,
         producerId,
         kind: consumer.kind,
@@ -165,6 +189,8 @@ export class PeerConsumers {
         participantId: from.participantId,
         source: from.source,
       });
+      announced();
+      await acked;
     } catch (e) {
       if (!consumer.closed) {
         this.host.logger.warn(
@@ -253,7 +279,14 @@ export class PeerConsumers {
       const all = [...this.#candidates(this.host.pass())].sort((a, b) => urgency(a) - urgency(b));
       const first = all.filter((p) => urgency(p) === 0);
       await Promise.all(first.map((p) => this.consume(p)));
-      await Promise.all(all.filter((p) => urgency(p) !== 0).map((p) => this.consume(p)));
+      // The rest in one batch: announced together once every one of them is created.
+      const rest = all.filter((p) => urgency(p) !== 0);
+      const release = rest.length > 1 ? this.signal.holdAnnouncements?.() : undefined;
+      let left = rest.length;
+      const announced = () => {
+        if (--left === 0) release?.();
+      };
+      await Promise.all(rest.map((p) => this.consume(p, announced)));
     });
     this.host.track(started);
   }

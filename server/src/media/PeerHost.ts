@@ -23,10 +23,21 @@ export type TransportListen =
  * reference to the meeting itself (children get callbacks, not their parent).
  */
 export interface PeerHost {
+  /** The router this peer's transports live on (one share of the meeting, see MeetingShare). */
   readonly router: ms.Router;
   readonly listen: TransportListen;
   readonly config: MediaConfig;
   readonly logger: MediaLogger;
+  /**
+   * Whether a client with these capabilities can consume the producer (asked of the meeting's
+   * home router, where every producer is).
+   */
+  canConsume(producerId: string, rtpCapabilities: ms.RtpCapabilities): boolean;
+  /**
+   * Makes a producer consumable on this peer's router: a no-op on the home router, otherwise the
+   * producer is piped in from the router it was made on (once; later calls share the work).
+   */
+  reach(producerId: string): Promise<void>;
   /** The current policy (null before the first `applyPolicy`). */
   pass(): PolicyPass | null;
   /** Every live producer of the meeting. */

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { MeetingId, VideoCodec } from '@giaoban/shared';
 import type { types as ms } from 'mediasoup';
+import { MEETING_CODECS } from './codecs.js';
 import { consoleMediaLogger, errorText, type MediaLogger } from './logger.js';
 import type { MediaConfig } from './MediaConfig.js';
 import { MediaError } from './MediaError.js';
 import { MeetingMedia } from './MeetingMedia.js';
+import { listenOf, type OpenedShare } from './MeetingShare.js';
 import { SafeEmitter } from './SafeEmitter.js';
 
 type Mediasoup = typeof import('mediasoup');
@@ -18,7 +20,10 @@ interface WorkerSlot {
   dead: boolean;
   routers: number;
   transports: number;
+  /** Meetings whose home router is here. */
   readonly meetings: Set<MeetingMedia>;
+  /** Meetings with a share (a router beyond their home) here. */
+  readonly shares: Set<MeetingMedia>;
 }
 
 /** Load and resource usage of one worker, for the benchmark and diagnostics. */
@@ -29,6 +34,8 @@ export interface WorkerUsage {
   /** WebRtcServer port (UDP and TCP), if the worker has one. */
   webRtcServerPort: number | undefined;
   meetings: number;
+  /** Meetings spread onto this worker from their home on another. */
+  shares: number;
   routers: number;
   transports: number;
   /** getrusage(2) of the worker process; null if it is dead or did not answer. */
@@ -68,7 +75,8 @@ async function loadMediasoup(config: MediaConfig, logger: MediaLogger): Promise<
 /**
  * The mediasoup workers of this hub: one process per core, each with a WebRtcServer (one UDP and
  * one TCP port, the same number, easy to open in a firewall). A new meeting goes to the
- * least-loaded live worker; all of a meeting's media stays on that worker.
+ * least-loaded live worker; a meeting that outgrows it (`peersPerRouter`) opens a router on the
+ * least-loaded other worker, joined to the first by pipeToRouter (MeetingShare).
  */
 export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
   readonly config: MediaConfig;
@@ -136,6 +144,7 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
       routers: 0,
       transports: 0,
       meetings: new Set(),
+      shares: new Set(),
     };
     worker.observer.on('newrouter', (router) => {
       slot.routers++;
@@ -193,18 +202,37 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
       slot = this.#leastLoaded();
     }
     if (!slot) throw new MediaError('UNAVAILABLE', 'no live media worker');
-    const meeting = await MeetingMedia.create({
+    const home = slot;
+    let meeting: MeetingMedia | undefined;
+    const openShare = async (exclude: ReadonlySet<number>): Promise<OpenedShare | null> => {
+      const other = this.#leastLoaded(exclude);
+      if (!other || !meeting || meeting.closed) return null;
+      const router = await other.worker.createRouter({ mediaCodecs: MEETING_CODECS, appData: { meetingId } });
+      const owner = meeting;
+      other.shares.add(owner);
+      router.observer.once('close', () => other.shares.delete(owner));
+      this.logger.debug(`openShare() | [meetingId:${meetingId}, home:${home.index}, worker:${other.index}]`);
+      return {
+        router,
+        listen: listenOf(other.webRtcServer, this.config.listenIp, this.config.announcedIp),
+        workerIndex: other.index,
+      };
+    };
+    meeting = await MeetingMedia.create({
       meetingId,
       videoCodec,
       worker: slot.worker,
       webRtcServer: slot.webRtcServer,
+      workerIndex: slot.index,
+      openShare: this.config.numWorkers > 1 ? openShare : undefined,
       config: this.config,
       logger: this.logger,
     });
     slot.meetings.add(meeting);
-    meeting.on('close', () => slot.meetings.delete(meeting));
+    const created = meeting;
+    created.on('close', () => slot.meetings.delete(created));
     this.logger.debug(`createMeetingMedia() | [meetingId:${meetingId}, worker:${slot.index}]`);
-    return meeting;
+    return created;
   }
 
   /** Index of the worker a meeting runs on (tests, diagnostics); undefined if not in this pool. */
@@ -221,6 +249,7 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
         dead: s.dead,
         webRtcServerPort: s.webRtcServerPort,
         meetings: s.meetings.size,
+        shares: s.shares.size,
         routers: s.routers,
         transports: s.transports,
         usage: s.dead || s.worker.closed ? null : await s.worker.getResourceUsage().catch(() => null),
@@ -244,10 +273,10 @@ export class WorkerPool extends SafeEmitter<WorkerPoolEvents> {
     return this.#slots[index]?.worker;
   }
 
-  #leastLoaded(): WorkerSlot | undefined {
+  #leastLoaded(exclude?: ReadonlySet<number>): WorkerSlot | undefined {
     let best: WorkerSlot | undefined;
     for (const s of this.#slots) {
-      if (s.dead || s.worker.closed) continue;
+      if (s.dead || s.worker.closed || exclude?.has(s.index)) continue;
       if (!best || s.transports + s.routers < best.transports + best.routers) best = s;
     }
     return best;

@@ -1,9 +1,10 @@
-import type { JoinResult, Result } from '@giaoban/shared';
+import type { JoinResult } from '@giaoban/shared';
 import { can, DomainError, SYSTEM, toSnapshot } from '../../domain/index.js';
+import { ConsumerBatches } from '../ConsumerBatches.js';
 import type { AreaHandlers, HandlerContext } from '../HandlerContext.js';
 import { rooms } from '../rooms.js';
 
-/** How long a client has to build a consumer the hub announced. */
+/** How long a client has to build a batch of consumers the hub announced. */
 const NEW_CONSUMER_ACK_MS = 10_000;
 
 /**
@@ -34,16 +35,14 @@ async function join(ctx: HandlerContext): Promise<JoinResult> {
     throw err;
   }
   socket.data.joined = true;
+  const consumers = new ConsumerBatches((infos) =>
+    socket.timeout(NEW_CONSUMER_ACK_MS).emitWithAck('media:newConsumers', infos),
+  );
   socket.data.peer = media.addPeer(
     { participantId: identity.participantId, siteId: identity.siteId, role: identity.role },
     {
-      newConsumer: async (info) => {
-        const result: Result<null> = await socket
-          .timeout(NEW_CONSUMER_ACK_MS)
-          .emitWithAck('media:newConsumer', info);
-        if (!result.ok)
-          throw new DomainError('UNAVAILABLE', `client could not consume: ${result.error.message}`);
-      },
+      newConsumer: (info) => consumers.announce(info),
+      holdAnnouncements: () => consumers.hold(),
       consumerClosed: (id) => socket.emit('media:consumerClosed', { id }),
       consumerState: (state) => socket.emit('media:consumerState', state),
       micState: (state) => socket.emit('media:micState', state),
