@@ -47,6 +47,9 @@ import { createPatientClient } from './store/redisClient.js';
 import { MemoryScheduleStore, RedisScheduleStore } from './store/ScheduleStore.js';
 import type { Store } from './store/Store.js';
 import { SocketServer } from './transport/SocketServer.js';
+import { IceServers } from './turn/IceServers.js';
+import { loadTurnConfig, TurnConfigError } from './turn/TurnConfig.js';
+import { TurnSupervisor } from './turn/TurnSupervisor.js';
 import { ExportService } from './workspace/exports/ExportService.js';
 import { PdfConverter } from './workspace/exports/PdfConverter.js';
 import { WorkspaceService } from './workspace/WorkspaceService.js';
@@ -134,6 +137,7 @@ export async function startHub(
   const mediaConfig = loadMediaConfig(env);
   const documentConfig = loadDocumentConfig(env, config.dataDir);
   const scheduleConfig = loadScheduleConfig(env);
+  const turnConfig = loadTurnConfig(env, config.dataDir);
   const choice: StoreChoice = options.store
     ? {
         store: options.store,
@@ -313,6 +317,9 @@ export async function startHub(
         app,
       )
     : http.createServer(app);
+  // Closed networks (docs/TURN.md): coturn started here like the private Redis, or the operators' own.
+  const turn = turnConfig?.mode === 'embedded' ? await TurnSupervisor.start(turnConfig) : null;
+  const iceServers = turnConfig ? new IceServers(turnConfig, turn?.secret ?? turnConfig.secret ?? '') : null;
   sockets = new SocketServer(server, {
     tokens,
     store,
@@ -321,6 +328,7 @@ export async function startHub(
     workspace,
     adapter,
     relay,
+    ...(iceServers ? { ice: (linkId, pageHost) => iceServers.forPage(linkId, pageHost) } : {}),
   });
   await meetings.recoverAfterRestart();
   await documents.recoverInterrupted();
@@ -403,6 +411,7 @@ export async function startHub(
       for (const client of redisClients) client.disconnect();
       if (!options.store) await store.close();
       await choice.stop();
+      await turn?.stop();
     })();
     return stopping;
   };
@@ -451,7 +460,8 @@ async function main(): Promise<void> {
       err instanceof MediaConfigError ||
       err instanceof DocumentConfigError ||
       err instanceof SipConfigError ||
-      err instanceof ScheduleConfigError
+      err instanceof ScheduleConfigError ||
+      err instanceof TurnConfigError
     ) {
       console.error(`Configuration error: ${err.message}`);
       process.exit(2);

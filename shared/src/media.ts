@@ -26,12 +26,34 @@ export type ConsumerSource = z.infer<typeof ConsumerSource>;
 export const TransportDirection = z.enum(['send', 'recv']);
 export type TransportDirection = z.infer<typeof TransportDirection>;
 
+/** One TURN server entry as RTCPeerConnection takes it (time-limited REST credential). */
+export const IceServer = z.object({
+  urls: z.array(z.string()),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+export type IceServer = z.infer<typeof IceServer>;
+
+/**
+ * How a page reaches the media besides the hub's own candidates: TURN servers with a credential
+ * issued for this page (a new one with every transport), and whether it must relay everything.
+ */
+export const IceConfig = z.object({
+  iceServers: z.array(IceServer),
+  iceTransportPolicy: z.enum(['all', 'relay']),
+  /** When the credential stops working (ms since the epoch); null without TURN. */
+  expiresAt: z.number().nullable(),
+});
+export type IceConfig = z.infer<typeof IceConfig>;
+
 /** What a client needs to build a mediasoup-client transport. */
 export const TransportInfo = z.object({
   id: z.string(),
   iceParameters: MediasoupObject,
   iceCandidates: z.array(MediasoupObject),
   dtlsParameters: MediasoupObject,
+  /** TURN (docs/TURN.md); absent when the hub has none. */
+  ice: IceConfig.optional(),
 });
 export type TransportInfo = z.infer<typeof TransportInfo>;
 

@@ -6,6 +6,7 @@ import type {
   DisconnectReason,
   EventArea,
   EventsOf,
+  IceConfig,
   MeetingId,
   ServerToClientEvents,
 } from '@giaoban/shared';
@@ -49,6 +50,8 @@ export interface HandlerServices {
   chat: ChatService;
   /** Linked meetings (server/src/relay/); absent when the hub does not relay. */
   relay?: RelayService;
+  /** TURN servers and a fresh credential for a page (server/src/turn/); absent without TURN. */
+  ice?: (linkId: string, pageHost: string | undefined) => IceConfig;
 }
 
 /** Everything one request is handled with: who sends it (from the authenticated link), where, and the services. */

@@ -7,6 +7,7 @@ import {
   type ClientEventName,
   type DisconnectReason,
   fail,
+  type IceConfig,
   isModerator,
   type JoinLink,
   type MeetingId,
@@ -70,6 +71,8 @@ export interface SocketServerDeps {
   networkDropGraceMs?: number;
   /** Linked meetings: answers relay links' `relay:pipe` (server/src/relay/). */
   relay?: RelayService;
+  /** TURN servers handed out with each transport (server/src/turn/). */
+  ice?: (linkId: string, pageHost: string | undefined) => IceConfig;
 }
 
 /**
@@ -339,14 +342,14 @@ export class SocketServer {
     const { identity } = socket.data;
     const meetingId = identity.meetingId as MeetingId;
     const actor = actorOf(identity);
-    const { meetings, media, workspace, relay } = this.deps;
+    const { meetings, media, workspace, relay, ice } = this.deps;
     const chat = this.#chat;
     return {
       socket,
       identity,
       actor,
       meetingId,
-      services: { meetings, media, workspace, chat, ...(relay ? { relay } : {}) },
+      services: { meetings, media, workspace, chat, ...(relay ? { relay } : {}), ...(ice ? { ice } : {}) },
       // A moderator's command goes ahead of the commands waiting for the meeting (a site's flood).
       run: (command) => meetings.run(meetingId, actor, command, isModerator(actor.role)),
     };

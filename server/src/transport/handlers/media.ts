@@ -19,7 +19,12 @@ export const mediaHandlers: AreaHandlers<'media'> = {
     await peerOf(ctx).setRtpCapabilities(p.rtpCapabilities);
     return null;
   },
-  'media:createTransport': (ctx, p) => peerOf(ctx).createTransport(p.direction),
+  'media:createTransport': async (ctx, p) => {
+    const info = await peerOf(ctx).createTransport(p.direction);
+    // A fresh TURN credential with every transport: a page that rejoins never holds an old one.
+    const ice = ctx.services.ice?.(ctx.identity.linkId, ctx.socket.handshake.headers.host);
+    return ice ? { ...info, ice } : info;
+  },
   'media:connectTransport': async (ctx, p) => {
     await peerOf(ctx).connectTransport(p.transportId, p.dtlsParameters);
     return null;
