@@ -5,7 +5,18 @@
  * program over the hub-to-hub PipeTransport (SRTP); the link comes back by itself after a drop, and
  * revoking the relay link cuts it. Real mediasoup, real socket.io between the hubs.
  */
-import type { IssuedLink, MeetingId, SiteId } from '@giaoban/shared';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  type IssuedLink,
+  type MeetingChanged,
+  type MeetingId,
+  type ParentLinkState,
+  parentPagePath,
+  type SiteId,
+  slidePaths,
+} from '@giaoban/shared';
 import type { types as ms } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hub } from '../../server/src/main.js';
@@ -17,6 +28,7 @@ import {
 import { HOST_SITE, setupMeeting, startTestHub } from '../support/inProcessHub.js';
 import { api, createMeeting, eventually, issueLink, login, must } from '../support/meeting.js';
 import { type LiveClient, liveClient, receive } from '../support/redis.js';
+import { FIXTURES, upload } from '../support/slides.js';
 
 const NGHE_AN = 'nghe-an' as SiteId;
 const HA_TINH = 'ha-tinh' as SiteId;
@@ -43,12 +55,44 @@ let parentProgramTransport: ms.DirectTransport | null = null;
 let childSender: FakeSiteSender;
 /** The parent's chair connection (moderator: grants the floor). */
 let nationalChair: LiveClient;
+/** The province chair (child meeting) and one of its communes (a site of the child meeting). */
+let provinceChair: LiveClient;
+let commune: LiveClient;
+let communeToken: string;
+/** A report uploaded to the national meeting (converted to 4 pages). */
+let nationalDocumentId: string;
+/** Where the parent converts documents (the converters' private folders). */
+let workRoot: string;
+/** Every state of the national link the commune's page was shown, in order. */
+const linkStatesSeen: ParentLinkState[] = [];
+
+/** Waits for an asynchronous condition (the hubs' stores), polling. */
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The child meeting as the hub stores it. */
+const childRecord = () => child.parts.meetings.get(childMeetingId);
+/** Nghệ An's line in the national meeting. */
+const provinceAtParent = async () =>
+  (await parent.parts.meetings.get(parentMeetingId)).sites.find((s) => s.id === NGHE_AN);
 
 beforeAll(async () => {
-  const fx = await setupMeeting([NGHE_AN], {
-    chair: { role: 'chair', siteId: HOST_SITE },
-    relay: { role: 'relay', siteId: NGHE_AN },
-  });
+  workRoot = mkdtempSync(path.join(tmpdir(), 'giaoban-linked-work-'));
+  // Converters run as `nobody` when the hub is root: it must reach its private folder.
+  chmodSync(workRoot, 0o755);
+  const fx = await setupMeeting(
+    [NGHE_AN],
+    {
+      chair: { role: 'chair', siteId: HOST_SITE },
+      relay: { role: 'relay', siteId: NGHE_AN },
+    },
+    { DOCUMENT_WORK_DIR: workRoot },
+  );
   parent = fx.hub;
   parentUrl = fx.url;
   parentOrg = fx.orgToken;
@@ -57,6 +101,16 @@ beforeAll(async () => {
   const chairLink = fx.links.chair;
   if (!relay || !chairLink) throw new Error('the relay and chair links were not issued');
   relayLink = relay;
+  // The national report, converted while the rest is set up.
+  const uploaded = await upload(
+    fx.url,
+    fx.orgToken,
+    fx.meetingId,
+    readFileSync(path.join(FIXTURES, 'tong-hop.pdf')),
+    'Báo cáo tổng hợp.pdf',
+  );
+  expect(uploaded.status).toBe(202);
+  nationalDocumentId = uploaded.json.id;
 
   // The national chair publishes a simulcast camera and a microphone (RTP from this test).
   const chair = await liveClient(parentUrl, chairLink.token, 'national chair');
@@ -112,6 +166,7 @@ beforeAll(async () => {
   });
   const childChair = await liveClient(childUrl, childChairLink.token, 'province chair');
   clients.push(childChair);
+  provinceChair = childChair;
   await must(childChair.socket, 'meeting:openTechCheck', {});
   await must(childChair.socket, 'meeting:goLive', {});
   const childChairMedia = await child.parts.media.get(childMeetingId as MeetingId);
@@ -128,9 +183,24 @@ beforeAll(async () => {
   });
   await childSender.start(childSend);
   const siteLink = await issueLink(childUrl, childOrg, childMeetingId, { role: 'site', siteId: HA_TINH });
-  const commune = await liveClient(childUrl, siteLink.token, 'commune');
+  commune = await liveClient(childUrl, siteLink.token, 'commune');
+  communeToken = siteLink.token;
   clients.push(commune);
   await receive(commune);
+  commune.socket.on('meeting:changed', (batch: MeetingChanged) => {
+    for (const c of batch.changes)
+      if (c.type === 'parent' && c.parent && linkStatesSeen.at(-1) !== c.parent.link)
+        linkStatesSeen.push(c.parent.link);
+  });
+  // The national report is ready before the meeting shows it.
+  await until(
+    async () =>
+      (await parent.parts.meetings.get(parentMeetingId)).slides.documents.some(
+        (d) => d.id === nationalDocumentId && d.status === 'ready',
+      ),
+    'the national report converted',
+    90_000,
+  );
 
   const childMedia = await child.parts.media.get(childMeetingId as MeetingId);
   programTransport = await childMedia.edgeRouter.createDirectTransport();
@@ -142,7 +212,7 @@ beforeAll(async () => {
     programPackets++;
     childProgramTag = (packet[packet.length - 1] ?? 0) - ((packet[packet.length - 1] ?? 0) % 10);
   });
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   sender?.stop();
@@ -152,6 +222,7 @@ afterAll(async () => {
   programTransport?.close();
   await child?.stop();
   await parent?.stop();
+  if (workRoot) rmSync(workRoot, { recursive: true, force: true });
 });
 
 describe('linked meetings across two hubs', () => {
@@ -279,15 +350,161 @@ describe('linked meetings across two hubs', () => {
     await eventually(() => parentProgramTag === 0, 'the national chair on the parent program again', 20_000);
   });
 
+  it("the child meeting shows the parent's current item, floor holder with its topic, and the page it shows", async () => {
+    // A commune asks the province's floor; the province chair carries its topic up to the nation.
+    const { requestId: communeRequest } = await must(commune.socket, 'queue:request', {
+      topic: 'Sạt lở bờ sông Lam',
+    });
+    const asked = await must(provinceChair.socket, 'relay:requestFloor', {
+      requestId: communeRequest as never,
+    });
+    const communeName = (await childRecord()).sites.find((s) => s.id === HA_TINH)?.name;
+    const national = await parent.parts.meetings.get(parentMeetingId);
+    const carried = national.queue.requests.find((r) => r.id === asked.requestId);
+    expect(carried).toMatchObject({ siteId: NGHE_AN, topic: `${communeName}: Sạt lở bờ sông Lam` });
+    // Only the child's chair speaks for the province.
+    const refused = await must(commune.socket, 'relay:requestFloor', { topic: 'x' }).catch(
+      (e: Error) => e.message,
+    );
+    expect(String(refused)).toMatch(/FORBIDDEN/);
+    await eventually(
+      () => commune.snapshot.parent?.province.requestTopic === carried?.topic,
+      "the child sees the province's pending request at the parent",
+      10_000,
+    );
+
+    // The nation opens its first item, shows its report at page 2 and gives the province the floor.
+    await must(nationalChair.socket, 'agenda:advance', {});
+    await must(nationalChair.socket, 'slides:show', { documentId: nationalDocumentId as never });
+    await must(nationalChair.socket, 'slides:page', { page: 2 });
+    await must(nationalChair.socket, 'floor:grant', { requestId: asked.requestId as never, seconds: 0 });
+    await eventually(
+      () => commune.snapshot.parent?.floor !== null && commune.snapshot.parent?.slide?.page === 2,
+      "the parent's floor and page in the commune's snapshot",
+      10_000,
+    );
+    const provinceName = national.sites.find((s) => s.id === NGHE_AN)?.name;
+    expect(commune.snapshot.parent).toMatchObject({
+      meetingTitle: national.meeting.title,
+      agendaItem: { title: 'Báo cáo kết quả công tác 5 tháng', position: 1, count: 2 },
+      floor: { siteName: provinceName, topic: carried?.topic },
+      slide: { documentId: nationalDocumentId, documentName: 'Báo cáo tổng hợp.pdf', page: 2, pageCount: 4 },
+      link: 'connected',
+      province: { requestTopic: null, onStage: true },
+      localSegment: false,
+    });
+
+    // The page comes from the child's own hub, the same image the parent serves.
+    const relayed = await fetch(
+      `${childUrl}${parentPagePath(childMeetingId, nationalDocumentId, 2)}?token=${communeToken}`,
+    );
+    expect(relayed.status).toBe(200);
+    const direct = await fetch(`${parentUrl}${slidePaths.page(nationalDocumentId, 2)}`, {
+      headers: { authorization: `Bearer ${parentOrg}` },
+    });
+    expect(Buffer.from(await relayed.arrayBuffer()).equals(Buffer.from(await direct.arrayBuffer()))).toBe(
+      true,
+    );
+    // Not without a link of the child meeting; not a document the parent never showed.
+    expect((await fetch(`${childUrl}${parentPagePath(childMeetingId, nationalDocumentId, 2)}`)).status).toBe(
+      401,
+    );
+    expect(
+      (await fetch(`${childUrl}${parentPagePath(childMeetingId, 'never-shown', 1)}?token=${communeToken}`))
+        .status,
+    ).toBe(404);
+
+    await must(nationalChair.socket, 'floor:revoke', {});
+    await eventually(
+      () => commune.snapshot.parent?.floor === null,
+      'the floor ended in the child too',
+      10_000,
+    );
+    await eventually(
+      () => !child.parts.relay.clientOf(childMeetingId)?.onParentStage,
+      'off the parent stage',
+      10_000,
+    );
+  });
+
+  it('the national roll call shows the province with its communes, and the national totals count every level', async () => {
+    await must(commune.socket, 'site:declare', { delegates: 35 });
+    await must(provinceChair.socket, 'site:declare', { siteId: NGHE_AN, delegates: 50 });
+    await until(
+      async () => (await provinceAtParent())?.linked?.delegates === 85,
+      'the totals rolled up',
+      10_000,
+    );
+    expect((await provinceAtParent())?.linked).toEqual({
+      invitedSites: 1,
+      connectedSites: 1,
+      delegates: 85,
+      localSession: false,
+    });
+    await eventually(
+      () => nationalChair.snapshot.totals.linked?.connectedSites === 1,
+      "the national chair's totals count the commune",
+      10_000,
+    );
+    // The national host declared nobody: every delegate counted is the province's, both levels.
+    expect(nationalChair.snapshot.totals).toMatchObject({
+      invitedSites: 2,
+      connectedSites: 2,
+      delegates: 85,
+      linked: { invitedSites: 1, connectedSites: 1 },
+    });
+  });
+
+  it('the province chair holds a local segment with one action and returns to relaying with one', async () => {
+    const relay = child.parts.relay.clientOf(childMeetingId);
+    if (!relay) throw new Error('no relay client');
+    await eventually(() => childProgramTag === 0, "the national chair on the child's program", 20_000);
+    const refused = await must(commune.socket, 'relay:localSegment', { local: true }).catch(
+      (e: Error) => e.message,
+    );
+    expect(String(refused)).toMatch(/FORBIDDEN/);
+
+    await must(provinceChair.socket, 'relay:localSegment', { local: true });
+    await eventually(
+      () => childProgramTag === 100,
+      "the province's own stage on the child's program",
+      20_000,
+    );
+    await eventually(() => relay.downAudio?.paused === true, "the parent's audio paused", 10_000);
+    expect(commune.snapshot.parent?.localSegment).toBe(true);
+    await until(
+      async () => (await provinceAtParent())?.linked?.localSession === true,
+      'the nation sees a local session',
+    );
+    const audit = await child.parts.meetings.audit.list(childMeetingId);
+    expect(audit.some((e) => e.action === 'relay:localSegment' && e.detail === 'phiên riêng')).toBe(true);
+
+    await must(provinceChair.socket, 'relay:localSegment', { local: false });
+    await eventually(() => childProgramTag === 0, "the national chair on the child's program again", 20_000);
+    await eventually(() => relay.downAudio?.paused === false, "the parent's audio heard again", 10_000);
+    await until(
+      async () => (await provinceAtParent())?.linked?.localSession === false,
+      'relaying again at the parent',
+    );
+  });
+
   it('comes back by itself after the link drops', async () => {
     const relay = child.parts.relay.clientOf(childMeetingId);
     if (!relay) throw new Error('no relay client');
+    const from = linkStatesSeen.length;
     relay.dropForTesting();
     await eventually(() => relay.state === 'lost', 'the link is seen lost', 10_000);
     await eventually(() => relay.state === 'relaying', 'the link is back', 20_000);
     const before = programPackets;
     await eventually(() => programPackets > before + 20, 'packets flow again', 20_000);
     await eventually(() => childProgramTag === 0, "the national chair on the child's program again", 20_000);
+    // The commune's page was told the national link was lost and coming back, then that it is back.
+    await eventually(
+      () => linkStatesSeen.slice(from).join() === 'reconnecting,connected',
+      'the notice shown and cleared',
+      10_000,
+    );
+    expect(commune.snapshot.parent?.link).toBe('connected');
   });
 
   it('revoking the relay link cuts it for good', async () => {
@@ -302,6 +519,7 @@ describe('linked meetings across two hubs', () => {
     );
     await eventually(() => relay.state === 'revoked', 'the link is cut', 10_000);
     expect(relay.downProducer).toBeNull();
+    await eventually(() => commune.snapshot.parent?.link === 'lost', 'the child sees the link lost', 10_000);
     // The province meeting goes on with its own stage.
     await eventually(() => childProgramTag === 100, "the province chair on the child's program", 20_000);
     // The parent no longer has Nghệ An connected, and the child's program is its own stage again.
