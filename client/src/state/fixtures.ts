@@ -22,7 +22,7 @@ export function site(id: string, patch: Partial<SiteState> = {}): SiteState {
 /** A live meeting with a host and two sites at version 5. */
 export function snapshot(patch: Partial<MeetingSnapshot> = {}): MeetingSnapshot {
   // Later protocol additions (e.g. slides) are not needed by the functions under test.
-  const base: Omit<MeetingSnapshot, 'slides' | 'votes' | 'moderation'> = {
+  const base: Omit<MeetingSnapshot, 'slides' | 'votes' | 'moderation' | 'parent'> = {
     version: 5,
     meeting: {
       id: 'm1' as MeetingSnapshot['meeting']['id'],
