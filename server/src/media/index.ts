@@ -11,15 +11,20 @@
  *     MEDIA_RTC_PORT       WebRtcServer base port, worker i on base+i, UDP+TCP (default 40000; 0 = off)
  *     MEDIA_RTC_MIN_PORT / MEDIA_RTC_MAX_PORT   per-transport ports when no WebRtcServer (40100-49999)
  *     MEDIA_CONSUMER_GRACE_MS   on-demand viewers keep an unwanted consumer this long, paused (default 10000)
+ *     MEDIA_PEERS_PER_ROUTER    peers per router before a meeting spreads to another worker (default 40)
  *     MEDIA_LOG_LEVEL, MEDIA_MAX_INCOMING_KBPS, MEDIASOUP_WORKER_BIN
  *
  *   const pool = await WorkerPool.create(config, logger?)
- *     pool.createMeetingMedia(meetingId): Promise<MeetingMedia>   // least-loaded live worker
+ *     pool.createMeetingMedia(meetingId): Promise<MeetingMedia>   // home on the least-loaded live worker
  *     pool.getResourceUsage(): Promise<WorkerUsage[]>             // per worker: load + getrusage
  *     pool.on('workerdied', ({ index, pid, error }) => …)         // its meetings closed 'workerdied'
  *     pool.close()                                                // idempotent; meetings close 'poolclosed'
  *
- *   meeting: MeetingMedia                                          // one router: Opus, VP8, H264 42e01f
+ *   meeting: MeetingMedia                                          // routers: Opus, VP8, H264 42e01f
+ *     // A home router (program switcher, audio levels, edges) and, once every router holds
+ *     // MEDIA_PEERS_PER_ROUTER peers, one more on another worker (MeetingShare): new peers go to the
+ *     // router with the fewest; producers are piped home at once and to another router on its first
+ *     // consumer there. meeting.workerIndexes, meeting.workerIndexOfPeer(peer) say where.
  *     meeting.rtpCapabilities                                      // → JoinResult.routerRtpCapabilities
  *     meeting.addPeer({ participantId, siteId, role }, signal: PeerSignal): MediaPeer
  *     meeting.getPeer(participantId): MediaPeer | undefined
@@ -29,6 +34,7 @@
  *     meeting.on('sitemedia', status => …)                         // roll-call board: changes only
  *     meeting.on('audiolevels', (levels: SiteAudioLevel[]) => …)   // every ~500 ms while someone is heard
  *     meeting.on('close', reason => …)                             // 'meetingclosed' | 'workerdied' | 'poolclosed'
+ *     meeting.on('sharelost', ({ workerIndex, peers }) => …)      // a non-home worker died: its peers closed
  *     meeting.program: ProgramSwitcher                             // .producer: the program as one stream
  *     meeting.whenIdle(): Promise<void>                            // background work settled (tests)
  *     meeting.close(reason = 'meetingclosed')                      // idempotent, closes peers and router
@@ -43,7 +49,8 @@
  *     peer.close(reason = 'left')                     // on disconnect; idempotent
  *
  *   PeerSignal (implemented by the socket layer, one per socket):
- *     newConsumer(info): Promise<void>   → emitWithAck('media:newConsumer'); reject if the client failed
+ *     newConsumer(info): Promise<void>   → one entry of emitWithAck('media:newConsumers', [...]); reject if the client failed
+ *     holdAnnouncements?(): release      // batch: announce a set of consumers in one message
  *     consumerClosed(id)                 → 'media:consumerClosed'
  *     consumerState(state)               → 'media:consumerState'
  *     micState(state)                    → 'media:micState'
