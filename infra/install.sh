@@ -34,6 +34,11 @@ PORT=8080
 # REDIS_URL=redis://:password@10.0.0.5:6379
 # METRICS_TOKEN=
 # LOG_FORMAT=json
+# Closed networks (docs/TURN.md): coturn run by the hub, TURN over TLS on 443
+# TURN=embedded
+# TURN_TLS_CERT_FILE=/etc/giaoban/turn.crt
+# TURN_TLS_KEY_FILE=/etc/giaoban/turn.key
+# TURN_EXTERNAL_IP=192.0.2.10
 ENV
   chmod 0640 /etc/giaoban/giaoban.env
   chgrp "$SERVICE_USER" /etc/giaoban/giaoban.env

@@ -318,7 +318,15 @@ export async function startHub(
       )
     : http.createServer(app);
   // Closed networks (docs/TURN.md): coturn started here like the private Redis, or the operators' own.
-  const turn = turnConfig?.mode === 'embedded' ? await TurnSupervisor.start(turnConfig) : null;
+  const turn =
+    turnConfig?.mode === 'embedded'
+      ? await TurnSupervisor.start(
+          turnConfig,
+          [mediaConfig.listenIp, mediaConfig.announcedIp].filter(
+            (ip): ip is string => !!ip && ip !== '0.0.0.0' && ip !== '::',
+          ),
+        )
+      : null;
   const iceServers = turnConfig ? new IceServers(turnConfig, turn?.secret ?? turnConfig.secret ?? '') : null;
   sockets = new SocketServer(server, {
     tokens,

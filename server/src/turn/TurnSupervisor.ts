@@ -29,8 +29,16 @@ export class TurnSupervisor {
     private readonly readyTimeoutMs: number,
   ) {}
 
-  /** Writes the config (and a secret and certificate when none is given), starts coturn, waits until it listens. */
-  static async start(config: TurnConfig, readyTimeoutMs = 20_000): Promise<TurnSupervisor> {
+  /**
+   * Writes the config (and a secret and certificate when none is given), starts coturn, waits
+   * until it listens. `mediaPeers`: the media's addresses — the only peers coturn relays to, so
+   * a link holder cannot use the relay to reach anything else on the hub's network.
+   */
+  static async start(
+    config: TurnConfig,
+    mediaPeers: string[],
+    readyTimeoutMs = 20_000,
+  ): Promise<TurnSupervisor> {
     const e = config.embedded;
     if (!existsSync(e.binary))
       throw new Error(`TurnSupervisor.start() | ${e.binary} not found (apt-get install coturn, or TURN=off)`);
@@ -61,6 +69,13 @@ export class TurnSupervisor {
       'no-multicast-peers',
       'no-software-attribute',
       ...(e.allowLoopbackPeers ? ['allow-loopback-peers'] : []),
+      ...(mediaPeers.length > 0
+        ? [
+            'denied-peer-ip=0.0.0.0-255.255.255.255',
+            'denied-peer-ip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+            ...mediaPeers.map((ip) => `allowed-peer-ip=${ip}`),
+          ]
+        : []),
       'log-file=stdout',
       'simple-log',
       `pidfile=${path.join(e.dir, 'turnserver.pid')}`,

@@ -26,7 +26,13 @@ function freePort(): Promise<number> {
 }
 
 /** Allocates through coturn and sends 5 packets to the peer; the client's output says how it went. */
-function allocate(port: number, peerPort: number, username: string, password: string): Promise<string> {
+function allocate(
+  port: number,
+  peerPort: number,
+  username: string,
+  password: string,
+  peerIp = '127.0.0.1',
+): Promise<string> {
   return new Promise((resolve) => {
     execFile(
       'turnutils_uclient',
@@ -38,7 +44,7 @@ function allocate(port: number, peerPort: number, username: string, password: st
         '-p',
         String(port),
         '-e',
-        '127.0.0.1',
+        peerIp,
         '-r',
         String(peerPort),
         '-n',
@@ -76,7 +82,7 @@ beforeAll(async () => {
     dir,
   );
   if (!config) throw new Error('TURN should be on');
-  turn = await TurnSupervisor.start(config);
+  turn = await TurnSupervisor.start(config, ['127.0.0.1']);
   peer = spawn('turnutils_peer', ['-L', '127.0.0.1', '-p', String(peerPort)], { stdio: 'ignore' });
 });
 
@@ -111,6 +117,18 @@ describe('the embedded coturn', () => {
     expect(await allocate(port, peerPort, forged.username, forged.credential)).toMatch(
       /Cannot complete Allocation/,
     );
+  });
+
+  it('relays to the media address only: another address on the same host is a forbidden peer', async () => {
+    const other = spawn('turnutils_peer', ['-L', '127.0.0.2', '-p', String(peerPort)], { stdio: 'ignore' });
+    try {
+      const c = issueTurnCredential(turn.secret, 'link-ok', 600);
+      expect(await allocate(port, peerPort, c.username, c.credential, '127.0.0.2')).toMatch(
+        /403 \(Forbidden IP\)/,
+      );
+    } finally {
+      other.kill('SIGTERM');
+    }
   });
 
   it('stop() ends coturn and can be called twice', async () => {
