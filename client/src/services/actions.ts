@@ -62,6 +62,17 @@ export const bridgePoint = {
   declareDelegates: (delegates: number) => run('site:declare', { delegates }, 'site.delegates.saved'),
 };
 
+/** What the chair of a linked (child) meeting does with the national link. */
+export const linkedMeeting = {
+  setLocalSegment: (local: boolean) => run('relay:localSegment', { local }),
+  askParentFloor: (ask: { topic: string } | { requestId: string }) =>
+    run(
+      'relay:requestFloor',
+      'requestId' in ask ? { requestId: ask.requestId as FloorRequestId } : { topic: ask.topic },
+      'relay.ask.done',
+    ),
+};
+
 /** What a secretary does. */
 export const secretary = {};
 

@@ -19,6 +19,8 @@ import { SlidesArea } from '../../slides/SlidesArea';
 import { useMeeting } from '../../state/hooks';
 import { ConclusionsPanel, useConclusionCount } from '../../workspace/ConclusionsPanel';
 import { wsTranslate } from '../../workspace/i18n';
+import { ParentLinkBanner, ParentPanel } from '../linked/ParentPanel';
+import { RelayControls } from '../linked/RelayControls';
 import { AgendaPanel } from './AgendaPanel';
 import { FloorCard } from './FloorCard';
 import { MeetingControls } from './MeetingControls';
@@ -71,6 +73,7 @@ export function ConsoleView() {
         <AttendanceTotalsBadge />
       </MeetingHeader>
       <ReconnectingBanner />
+      <ParentLinkBanner />
       <AudioUnlockBanner />
       <DeviceProblemBanner />
       <main className="console">
@@ -79,6 +82,8 @@ export function ConsoleView() {
             <ProgramStage className="stage--console" />
             <div className="console__now">
               <FloorCard />
+              <ParentPanel showPage={false} />
+              <RelayControls />
               <RequestAlert queueOpen={tab === 'queue'} onShowQueue={() => setTab('queue')} />
               {/* Last and pushed down: a request appearing above never moves these buttons. */}
               <MeetingControls />

@@ -4,6 +4,7 @@ import { useI18n } from '../../i18n/i18n';
 import { moderator } from '../../services/actions';
 import { formatNumber, formatTime, totalsText } from '../../state/format';
 import { useMeeting } from '../../state/hooks';
+import { delegatesOf, linkedSiteText, linkedTotalsText } from '../linked/parentView';
 
 type Filter = 'all' | 'present' | 'absent' | 'poor';
 
@@ -43,7 +44,12 @@ export function RollCallBoard() {
 
   return (
     <section className="rollcall" aria-label={t('rollcall.title')} data-testid="rollcall">
-      <p className="rollcall__totals">{totalsText(totals, t, locale)}</p>
+      <p className="rollcall__totals">
+        {totalsText(totals, t, locale)}
+        {totals.linked ? (
+          <span data-testid="rollcall-linked-totals"> · {linkedTotalsText(totals, t)}</span>
+        ) : null}
+      </p>
       <p className="rollcall__sub">
         {t('rollcall.breakdown', {
           media: formatNumber(totals.mediaSites, locale),
@@ -82,13 +88,18 @@ export function RollCallBoard() {
               <th scope="row">
                 {site.name}
                 {site.isHost ? <span className="tag tag--host">{t('rollcall.host')}</span> : null}
+                {site.linked ? (
+                  <span className="rollcall__linked" data-testid="rollcall-linked">
+                    {linkedSiteText(site, t)}
+                  </span>
+                ) : null}
               </th>
               <td>
                 <span className={`dot dot--${site.connection}`} aria-hidden="true" />{' '}
                 {t(`connection.${site.connection}`)}
               </td>
               <td className="num" data-testid="rollcall-delegates">
-                {formatNumber(site.declaredDelegates, locale)}
+                {formatNumber(delegatesOf(site), locale)}
               </td>
               <td>{site.firstJoinedAt ? formatTime(site.firstJoinedAt, locale) : '—'}</td>
               <td>

@@ -15,6 +15,7 @@ import {
   siteById,
 } from '../../state/selectors';
 import { useStore } from '../../state/store';
+import { ParentLinkBanner } from '../linked/ParentPanel';
 import { DelegatesForm } from './DelegatesForm';
 import { FloorRequestPanel } from './FloorRequestPanel';
 import { ROOM_SHORTCUTS, type RoomCommand, roomCommandOf } from './roomKeys';
@@ -312,6 +313,7 @@ export function RoomDisplay() {
       ) : null}
       <AudioUnlockBanner />
       <DeviceProblemBanner />
+      <ParentLinkBanner />
       <main className={`room__main room__main--${mode}`}>
         <h2 className="sr-only">{t('room.label')}</h2>
         {mode !== 'program' ? <SlidesArea className="slides--room" library={false} /> : null}

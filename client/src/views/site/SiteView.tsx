@@ -16,6 +16,7 @@ import { LOCAL_CAMERA } from '../../services/streams';
 import { SlidesArea, useSlidesShowing } from '../../slides/SlidesArea';
 import { useMeeting } from '../../state/hooks';
 import { useStore } from '../../state/store';
+import { ParentLinkBanner, ParentPanel } from '../linked/ParentPanel';
 import { DelegatesForm } from './DelegatesForm';
 import { FloorRequestPanel } from './FloorRequestPanel';
 import { RoomDisplay } from './RoomDisplay';
@@ -65,6 +66,7 @@ function SiteControlView() {
         </button>
       </MeetingHeader>
       <ReconnectingBanner />
+      <ParentLinkBanner />
       <AudioUnlockBanner />
       <DeviceProblemBanner />
       <main className={slidesOn ? 'site site--slides' : 'site'}>
@@ -75,6 +77,7 @@ function SiteControlView() {
             <SelfView />
             <LocalControls layout="column" />
           </div>
+          <ParentPanel />
           <FloorRequestPanel />
           <DelegatesForm />
           <TalkBackNotice />
