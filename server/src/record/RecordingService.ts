@@ -222,6 +222,9 @@ export class RecordingService {
         documentId: page.documentId,
         page: page.page,
       });
+    } else if (!page && shown) {
+      // Slides taken off the screen: playback stops showing the last page from here on.
+      await chapters.mark('page', 'Thôi trình chiếu tài liệu');
     }
   }
 }
