@@ -20,6 +20,8 @@ export interface Baresip {
   /** Waits for a line matching `re` in its output. */
   waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
   stop(): void;
+  /** Its SIP port on 127.0.0.1 (UDP and TCP). */
+  sipPort: number;
 }
 
 /**
@@ -61,12 +63,17 @@ export async function startBaresip(o: {
   rtpPorts: string;
   username: string;
   password: string;
-  dial: string;
+  /** Dialled once ready; none: it waits for a call (auto-answer). */
+  dial?: string;
   colour: string;
   toneHz: number;
   audioCodecs?: string;
   /** Video codec module: `vp8` (default) or `avcodec` (H.264 through libx264, as hardware room systems). */
   videoModule?: 'vp8' | 'avcodec';
+  /** Camera size (default 320x240). */
+  videoSize?: string;
+  /** Loads the snapshot module (`snapshot_recv <png>` writes the picture it decodes). */
+  snapshot?: boolean;
 }): Promise<Baresip> {
   let failures = '';
   for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
@@ -76,7 +83,7 @@ export async function startBaresip(o: {
     const phone = launch({ ...o, sipPort, ctrlPort });
     const ready = await phone.ready();
     if (ready === 'ready') {
-      await phone.command('dial', o.dial);
+      if (o.dial) await phone.command('dial', o.dial);
       return phone;
     }
     phone.stop();
@@ -99,9 +106,20 @@ function launch(o: {
   toneHz: number;
   audioCodecs?: string;
   videoModule?: 'vp8' | 'avcodec';
+  videoSize?: string;
+  snapshot?: boolean;
 }): Baresip & { ready(): Promise<'ready' | 'address in use' | 'exited'> } {
   const dir = mkdtempSync(path.join(tmpdir(), 'baresip-'));
-  const modules = ['g722', 'g711', 'ausine', o.videoModule ?? 'vp8', 'avformat', 'fakevideo'];
+  const modules = [
+    'g722',
+    'g711',
+    'ausine',
+    o.videoModule ?? 'vp8',
+    'avformat',
+    'fakevideo',
+    ...(o.snapshot ? ['snapshot'] : []),
+  ];
+  const size = o.videoSize ?? '320x240';
   writeFileSync(
     path.join(dir, 'config'),
     [
@@ -111,9 +129,9 @@ function launch(o: {
       `audio_alert ausine,${o.toneHz}`,
       'ausrc_srate 48000',
       'ausrc_channels 2',
-      `video_source avformat,lavfi,color=c=${o.colour}:size=320x240:rate=15,format=yuv420p`,
+      `video_source avformat,lavfi,color=c=${o.colour}:size=${size}:rate=15,format=yuv420p`,
       'video_display fakevideo,nil',
-      'video_size 320x240',
+      `video_size ${size}`,
       'video_bitrate 300000',
       'video_fps 15.00',
       `rtp_ports ${o.rtpPorts}`,
@@ -204,6 +222,7 @@ function launch(o: {
     proc,
     ready,
     output: () => out,
+    sipPort: o.sipPort,
     command,
     waitFor,
     stop: () => {
