@@ -75,6 +75,22 @@ describe('Meeting lifecycle: scheduled → techCheck → live → ended', () => 
     expect(m.refused(A.organizer, { type: 'meeting:update', title: 'x' }).code).toBe('INVALID_STATE');
   });
 
+  it('meeting:update() sets the video codec while scheduled only (the media is set up at the first join)', () => {
+    const m = new TestMeeting();
+    expect(m.record.meeting.videoCodec).toBeUndefined();
+    m.ok(A.organizer, { type: 'meeting:update', videoCodec: 'h264' });
+    expect(m.record.meeting.videoCodec).toBe('h264');
+    m.ok(A.organizer, { type: 'meeting:update', videoCodec: 'vp8' });
+    expect(m.record.meeting.videoCodec).toBeUndefined();
+    m.ok(A.organizer, { type: 'meeting:update', videoCodec: 'h264' });
+    const { m: checking } = techCheckMeeting();
+    expect(checking.refused(A.organizer, { type: 'meeting:update', videoCodec: 'h264' }).code).toBe(
+      'INVALID_STATE',
+    );
+    // Naming the codec it already has is no change.
+    checking.ok(A.organizer, { type: 'meeting:update', videoCodec: 'vp8', title: 'Giao ban quý III' });
+  });
+
   it('meeting:update() changes the default floor time for later grants only', () => {
     const { m } = liveMeeting({ floorSeconds: 120 });
     m.ok(A.chair, { type: 'floor:grant', siteId: HN });
