@@ -122,6 +122,24 @@ export const ParentView = z.object({
 });
 export type ParentView = z.infer<typeof ParentView>;
 
+/** Body of `PUT /api/meetings/:id/parent`: the parent hub's URL and the relay link's token. */
+export const AttachParentBody = z
+  .object({
+    url: z.string().trim().min(1).max(2000),
+    token: z.string().min(10).max(4096),
+  })
+  .strict();
+export type AttachParentBody = z.infer<typeof AttachParentBody>;
+
+/** A child meeting's link as its organizer sees it (`/api/meetings/:id/parent`; the token is never shown back). */
+export const ParentLinkInfo = z.object({
+  url: z.string(),
+  state: z.enum(['connecting', 'relaying', 'lost', 'revoked', 'closed']),
+  /** The bridge point this meeting stands for at the parent, once the parent has said so. */
+  site: z.string().nullable().default(null),
+});
+export type ParentLinkInfo = z.infer<typeof ParentLinkInfo>;
+
 /** HTTP path (on the child's hub) of a page the parent shows; add `?token=` (a join token of the child). */
 export const parentPagePath = (meetingId: string, documentId: string, page: number): string =>
   `/api/meetings/${encodeURIComponent(meetingId)}/parent/pages/${encodeURIComponent(documentId)}/${page}.png`;

@@ -1,6 +1,7 @@
 import type {
   AgendaItem,
   AgendaItemBody,
+  AttachParentBody,
   AuditEntry,
   CreateMeetingBody,
   CreateSiteBody,
@@ -10,6 +11,7 @@ import type {
   JoinLink,
   LoginResponse,
   MeetingSummary,
+  ParentLinkInfo,
   UpdateMeetingBody,
 } from '@giaoban/shared';
 import { createStore } from '../state/store';
@@ -109,6 +111,11 @@ export const api = {
   links: (id: string) => call<JoinLink[]>('GET', `${m(id)}/links`),
   revokeLink: (id: string, linkId: string) =>
     call<unknown>('POST', `${m(id)}/links/${encodeURIComponent(linkId)}/revoke`),
+  /** The parent meeting this one relays (linked meetings), and the link's state. */
+  parent: (id: string) => call<{ parent: ParentLinkInfo | null }>('GET', `${m(id)}/parent`),
+  /** Links the meeting to a parent meeting with a relay link issued there; the hub joins it at once. */
+  linkParent: (id: string, body: AttachParentBody) => call<ParentLinkInfo>('PUT', `${m(id)}/parent`, body),
+  unlinkParent: (id: string) => call<{ parent: null }>('DELETE', `${m(id)}/parent`),
   /** The meeting's audit log: who did which moderator or organizer action, when. */
   audit: (id: string) => call<{ entries: AuditEntry[] }>('GET', `${m(id)}/audit`),
   /** An export (minutes, notice, attendance) with the organizer's session; the file name is the hub's. */

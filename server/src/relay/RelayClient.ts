@@ -74,6 +74,7 @@ export class RelayClient {
   /** The parent meeting as this site sees it (to know when this site is on the parent's stage). */
   #snapshot: MeetingSnapshot | null = null;
   #siteId: SiteId | null = null;
+  #siteName: string | null = null;
   #media_: MeetingMedia | null = null;
   readonly #onParent: (view: ParentView) => void;
   /** The last view handed to `onParent` (JSON), so only changes are passed on. */
@@ -167,6 +168,11 @@ export class RelayClient {
     return this.#downProducer;
   }
 
+  /** The bridge point this meeting stands for at the parent (its relay link's name), once joined. */
+  get siteName(): string | null {
+    return this.#siteName;
+  }
+
   /** The view of the parent the child's sites are shown now. */
   get view(): ParentView {
     const link = linkStateOf(this.#state);
@@ -257,6 +263,7 @@ export class RelayClient {
     }
     this.#media_ = media;
     this.#siteId = join.self.siteId;
+    this.#siteName = join.self.displayName;
     this.#snapshot = join.snapshot;
     await this.#followStage();
     this.#joined = true;

@@ -34,6 +34,8 @@ export interface RelayCaller {
 export interface ParentLinkView {
   url: string;
   state: RelayState;
+  /** The bridge point the meeting stands for at the parent, once joined there. */
+  site: string | null;
 }
 
 /**
@@ -208,7 +210,7 @@ export class RelayService {
     this.#children.set(id, { url: url.origin, client });
     client.reportTotals(ParentLink.rolledUpTotals(record.sites, local));
     this.#showParent(id, client, client.view);
-    return { url: url.origin, state: client.state };
+    return { url: url.origin, state: client.state, site: client.siteName };
   }
 
   /** What the parent shows (and the link's state) becomes part of the child meeting's state. */
@@ -267,7 +269,7 @@ export class RelayService {
   /** The child meeting's link, if linked. */
   parentOf(meetingId: string): ParentLinkView | null {
     const child = this.#children.get(meetingId as MeetingId);
-    return child ? { url: child.url, state: child.client.state } : null;
+    return child ? { url: child.url, state: child.client.state, site: child.client.siteName } : null;
   }
 
   /** The relay client of a child meeting (tests, the roll call). */

@@ -1,6 +1,5 @@
-import type { JoinLink, JoinLinkId } from '@giaoban/shared';
+import { AttachParentBody, type JoinLink, type JoinLinkId } from '@giaoban/shared';
 import express, { type Request, type Response } from 'express';
-import { z } from 'zod';
 import type { TokenService } from '../auth/tokens.js';
 import { DomainError } from '../domain/index.js';
 import type { RelayService } from './RelayService.js';
@@ -29,19 +28,9 @@ export function meetingReader(
   };
 }
 
-/** Body of `PUT /api/meetings/:id/parent`: the parent hub's URL and the relay link's token. */
-export const AttachParentBody = z
-  .object({
-    url: z.string().trim().min(1).max(2000),
-    token: z.string().min(10).max(4096),
-  })
-  .strict();
-
+/** Body of `PUT /api/meetings/:id/parent` (shared). */
 /** What a child meeting is linked to, as answered by the routes below (the token is never shown back). */
-export const ParentLinkAnswer = z.object({
-  url: z.string(),
-  state: z.enum(['connecting', 'relaying', 'lost', 'revoked', 'closed']),
-});
+export { AttachParentBody, ParentLinkInfo as ParentLinkAnswer } from '@giaoban/shared';
 
 /**
  * The organizer's routes of linked meetings: link a child meeting to its parent (the hub joins it

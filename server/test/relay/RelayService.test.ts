@@ -63,7 +63,11 @@ describe('a child meeting linked to its parent, across a restart', () => {
     const after = service(store, [linked, unlinked, ended]);
     const ids = records.map((r) => r.meeting.id);
     expect(await after.restore(ids)).toBe(1);
-    expect(after.parentOf(linked.meeting.id)).toEqual({ url: 'http://127.0.0.1:9', state: 'connecting' });
+    expect(after.parentOf(linked.meeting.id)).toEqual({
+      url: 'http://127.0.0.1:9',
+      state: 'connecting',
+      site: null,
+    });
     expect(after.parentOf(unlinked.meeting.id)).toBeNull();
     expect(after.parentOf(ended.meeting.id)).toBeNull();
     // The token stays in the store only: it is never shown back.

@@ -41,7 +41,7 @@ export function LinksPanel({ meetingId, sites }: { meetingId: string; sites: Sit
     try {
       const issued = await issue({
         role,
-        ...(role === 'site' ? { siteId: siteId as never } : {}),
+        ...(role === 'site' || role === 'relay' ? { siteId: siteId as never } : {}),
         ...((role === 'chair' || role === 'operator') && hostId ? { siteId: hostId as never } : {}),
         ...(displayName.trim() ? { displayName: displayName.trim() } : {}),
         validHours: Number(validHours) || 72,
@@ -77,7 +77,8 @@ export function LinksPanel({ meetingId, sites }: { meetingId: string; sites: Sit
   };
 
   const shownUrl = shown ? issuedUrls.get(shown.id) : undefined;
-  const needsSite = role === 'site';
+  // A relay link (for a linked province meeting's hub) stands for an invited site too.
+  const needsSite = role === 'site' || role === 'relay';
 
   return (
     <section className="links" aria-label={t('org.links.title')} data-testid="links-panel">

@@ -11,6 +11,7 @@ import { AgendaEditor } from './AgendaEditor';
 import { ExportsPanel } from './ExportsPanel';
 import { LinksPanel } from './LinksPanel';
 import { MeetingDetailsForm } from './MeetingDetailsForm';
+import { ParentLinkForm } from './ParentLinkForm';
 import { href, navigate } from './router';
 import { SitePicker } from './SitePicker';
 import { apiErrorKey, useAsync } from './useAsync';
@@ -130,6 +131,11 @@ export function MeetingEditor({ meetingId }: { meetingId: string | null }) {
             id: 'links',
             label: t('org.links.title'),
             content: <LinksPanel meetingId={meeting.id} sites={data.sites} />,
+          },
+          {
+            id: 'parent',
+            label: t('org.parent.title'),
+            content: <ParentLinkForm meetingId={meeting.id} ended={meeting.status === 'ended'} />,
           },
           {
             id: 'exports',
