@@ -19,6 +19,7 @@ import { runFanout } from './scenarios/fanout.js';
 import { type FloorResult, runFloor } from './scenarios/floor.js';
 import { runJoin } from './scenarios/join.js';
 import { setHubOverrides } from './scenarios/MediaSession.js';
+import { runPublisher } from './scenarios/publisher.js';
 import { errorText, log } from './util/log.js';
 import { machineInfo } from './util/proc.js';
 
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
     floor: null,
     join: [],
     fanout: null,
+    publisher: null,
     errors,
   };
   const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | null> => {
@@ -221,6 +223,18 @@ async function main(): Promise<void> {
     );
   }
 
+  if (has('publisher')) {
+    result.publisher = await attempt('publisher', () =>
+      runPublisher({
+        seconds: options.duration,
+        grants: options.publisherGrants,
+        clip,
+        logFile: path.join(logs, 'hub-publisher.log'),
+      }),
+    );
+    for (const e of result.publisher?.errors ?? []) errors.push(`publisher: ${e}`);
+  }
+
   const finished = new Date();
   result.finishedAt = finished.toISOString();
   result.seconds = (finished.getTime() - started.getTime()) / 1000;
@@ -232,7 +246,11 @@ async function main(): Promise<void> {
   );
   clearTimeout(watchdog);
   // node-datachannel and socket.io keep handles; everything is closed, so leave now.
-  process.exit(errors.length && !result.capacity.length && !result.join.length && !result.fanout ? 1 : 0);
+  process.exit(
+    errors.length && !result.capacity.length && !result.join.length && !result.fanout && !result.publisher
+      ? 1
+      : 0,
+  );
 }
 
 void main();

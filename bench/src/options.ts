@@ -1,6 +1,8 @@
 /** Command-line options of `npm run bench`. */
 
-export const SCENARIOS = ['capacity', 'floor', 'join', 'fanout', 'baseline'] as const;
+export const SCENARIOS = ['capacity', 'floor', 'join', 'fanout', 'baseline', 'publisher'] as const;
+/** What runs without --scenario (the publisher scenario runs when asked). */
+const DEFAULT_SCENARIOS = ['capacity', 'floor', 'join', 'fanout', 'baseline'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Options {
@@ -16,6 +18,8 @@ export interface Options {
   pages: number;
   observers: number;
   fanoutChanges: number;
+  /** Floor grants to the Chromium publisher (publisher scenario). */
+  publisherGrants: number;
   out: string;
   /** Extra environment for the hub (its own configuration variables). */
   hubEnv: Record<string, string>;
@@ -26,14 +30,16 @@ export const USAGE = `Usage: npm run bench -- [options]
   --sites 16,32,64        bridge points per capacity run (add 128,200 when asked)
   --duration 20           seconds of each measurement window
   --quick                 about a minute: --sites 8,16 --duration 5, fewer changes, 200 observers
-  --scenario LIST         any of capacity,floor,join,fanout,baseline (default: all)
-  --floor-sites 64        sites during the floor changes (default: 64, or the largest --sites in quick mode)
+  --scenario LIST         any of capacity,floor,join,fanout,baseline,publisher
+                          (default: all but publisher)
+  --floor-sites 64        sites during the floor changes (default: 64 if measured, else the largest --sites)
   --floor-changes 20      floor changes to time
   --join-base 16          sites already in the meeting when the join burst comes
   --join-burst 16         sites joining at once
   --pages 3               real Chromium pages joining (0 = none)
   --observers 1000        socket.io clients in the fan-out meeting
   --fanout-changes 10     queue request+withdraw pairs (and 2x as many page turns)
+  --publisher-grants 8    floor grants to the Chromium publisher (mic open → hub audio samples)
   --warmup 3              seconds between a full meeting and its measurement window
   --out bench-results     output folder (results go to <out>/<timestamp>/)
   --hub-env K=V,K2=V2     extra hub configuration, e.g. MEDIA_RTC_PORT=0 (a UDP port per transport)
@@ -55,7 +61,7 @@ export function parseOptions(argv: readonly string[]): Options {
     duration: quick ? 5 : 20,
     warmup: quick ? 1 : 3,
     quick,
-    scenarios: [...SCENARIOS],
+    scenarios: [...DEFAULT_SCENARIOS],
     floorSites: 0,
     floorChanges: quick ? 10 : 20,
     joinBase: quick ? 4 : 16,
@@ -63,6 +69,7 @@ export function parseOptions(argv: readonly string[]): Options {
     pages: 3,
     observers: quick ? 200 : 1000,
     fanoutChanges: quick ? 5 : 10,
+    publisherGrants: 8,
     out: 'bench-results',
     hubEnv: {},
   };
@@ -114,6 +121,9 @@ export function parseOptions(argv: readonly string[]): Options {
       case '--fanout-changes':
         o.fanoutChanges = int();
         break;
+      case '--publisher-grants':
+        o.publisherGrants = int();
+        break;
       case '--out':
         o.out = value;
         break;
@@ -128,6 +138,7 @@ export function parseOptions(argv: readonly string[]): Options {
         throw new Error(`unknown option ${flag}\n\n${USAGE}`);
     }
   }
-  if (o.floorSites === 0) o.floorSites = quick ? Math.max(...o.sites) : 64;
+  // The floor changes run in a capacity meeting: 64 sites when that is measured, else the largest.
+  if (o.floorSites === 0) o.floorSites = quick || !o.sites.includes(64) ? Math.max(...o.sites) : 64;
   return o;
 }

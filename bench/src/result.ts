@@ -5,6 +5,7 @@ import type { CapacityResult } from './scenarios/capacity.js';
 import type { FanoutResult } from './scenarios/fanout.js';
 import type { FloorResult } from './scenarios/floor.js';
 import type { JoinScenarioResult } from './scenarios/join.js';
+import type { PublisherResult } from './scenarios/publisher.js';
 import type { MachineInfo } from './util/proc.js';
 
 export interface BenchResult {
@@ -32,5 +33,7 @@ export interface BenchResult {
   floor: FloorResult | null;
   join: JoinScenarioResult[];
   fanout: FanoutResult | null;
+  /** Absent in results written before the publisher scenario existed. */
+  publisher?: PublisherResult | null;
   errors: string[];
 }

@@ -72,6 +72,9 @@ function newStream(payloadType: number): RtpStreamState {
 export interface SenderStats {
   packets: number;
   bytes: number;
+  /** Of `packets`: video (every layer, resends included) and audio. */
+  videoPackets: number;
+  audioPackets: number;
   keyFrameRequests: number;
   /** Packets sent again because the server NACKed them (a browser does the same). */
   retransmitted: number;
@@ -82,7 +85,25 @@ export interface SenderStats {
 export class SiteSender {
   readonly video: RtpStreamState[];
   readonly audio: RtpStreamState;
-  readonly stats: SenderStats = { packets: 0, bytes: 0, keyFrameRequests: 0, retransmitted: 0, stalls: 0 };
+  readonly stats: SenderStats = {
+    packets: 0,
+    bytes: 0,
+    videoPackets: 0,
+    audioPackets: 0,
+    keyFrameRequests: 0,
+    retransmitted: 0,
+    stalls: 0,
+  };
+  /**
+   * Dynacast, as the client does it: only the lowest `#activeLayers` encodings are sent (the hub's
+   * `media:publishLayers`); a layer switched back on starts with a key frame, as an encoder does.
+   */
+  #activeLayers: number;
+  /** The microphone sends only while the hub forwards it (`media:micState` open), as the client. */
+  #audioOn = true;
+  /** performance.now() of the last switch of the microphone on, and of its first packet after it. */
+  audioOnAt: number | null = null;
+  firstAudioAfterOnAt: number | null = null;
   /** Recently sent video packets by layer, indexed by sequence number modulo HISTORY. */
   readonly #history: (Sent | undefined)[][];
   readonly #cursor: number[];
@@ -123,6 +144,37 @@ export class SiteSender {
     const kbps = clip.layers.reduce((a, l) => a + l.spec.kbps, 0);
     this.#pacingBytesPerMs = (PACING_FACTOR * kbps * 1000) / 8 / 1000;
     this.#targetBytesPerMs = (kbps * 1000) / 8 / 1000;
+    this.#activeLayers = clip.layers.length;
+  }
+
+  /** Simulcast layers being sent (lowest first). */
+  get activeLayers(): number {
+    return this.#activeLayers;
+  }
+
+  /** Whether the microphone sends. */
+  get audioOn(): boolean {
+    return this.#audioOn;
+  }
+
+  /**
+   * Sends only the lowest `n` layers from the next frame on (at least one); a layer switched on
+   * starts at a key frame. Packets of a stopped layer already in the pacer still go out, as in
+   * libwebrtc.
+   */
+  setActiveLayers(n: number): void {
+    const next = Math.max(1, Math.min(this.video.length, Math.floor(n)));
+    for (let i = this.#activeLayers; i < next; i++) this.#keyWanted[i] = true;
+    this.#activeLayers = next;
+  }
+
+  /** Starts or stops the microphone (no packets at all while off; the RTP clock keeps running). */
+  setAudio(on: boolean): void {
+    if (on && !this.#audioOn) {
+      this.audioOnAt = performance.now();
+      this.firstAudioAfterOnAt = null;
+    }
+    this.#audioOn = on;
   }
 
   /** Packets waiting in the pacer. */
@@ -152,6 +204,7 @@ export class SiteSender {
         sent.resentAt = now;
         this.#resendBudget -= sent.t.buf.length;
         this.stats.retransmitted++;
+        this.stats.videoPackets++;
         this.#out(stamp(sent.t, sent.s, sent.f, seq));
       }
     }
@@ -195,7 +248,11 @@ export class SiteSender {
     while (now >= this.#nextAudioAt) {
       const t = this.clip.audio[this.#audioCursor];
       this.#audioCursor = (this.#audioCursor + 1) % this.clip.audio.length;
-      if (t) this.#out(stamp(t, this.audio));
+      if (t && this.#audioOn) {
+        this.#out(stamp(t, this.audio));
+        this.stats.audioPackets++;
+        if (this.audioOnAt !== null) this.firstAudioAfterOnAt ??= performance.now();
+      }
       this.audio.timestamp += 960;
       this.#lastAudioAt = this.#nextAudioAt;
       this.#nextAudioAt += 20;
@@ -228,6 +285,7 @@ export class SiteSender {
         (p as Sent).resentAt = undefined;
         history[seq % HISTORY] = p as Sent;
       }
+      this.stats.videoPackets++;
       this.#out(stamp(p.t, p.s, p.f));
     }
     if (this.#queueHead === this.#queue.length) {
@@ -237,10 +295,12 @@ export class SiteSender {
     }
   }
 
-  /** One compound sender report for the three layers and the microphone. */
+  /** One compound sender report for the layers being sent and the microphone (if it sends). */
   #report(now: number): void {
     const wall = nowMs() - (performance.now() - now);
-    const packet = senderReports([...this.video, this.audio], wall, (s) =>
+    const streams = this.video.slice(0, this.#activeLayers);
+    if (this.#audioOn) streams.push(this.audio);
+    const packet = senderReports(streams, wall, (s) =>
       s === this.audio
         ? s.timestamp - 960 + Math.round((now - this.#lastAudioAt) * 48)
         : s.timestamp - this.#frameTicks + Math.round((now - this.#lastFrameAt) * 90),
@@ -260,9 +320,11 @@ export class SiteSender {
         at = nextKeyFrame(layer, at);
         this.#keyWanted[i] = false;
       }
-      const frame = layer.frames[at];
-      const f: FrameFields = { timestamp: s.timestamp, pictureId: s.pictureId, tl0: s.tl0 };
-      if (frame) for (const t of frame.packets) this.#queue.push({ t, s, f });
+      const frame = i < this.#activeLayers ? layer.frames[at] : undefined;
+      if (frame) {
+        const f: FrameFields = { timestamp: s.timestamp, pictureId: s.pictureId, tl0: s.tl0 };
+        for (const t of frame.packets) this.#queue.push({ t, s, f });
+      }
       this.#cursor[i] = (at + 1) % layer.frames.length;
       s.timestamp += this.#frameTicks;
       s.pictureId = (s.pictureId + 1) & 0x7fff;

@@ -48,6 +48,9 @@ export interface JoinTimings {
   produced?: number;
   firstPacket?: number;
   firstKeyFrame?: number;
+  /** `media:newConsumers` batches and consumers announced until the first program key frame. */
+  batchesToKeyFrame?: number;
+  consumersToKeyFrame?: number;
 }
 
 const BWE_FEEDBACK = new Set(['transport-cc', 'goog-remb']);
@@ -86,6 +89,17 @@ export class SimulatedSite {
   consumersAnnounced = 0;
   /** `media:newConsumers` messages received (each announces one batch of consumers). */
   batchesAnnounced = 0;
+  /** Dynacast messages received, and the microphone state the hub last sent. */
+  publishLayersReceived = 0;
+  micStates = 0;
+  /** Whether the hub forwards our microphone (null: not told; sends, as the client does). */
+  micOpen: boolean | null = null;
+  /** Wall-clock ms when the hub last told us our microphone is open. */
+  micOpenedAt: number | null = null;
+  /** Our camera's producer id, once `media:produce` answered. */
+  cameraProducerId: string | null = null;
+  /** `media:publishLayers` for a producer whose id we do not know yet (it may come before the answer). */
+  readonly #layersFor = new Map<string, number>();
   /** Last `meeting:changed` arrival per change type (the fan-out scenario watches these). */
   readonly #changeListeners: ((batch: { version: number; changes: { type: string }[] }) => void)[] = [];
   #sendPc: nodeDataChannel.PeerConnection | null = null;
@@ -133,6 +147,20 @@ export class SimulatedSite {
       this.batchesAnnounced++;
       ack(infos.map(() => ({ ok: true, data: null })));
     });
+    // Dynacast, as the client's publisher: send only the encodings anyone consumes, and no audio
+    // while the hub does not forward the microphone (so the hub's ingest is what real pages cause).
+    socket.on('media:publishLayers', ({ producerId, spatialLayers }) => {
+      this.publishLayersReceived++;
+      if (this.sender && producerId === this.cameraProducerId) this.sender.setActiveLayers(spatialLayers);
+      else this.#layersFor.set(producerId, spatialLayers);
+    });
+    socket.on('media:micState', (mic) => {
+      this.micStates++;
+      if (mic.open && this.micOpen !== true) this.micOpenedAt = nowMs();
+      this.micOpen = mic.open;
+      // As the client: a site's microphone follows the hub; the chair's is always sent.
+      if (this.identity.role === 'site') this.sender?.setAudio(mic.open);
+    });
     socket.on('meeting:changed', (batch) => {
       for (const l of this.#changeListeners) l(batch);
     });
@@ -145,6 +173,8 @@ export class SimulatedSite {
     this.timings.joined = nowMs();
     this.receiver.onFirstKeyFrame(() => {
       this.timings.firstKeyFrame = this.receiver.firstKeyFrameAt ?? nowMs();
+      this.timings.batchesToKeyFrame = this.batchesAnnounced;
+      this.timings.consumersToKeyFrame = this.consumersAnnounced;
     });
     if (options.receive !== false) {
       await this.request('media:setRtpCapabilities', {
@@ -264,12 +294,13 @@ export class SimulatedSite {
       this.identity.siteId ? siteMark(this.identity.siteId) : 0,
     );
     this.sender = sender;
+    if (this.identity.role === 'site' && this.micOpen === false) sender.setAudio(false);
     track.onMessage((msg) => sender.onRtcp(msg));
     const ok = await waitFor(() => this.#sendState === 'connected' || this.#closed, 30_000, 5);
     if (!ok) throw new Error(`${this.identity.name}: send transport did not connect (${this.#sendState})`);
     const cname = `bench-${this.identity.name}`;
     const layers = this.clip.layers;
-    await Promise.all([
+    const [camera] = await Promise.all([
       this.request('media:produce', {
         transportId: info.id,
         kind: 'video',
@@ -320,6 +351,10 @@ export class SimulatedSite {
       }),
     ]);
     this.timings.produced = nowMs();
+    this.cameraProducerId = camera.producerId;
+    const layersNow = this.#layersFor.get(camera.producerId);
+    this.#layersFor.clear();
+    if (layersNow !== undefined) sender.setActiveLayers(layersNow);
     if (!this.#closed) this.replayer.add(sender);
   }
 

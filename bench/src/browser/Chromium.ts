@@ -8,9 +8,9 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { PROTOCOL_VERSION } from '@giaoban/shared';
 import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { log } from '../util/log.js';
-import type { PageJoinTimings } from './page.js';
+import type { EncodingStats, PageJoinTimings, PublisherState } from './page.js';
 
 /** The same flags as tests/support/browser.ts. */
 const CHROMIUM_ARGS = [
@@ -97,8 +97,36 @@ export class BenchBrowser {
     }
   }
 
+  /** Opens a page that publishes its fake camera and microphone as a site; close it when done. */
+  async publish(serverUrl: string, token: string): Promise<PublishingPage> {
+    const page = await this.browser.newPage();
+    page.on('pageerror', (e) => log('BenchBrowser.publish', 'page error', { error: e.message }));
+    await page.goto(this.pageUrl);
+    await page.waitForFunction(() => 'benchPublish' in window);
+    const state = await page.evaluate(
+      ([url, t, v]) => window.benchPublish(url as string, t as string, v as number),
+      [serverUrl, token, PROTOCOL_VERSION] as const,
+    );
+    return {
+      page,
+      cameraProducerId: state.cameraProducerId,
+      micProducerId: state.micProducerId,
+      state: () => page.evaluate(() => window.benchPublisherState()),
+      encoderStats: () => page.evaluate(() => window.benchEncoderStats()),
+    };
+  }
+
   async close(): Promise<void> {
     await this.browser.close();
     this.http.close();
   }
+}
+
+/** A page publishing as a site (see `benchPublish` in page.ts). */
+export interface PublishingPage {
+  page: Page;
+  cameraProducerId: string;
+  micProducerId: string;
+  state(): Promise<PublisherState>;
+  encoderStats(): Promise<EncodingStats[]>;
 }

@@ -3,7 +3,16 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BenchResult } from '../result.js';
 import { cpuLossChart, type LatencyRow, type Line, latencyChart } from './svg.js';
-import { baselineRatios, fmt, triple } from './table.js';
+import {
+  baselineRatios,
+  fmt,
+  mediaHeader,
+  mediaRow,
+  publisherDelays,
+  publisherHeader,
+  publisherRow,
+  triple,
+} from './table.js';
 
 /** The bare-harness figure of shared/reference/browser-webrtc-tests.md: join → first decoded frame p50. */
 export const REFERENCE_FIRST_FRAME_MS = 180;
@@ -199,6 +208,13 @@ export function writeReport(r: BenchResult, dir: string): void {
       '',
       `(Filling the meeting ${cap[0]?.fill.concurrency ?? 8} sites at a time; ms are p50 / p95 / max.)`,
       '',
+      "Media objects and dynacast: workers holding a router, CPU of each worker, the pipes joining a meeting's " +
+        'routers on several workers (pipeToRouter) and the packets they carried, what the simulated sites sent ' +
+        '(they send only the layers the hub asks for and no audio while their microphone is not forwarded), ' +
+        'and the `media:newConsumers` batches a site had received by its first program key frame.',
+      '',
+      mdTable(mediaHeader, cap.map(mediaRow)),
+      '',
     );
   }
   const ratios = baselineRatios(r);
@@ -230,6 +246,12 @@ export function writeReport(r: BenchResult, dir: string): void {
           ['first key frame of the new speaker', triple(f.videoAllSites), triple(f.videoPerSite)],
           ['first audio packet of the new speaker', triple(f.audioAllSites), triple(f.audioPerSite)],
           ['`floor:grant` acknowledged to the moderator', triple(f.ack), ''],
+          ...(f.grantToMicOpen && f.micOpenToSent
+            ? [
+                ['`floor:grant` → the speaker told its microphone is open', '', triple(f.grantToMicOpen)],
+                ['microphone told open → its first audio packet sent (bot)', '', triple(f.micOpenToSent)],
+              ]
+            : []),
         ],
       ),
       '',
@@ -261,7 +283,7 @@ export function writeReport(r: BenchResult, dir: string): void {
             triple(j.burstJoin.joined),
             triple(j.burstJoin.transportsConnected),
             triple(j.burstJoin.firstPacket),
-            triple(j.burstJoin.firstKeyFrame),
+            `${triple(j.burstJoin.firstKeyFrame)} (batches ${triple(j.burstJoin.batches)})`,
           ],
           ...(j.browser
             ? [
@@ -308,6 +330,25 @@ export function writeReport(r: BenchResult, dir: string): void {
         '',
       );
     }
+  }
+  if (r.publisher) {
+    const pb = r.publisher;
+    out.push(
+      '## Publisher on and off stage',
+      '',
+      "One real Chromium page publishes its fake camera (1280×720 capture, the client's three simulcast encodings) " +
+        'and microphone as a site, and follows the hub: `media:publishLayers` → `setMaxSpatialLayer`, ' +
+        "`media:micState` → pause/resume (zeroRtpOnPause). Off stage only the operator's grid shows it (lowest layer); " +
+        'a floor grant makes it the program. CPU in % of one core over each window; the page does not receive.',
+      '',
+      mdTable(publisherHeader, pb.windows.map(publisherRow)),
+      '',
+      mdTable(
+        [`over ${pb.grants} grants, ms`, 'p50 / p95 / max'],
+        publisherDelays(pb).map(([k, d]) => [k, triple(d)]),
+      ),
+      '',
+    );
   }
   if (r.fanout) {
     const f = r.fanout;

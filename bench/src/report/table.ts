@@ -73,6 +73,12 @@ export function summaryTables(r: BenchResult): string {
       ),
     );
   }
+  if (cap.length) {
+    parts.push(
+      "Media: workers, pipes between a meeting's routers, what the bots sent (dynacast), batches per joining bot",
+      textTable(mediaHeader, cap.map(mediaRow)),
+    );
+  }
   const ratios = baselineRatios(r);
   if (ratios.length) {
     parts.push(
@@ -93,6 +99,12 @@ export function summaryTables(r: BenchResult): string {
           ['first key frame of the new speaker', triple(f.videoAllSites), triple(f.videoPerSite)],
           ['first audio packet of the new speaker', triple(f.audioAllSites), triple(f.audioPerSite)],
           ['floor:grant acknowledged', triple(f.ack), ''],
+          ...(f.grantToMicOpen && f.micOpenToSent
+            ? [
+                ['grant → speaker told its mic is open', '', triple(f.grantToMicOpen)],
+                ['mic told open → first audio sent (bot)', '', triple(f.micOpenToSent)],
+              ]
+            : []),
         ],
       ),
     );
@@ -116,7 +128,7 @@ export function summaryTables(r: BenchResult): string {
             triple(j.burstJoin.joined),
             triple(j.burstJoin.transportsConnected),
             triple(j.burstJoin.firstPacket),
-            triple(j.burstJoin.firstKeyFrame),
+            `${triple(j.burstJoin.firstKeyFrame)} (batches ${triple(j.burstJoin.batches)})`,
           ],
           ...(j.browser
             ? [
@@ -149,8 +161,98 @@ export function summaryTables(r: BenchResult): string {
       ),
     );
   }
+  if (r.publisher) {
+    const pb = r.publisher;
+    parts.push(
+      'Publisher: one Chromium page publishing its fake camera (3 simulcast encodings) and microphone',
+      textTable(publisherHeader, pb.windows.map(publisherRow)),
+      textTable(
+        [`delay over ${pb.grants} grants, ms`, 'p50 / p95 / max'],
+        publisherDelays(pb).map(([k, d]) => [k, triple(d)]),
+      ),
+    );
+  }
   if (r.errors.length) parts.push(`Errors:\n${r.errors.map((e) => `  - ${e}`).join('\n')}`);
   return parts.join('\n\n');
+}
+
+type Cap = BenchResult['capacity'][number];
+type Publisher = NonNullable<BenchResult['publisher']>;
+
+export const publisherHeader = [
+  'state',
+  'layers · mic',
+  'Chromium %',
+  'by process',
+  'encoder fps per layer',
+  'encode ms/s',
+  'sent kbit/s',
+  'hub ingest camera pkt/s (per layer)',
+  'mic pkt/s',
+  'others %',
+  'load avg',
+];
+
+export function publisherRow(w: Publisher['windows'][number]): (string | number)[] {
+  return [
+    w.state,
+    `${w.spatialLayers} · ${w.micOpen ? 'open' : 'closed'}`,
+    w.chromiumPct,
+    Object.entries(w.chromiumByType)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([k, v]) => `${k} ${fmt(v)}`)
+      .join(', '),
+    w.encoder.map((e) => fmt(e.fps)).join(' / '),
+    fmt(w.encoder.reduce((a, e) => a + e.encodeMsPerS, 0)),
+    fmt(w.encoder.reduce((a, e) => a + e.kbps, 0)),
+    `${fmt(w.ingest.cameraPps)} (${w.ingest.cameraByEncodingPps.map(fmt).join(' / ')})`,
+    w.ingest.micPps,
+    w.othersPct,
+    w.loadAverage.map(fmt).join(' '),
+  ];
+}
+
+export function publisherDelays(p: Publisher): [string, Distribution][] {
+  return [
+    ['floor:grant → page told its mic is open (media:micState)', p.grantToMicState],
+    ['mic told open → hub receives its first audio packet', p.micStateToHubAudio],
+    ['floor:grant → hub receives the first audio packet', p.grantToHubAudio],
+    ['floor:grant → page sending all 3 layers (setMaxSpatialLayer done)', p.grantToAllLayers],
+  ];
+}
+
+/** Columns of the media table (text and markdown). */
+export const mediaHeader = [
+  'sites',
+  'server',
+  'workers used (routers)',
+  'worker % each',
+  'pipes (producers / consumers)',
+  'pipe pkt/s',
+  'bots sent video / audio pkt/s',
+  'cameras at 1 / 2 / 3 layers',
+  'mics sending',
+  'consumers (flowing)',
+  'batches per bot to key frame',
+];
+
+export function mediaRow(c: Cap): (string | number)[] {
+  const m = c.window.media;
+  const sent = c.window.sent;
+  return [
+    c.sites,
+    c.server,
+    `${m.workersWithRouters ?? '–'} (${m.routers ?? '–'})`,
+    (c.window.cpu.perWorkerPct ?? []).map(fmt).join(' + ') || '–',
+    `${m.pipeTransports ?? 0} (${m.pipeProducers ?? 0} / ${m.pipeConsumers ?? 0})`,
+    c.window.packets.pipePps ?? 0,
+    sent ? `${fmt(sent.videoPps)} / ${fmt(sent.audioPps)}` : '–',
+    sent ? `${sent.layers[1]} / ${sent.layers[2]} / ${sent.layers[3]}` : '–',
+    sent?.micsOn ?? '–',
+    `${m.consumers} (${m.consumersFlowing})`,
+    triple(c.fill.join.batches),
+  ];
 }
 
 /** Hub cost over bare cost per site count where both ran. */

@@ -22,6 +22,10 @@ export interface FloorResult {
   audioPerSite: Distribution;
   /** floor:grant acknowledged to the moderator. */
   ack: Distribution;
+  /** floor:grant sent → the new speaker told its microphone is open (`media:micState`). */
+  grantToMicOpen?: Distribution;
+  /** The new speaker told its mic is open → its first audio packet sent (the bot's own delay). */
+  micOpenToSent?: Distribution;
   samples: { video: number[]; audio: number[] };
 }
 
@@ -32,8 +36,9 @@ async function change(
   moderator: SimulatedSite,
   target: SimulatedSite,
   receivers: readonly SimulatedSite[],
-): Promise<{ video: number[]; audio: number[]; ack: number }> {
+): Promise<{ video: number[]; audio: number[]; ack: number; micOpen: number; micSent: number }> {
   const siteId = target.identity.siteId as string;
+  target.micOpenedAt = null;
   const t0 = nowMs();
   const timeout = new Promise<number>((r) => setTimeout(() => r(Number.NaN), TIMEOUT_MS));
   const wait = (r: SimulatedSite, source: 'camera' | 'mic', kind: 'key' | 'packet'): Promise<number> =>
@@ -42,7 +47,19 @@ async function change(
   const audio = receivers.map((r) => wait(r, 'mic', 'packet'));
   await moderator.request('floor:grant', { siteId: siteId as never, seconds: 0 });
   const ack = nowMs() - t0;
-  const result = { video: await Promise.all(video), audio: await Promise.all(audio), ack };
+  const videoMs = await Promise.all(video);
+  const audioMs = await Promise.all(audio);
+  const sender = target.sender;
+  const result = {
+    video: videoMs,
+    audio: audioMs,
+    ack,
+    micOpen: target.micOpenedAt === null ? Number.NaN : target.micOpenedAt - t0,
+    micSent:
+      sender?.audioOnAt != null && sender.firstAudioAfterOnAt != null
+        ? sender.firstAudioAfterOnAt - sender.audioOnAt
+        : Number.NaN,
+  };
   for (const r of receivers) r.receiver.clearWaiters();
   return result;
 }
@@ -59,6 +76,8 @@ export async function runFloor(session: MediaSession, changes: number): Promise<
   const videoPerSite: number[] = [];
   const audioPerSite: number[] = [];
   const acks: number[] = [];
+  const micOpen: number[] = [];
+  const micSent: number[] = [];
   let completed = 0;
   for (let i = 0; i < changes; i++) {
     const target = sites[i % sites.length] as SimulatedSite;
@@ -66,6 +85,8 @@ export async function runFloor(session: MediaSession, changes: number): Promise<
     try {
       const r = await change(moderator, target, receivers);
       acks.push(r.ack);
+      micOpen.push(r.micOpen);
+      micSent.push(r.micSent);
       videoPerSite.push(...r.video);
       audioPerSite.push(...r.audio);
       if (r.video.every(Number.isFinite)) {
@@ -90,6 +111,8 @@ export async function runFloor(session: MediaSession, changes: number): Promise<
     audioAllSites: distribution(audioAll),
     audioPerSite: distribution(audioPerSite),
     ack: distribution(acks),
+    grantToMicOpen: distribution(micOpen),
+    micOpenToSent: distribution(micSent),
     samples: { video: videoAll, audio: audioAll },
   };
   log('runFloor', 'done', {

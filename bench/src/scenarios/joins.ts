@@ -12,6 +12,9 @@ export interface JoinSummary {
   produced: Distribution;
   firstPacket: Distribution;
   firstKeyFrame: Distribution;
+  /** `media:newConsumers` batches, and consumers, a bot had been sent by its first program key frame. */
+  batches: Distribution;
+  consumers: Distribution;
 }
 
 const since = (t: JoinTimings, at: number | undefined): number =>
@@ -32,5 +35,7 @@ export function summarizeJoins(timings: readonly JoinTimings[]): JoinSummary {
     produced: pick((t) => since(t, t.produced)),
     firstPacket: pick((t) => since(t, t.firstPacket)),
     firstKeyFrame: pick((t) => since(t, t.firstKeyFrame)),
+    batches: pick((t) => t.batchesToKeyFrame ?? Number.NaN),
+    consumers: pick((t) => t.consumersToKeyFrame ?? Number.NaN),
   };
 }

@@ -15,6 +15,8 @@ export interface WindowMeasurement {
   seconds: number;
   cpu: {
     workerPct: number;
+    /** Each worker of the pool (a meeting spread over workers shows on several). */
+    perWorkerPct: number[];
     nodePct: number;
     /** The server's other child processes (the hub's private redis-server), all together. */
     helpersPct: number;
@@ -36,7 +38,19 @@ export interface WindowMeasurement {
     /** The busiest processes outside the server and the benchmark, % of one core (top 3). */
     othersTop: Record<string, number>;
   };
-  packets: { inPps: number; outPps: number; inMbps: number; outMbps: number };
+  packets: {
+    inPps: number;
+    outPps: number;
+    inMbps: number;
+    outMbps: number;
+    /** Packets the pipes between a meeting's routers carried (pipeToRouter), per second. */
+    pipePps: number;
+  };
+  /**
+   * What the simulated sites sent (packets/s, video and audio) and how many layers their cameras
+   * were sending at the end (dynacast: index = layers, value = cameras).
+   */
+  sent: { videoPps: number; audioPps: number; layers: number[]; micsOn: number };
   loss: { upstreamPct: number; downstreamPct: number; downstreamLost: number; downstreamExpected: number };
   /** Worker CPU per packet sent to a viewer, and per packet handled (in + out), in µs. */
   usPerForwardedPacket: number;
@@ -73,18 +87,24 @@ function senderTotals(sites: readonly SimulatedSite[]): {
   keys: number;
   plis: number;
   rtx: number;
+  video: number;
+  audio: number;
 } {
   let stalls = 0;
   let keys = 0;
   let plis = 0;
   let rtx = 0;
+  let video = 0;
+  let audio = 0;
   for (const s of sites) {
+    video += s.sender?.stats.videoPackets ?? 0;
+    audio += s.sender?.stats.audioPackets ?? 0;
     rtx += s.sender?.stats.retransmitted ?? 0;
     stalls += s.sender?.stats.stalls ?? 0;
     keys += s.sender?.stats.keyFrameRequests ?? 0;
     plis += s.receiver.pliSent;
   }
-  return { stalls, keys, plis, rtx };
+  return { stalls, keys, plis, rtx, video, audio };
 }
 
 const sumCpu = (u: { workers: { cpuMs: number }[] }): number => u.workers.reduce((a, w) => a + w.cpuMs, 0);
@@ -120,6 +140,16 @@ export async function measureWindow(
 
   const pct = (ms: number) => ms / wall / 10;
   const workerMs = sumCpu(uB) - sumCpu(uA);
+  const perWorkerPct = uB.workers.map((w) =>
+    pct(w.cpuMs - (uA.workers.find((a) => a.pid === w.pid)?.cpuMs ?? 0)),
+  );
+  const layers = [0, 0, 0, 0];
+  let micsOn = 0;
+  for (const site of sites) {
+    if (!site.sender) continue;
+    layers[site.sender.activeLayers] = (layers[site.sender.activeLayers] ?? 0) + 1;
+    if (site.sender.audioOn) micsOn++;
+  }
   const workerPids = new Set(uB.workers.map((w) => w.pid));
   const helpers: Record<string, number> = {};
   const others = new Map<string, number>();
@@ -148,6 +178,7 @@ export async function measureWindow(
     seconds: wall,
     cpu: {
       workerPct: pct(workerMs),
+      perWorkerPct,
       nodePct: pct(nodeMs),
       helpersPct: pct(helperMs),
       helpers,
@@ -166,6 +197,13 @@ export async function measureWindow(
       outPps: outPackets / pWall,
       inMbps: ((pB.inBytes - pA.inBytes) * 8) / pWall / 1e6,
       outMbps: ((pB.outBytes - pA.outBytes) * 8) / pWall / 1e6,
+      pipePps: ((pB.pipePackets ?? 0) - (pA.pipePackets ?? 0)) / pWall,
+    },
+    sent: {
+      videoPps: (sendB.video - sendA.video) / wall,
+      audioPps: (sendB.audio - sendA.audio) / wall,
+      layers,
+      micsOn,
     },
     loss: {
       upstreamPct: inPackets + inLost > 0 ? (100 * inLost) / (inPackets + inLost) : 0,

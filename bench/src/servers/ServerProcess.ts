@@ -96,7 +96,7 @@ export class ServerProcess {
   }
 
   /** One IPC call. */
-  call<C extends ServerCall>(call: C, timeoutMs = 60_000): Promise<ServerCalls[C]> {
+  call<C extends ServerCall>(call: C, timeoutMs = 60_000, arg?: unknown): Promise<ServerCalls[C]> {
     if (this.#exited) return Promise.reject(new Error(`${this.kind} process has exited`));
     const id = this.#nextId++;
     return new Promise<ServerCalls[C]>((resolve, reject) => {
@@ -114,7 +114,7 @@ export class ServerProcess {
           reject(e);
         },
       });
-      this.child.send({ id, call });
+      this.child.send({ id, call, ...(arg === undefined ? {} : { arg }) });
     });
   }
 

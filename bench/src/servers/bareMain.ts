@@ -2,7 +2,9 @@
  * Child process: the baseline — a bare mediasoup harness with no hub code. One worker, a router
  * with the same codecs, a WebRtcServer and WebRtcTransports with the hub's settings, and only the
  * consumers that carry media: every site receives the chair's camera (top layer) and microphone,
- * the operator also every site's camera at the lowest layer. Signalling is a minimal socket.io
+ * the operator also every site's camera at the lowest layer. It tells the publishers what the hub
+ * would (`media:publishLayers`: 3 for the chair, 1 for a site; `media:micState` closed for a
+ * site), so the simulated sites send the same media to both servers. Signalling is a minimal socket.io
  * server answering the same events as the hub (so the very same simulated sites and browser pages
  * run against both), without authentication, domain, store or policy engine.
  *
@@ -81,16 +83,20 @@ async function consume(viewer: Peer, p: Published): Promise<void> {
     enableRtx: true,
     ignoreDtx: true,
   });
-  const result = (await viewer.socket.timeout(10_000).emitWithAck('media:newConsumer', {
-    id: consumer.id,
-    producerId: p.producer.id,
-    kind: consumer.kind,
-    rtpParameters: consumer.rtpParameters,
-    siteId: p.owner.siteId,
-    participantId: p.owner.id,
-    source: p.source,
-  })) as { ok: boolean };
-  if (!result.ok || consumer.closed) return;
+  // One consumer per batch (the hub batches what it creates in the same turn; here each is sent
+  // as soon as it exists, which is what the hub's first, program-only batch looks like).
+  const results = (await viewer.socket.timeout(10_000).emitWithAck('media:newConsumers', [
+    {
+      id: consumer.id,
+      producerId: p.producer.id,
+      kind: consumer.kind,
+      rtpParameters: consumer.rtpParameters,
+      siteId: p.owner.siteId,
+      participantId: p.owner.id,
+      source: p.source,
+    },
+  ])) as { ok: boolean }[];
+  if (!results[0]?.ok || consumer.closed) return;
   await consumer.resume();
   if (consumer.kind === 'video') await consumer.requestKeyFrame();
 }
@@ -152,6 +158,15 @@ async function handle(peer: Peer, event: string, payload: Record<string, unknown
         // As in the hub: only the chair's microphone is heard until someone gets the floor.
         paused: source === 'mic' && peer.role !== 'chair',
       });
+      // Dynacast as the hub does it for this load: the chair's camera is watched at the top layer
+      // (all three encodings wanted), a site's only in the operator's grid (the lowest).
+      if (producer.kind === 'video')
+        setImmediate(() =>
+          peer.socket.emit('media:publishLayers', {
+            producerId: producer.id,
+            spatialLayers: peer.role === 'chair' ? 3 : 1,
+          }),
+        );
       const p: Published = { producer, owner: peer, source };
       published.push(p);
       for (const viewer of peers.values())
@@ -189,6 +204,8 @@ io.on('connection', (socket) => {
     consumed: new Set(),
   };
   peers.set(peer.id, peer);
+  // As the hub: a site's microphone is not forwarded until it has the floor, and it is told so.
+  if (peer.role === 'site') socket.emit('media:micState', { allowed: false, selfMuted: false, open: false });
   socket.onAny((event: string, payload: unknown, ack: unknown) => {
     if (typeof ack !== 'function') return;
     handle(peer, event, (payload ?? {}) as Record<string, unknown>).then(
@@ -216,6 +233,9 @@ serveIpc({
   },
   packets: () => census.packetTotals(),
   counts: async () => census.counts(),
+  producerPackets: (ids) => census.producerPackets(ids as string[]),
+  watchFirstRtp: (id) => census.watchFirstRtp(String(id)),
+  firstRtp: async (id) => census.firstRtp(String(id)),
   stop: async () => {
     io.disconnectSockets(true);
     worker.close();

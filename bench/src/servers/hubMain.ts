@@ -31,6 +31,9 @@ serveIpc({
   }),
   packets: () => census.packetTotals(),
   counts: async () => census.counts(),
+  producerPackets: (ids) => census.producerPackets(ids as string[]),
+  watchFirstRtp: (id) => census.watchFirstRtp(String(id)),
+  firstRtp: async (id) => census.firstRtp(String(id)),
   stop: async () => {
     await hub.stop();
     setImmediate(() => process.exit(0));

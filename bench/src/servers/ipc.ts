@@ -3,7 +3,7 @@
  * the bare harness) over Node's IPC channel. Only a handful of calls happen per run, outside the
  * measured windows, so the channel costs nothing measurable.
  */
-import type { MediaCounts, PacketTotals } from './MediaCensus.js';
+import type { MediaCounts, PacketTotals, ProducerPackets } from './MediaCensus.js';
 
 /** CPU and memory of one mediasoup worker, from its getrusage (mediasoup's getResourceUsage). */
 export interface WorkerUsage {
@@ -27,6 +27,11 @@ export interface ServerCalls {
   usage: ServerUsage;
   packets: PacketTotals;
   counts: MediaCounts;
+  /** Argument: producer ids. */
+  producerPackets: ProducerPackets[];
+  /** Argument: a producer id; `firstRtp` then answers the wall-clock ms of its next RTP packet. */
+  watchFirstRtp: null;
+  firstRtp: number | null;
   stop: null;
 }
 export type ServerCall = keyof ServerCalls;
@@ -35,6 +40,7 @@ export type ServerCall = keyof ServerCalls;
 export interface IpcRequest {
   id: number;
   call: ServerCall;
+  arg?: unknown;
 }
 
 /** Server → parent. */
@@ -44,7 +50,7 @@ export type IpcMessage =
   | { id: number; error: string };
 
 /** Serves the calls in a server process. */
-export function serveIpc(handlers: { [K in ServerCall]: () => Promise<ServerCalls[K]> }): void {
+export function serveIpc(handlers: { [K in ServerCall]: (arg: unknown) => Promise<ServerCalls[K]> }): void {
   process.on('message', (raw: unknown) => {
     const req = raw as IpcRequest;
     if (typeof req?.id !== 'number') return;
@@ -53,7 +59,7 @@ export function serveIpc(handlers: { [K in ServerCall]: () => Promise<ServerCall
       process.send?.({ id: req.id, error: `unknown call ${String(req.call)}` } satisfies IpcMessage);
       return;
     }
-    handler().then(
+    handler(req.arg).then(
       (result) => process.send?.({ id: req.id, result } satisfies IpcMessage),
       (e: unknown) =>
         process.send?.({
