@@ -65,8 +65,8 @@ const SCHEDULER = organizerActor('lịch-tự-động');
  * The hub's calendar: booking without clashes (sites and capacity), recurring briefings, the
  * deadlines of the meeting regime (documents ahead, sites' confirmations, the conclusion notice
  * on the working-day calendar), the tech check opening by itself, and the organizer's start/end
- * over HTTP. Bookings are checked and created one at a time on this instance (a mutex); two
- * instances booking the same slot at the same instant are not serialised (see README).
+ * over HTTP. Bookings are checked and created one at a time: queued on this instance, and under
+ * a lock in the store across instances (ScheduleRepository.withBookingLock).
  */
 export class ScheduleService {
   #bookingChain: Promise<unknown> = Promise.resolve();
@@ -222,9 +222,13 @@ export class ScheduleService {
     throw new DomainError('CONFLICT', `Booking clash for "${candidate.title}": ${first}${more}`);
   }
 
-  /** Runs booking steps one at a time on this instance, so two bookings cannot both take a slot. */
+  /**
+   * Runs booking steps one at a time: queued on this instance, and under the store's booking lock
+   * across instances sharing a Redis, so two bookings can never both take a slot.
+   */
   #serialised<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#bookingChain.then(fn, fn);
+    const locked = () => this.deps.schedule.withBookingLock(fn);
+    const run = this.#bookingChain.then(locked, locked);
     this.#bookingChain = run.catch(() => undefined);
     return run;
   }

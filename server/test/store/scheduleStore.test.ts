@@ -88,3 +88,50 @@ describeScheduleContract('redis', async () => {
   stores.push(store);
   return new RedisScheduleStore(store.client, prefix);
 });
+
+describe('RedisScheduleStore.withBookingLock() across instances', () => {
+  /** Two instances: their own connections, one prefix. */
+  async function twoInstances(): Promise<[RedisScheduleStore, RedisScheduleStore, RedisStore, string]> {
+    const prefix = `lock${++n}:`;
+    const a = await RedisStore.connect({ url: redis.url, prefix, commandTimeoutMs: 1_000 });
+    const b = await RedisStore.connect({ url: redis.url, prefix, commandTimeoutMs: 1_000 });
+    stores.push(a, b);
+    return [new RedisScheduleStore(a.client, prefix), new RedisScheduleStore(b.client, prefix), a, prefix];
+  }
+
+  it('never runs two bookings at once, whichever instance they start on', async () => {
+    const [a, b] = await twoInstances();
+    let inside = 0;
+    let most = 0;
+    const order: number[] = [];
+    const booking = (i: number) => async () => {
+      inside++;
+      most = Math.max(most, inside);
+      // A clash check and its writes take a few round trips: yield while holding the lock.
+      await new Promise((r) => setTimeout(r, 5));
+      order.push(i);
+      inside--;
+      return i;
+    };
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).withBookingLock(booking(i))),
+    );
+    expect(results).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(order.sort((x, y) => x - y)).toEqual(results);
+    expect(most).toBe(1);
+  });
+
+  it('releases the lock when the booking fails, and a lock left by a dead instance lapses', async () => {
+    const [a, b, raw, prefix] = await twoInstances();
+    await expect(
+      a.withBookingLock(async () => {
+        throw new Error('clash');
+      }),
+    ).rejects.toThrow('clash');
+    expect(await b.withBookingLock(async () => 'next')).toBe('next');
+    expect(await raw.client.exists(`${prefix}booking-lock`)).toBe(0);
+    // An instance that died holding the lock: its lease runs out by itself.
+    await raw.client.set(`${prefix}booking-lock`, 'dead-instance', 'PX', 300);
+    expect(await b.withBookingLock(async () => 'after the lapse')).toBe('after the lapse');
+  });
+});
