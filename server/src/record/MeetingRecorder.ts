@@ -44,9 +44,9 @@ export interface MeetingRecorderOptions {
   readonly mics: readonly ms.Producer[];
   /**
    * How the microphones reach ffmpeg. 'legs' (default): one RTP stream each, mixed by ffmpeg's amix;
-   * the set is fixed for the whole recording. 'mix': one continuous G.722 stream from a wall-clock
-   * mixer (media/mix/AudioMix, silence when nobody speaks) whose sources follow the floor through
-   * setMics(), so the audio never stops or restarts while the speakers change.
+   * the set is fixed for the whole recording. 'mix': one continuous 48 kHz mono L16 stream from a
+   * wall-clock mixer (media/mix/AudioMix, silence when nobody speaks) whose sources follow the floor
+   * through setMics(), so the audio never stops or restarts while the speakers change.
    */
   readonly audio?: 'legs' | 'mix';
   /** The recording's own folder (created). */
@@ -63,15 +63,20 @@ interface Leg {
   readonly port: number;
 }
 
-/** The 'mix' audio: the mixer and the socket its RTP packets leave by, towards ffmpeg's port. */
+/** The 'mix' audio: the mixer and the socket its RTP packets leave by, towards ffmpeg's port (loopback). */
 interface MixLeg {
   readonly mix: AudioMix;
   readonly socket: dgram.Socket;
   readonly port: number;
 }
 
-/** RTP payload type of G.722 (static, RFC 3551), the mix's codec towards ffmpeg. */
-const G722_PT = 9;
+/**
+ * The mix towards ffmpeg: L16 (RFC 3551 linear PCM, big-endian) at 48 kHz mono on a dynamic payload
+ * type — full-band sound, only ever on loopback (1.9 kB packets, 768 kbit/s), encoded once by the
+ * recorder's ffmpeg to Opus at 48 kHz.
+ */
+const MIX_PT = 96;
+const MIX_RTPMAP = 'L16/48000/1';
 
 /**
  * Records the meeting without re-encoding its video: the program (top layer pinned) and the chosen
@@ -318,7 +323,7 @@ function canBind(port: number): Promise<boolean> {
   });
 }
 
-/** Starts the 'mix' audio: the mixer's packets go to a free port of ffmpeg's as G.722 (PT 9). */
+/** Starts the 'mix' audio: the mixer's packets go to a free port of ffmpeg's as 48 kHz L16 (PT 96). */
 async function startMix(o: MeetingRecorderOptions): Promise<MixLeg> {
   const port = await freeRtpPort();
   const socket = dgram.createSocket('udp4');
@@ -326,9 +331,9 @@ async function startMix(o: MeetingRecorderOptions): Promise<MixLeg> {
   socket.on('error', () => {});
   const mix = await AudioMix.start({
     router: o.router,
-    codec: 'G722',
+    codec: 'L16',
     send: (packet) => {
-      packet[1] = G722_PT;
+      packet[1] = MIX_PT;
       socket.send(packet, port, '127.0.0.1');
     },
     ...(o.ffmpeg ? { ffmpeg: o.ffmpeg } : {}),
@@ -361,7 +366,7 @@ function mline(leg: Leg): string[] {
 
 function sdpOf(video: Leg, audio: readonly Leg[], mix: MixLeg | null): string {
   const mixed = mix
-    ? [`m=audio ${mix.port} RTP/AVP ${G722_PT}`, `a=rtpmap:${G722_PT} G722/8000`, 'a=recvonly']
+    ? [`m=audio ${mix.port} RTP/AVP ${MIX_PT}`, `a=rtpmap:${MIX_PT} ${MIX_RTPMAP}`, 'a=recvonly']
     : [];
   return [
     'v=0',
@@ -381,7 +386,7 @@ function ffmpegArgs(mics: number, seconds: number): string[] {
     mics === 0
       ? []
       : mics === 1
-        ? ['-map', '0:a:0', '-c:a', 'libopus', '-b:a', '64k']
+        ? ['-map', '0:a:0', '-c:a', 'libopus', '-ar', '48000', '-b:a', '64k']
         : [
             '-filter_complex',
             `${Array.from({ length: mics }, (_, i) => `[0:a:${i}]`).join('')}amix=inputs=${mics}:duration=longest[mix]`,

@@ -40,7 +40,7 @@ function target(t: ms.PlainTransport): string {
 }
 
 /** A site as an ffmpeg: a VP8 test picture (a key frame each second) and a sine on Opus. */
-async function publishSite(router: ms.Router, ssrcBase: number, hz: number): Promise<Site> {
+async function publishSite(router: ms.Router, ssrcBase: number, hz: number, opusKbps = 32): Promise<Site> {
   const v = await recvTransport(router);
   const a = await recvTransport(router);
   const camera = await v.produce({
@@ -85,7 +85,7 @@ async function publishSite(router: ms.Router, ssrcBase: number, hz: number): Pro
         '300k',
       ],
       ...['-f', 'rtp', '-payload_type', '101', '-ssrc', String(ssrcBase), target(v)],
-      ...['-map', '1:a', '-c:a', 'libopus', '-ac', '2', '-b:a', '32k'],
+      ...['-map', '1:a', '-c:a', 'libopus', '-ac', '2', '-b:a', `${opusKbps}k`],
       ...['-f', 'rtp', '-payload_type', '100', '-ssrc', String(ssrcBase + 1), target(a)],
     ],
     { stdio: 'ignore' },
@@ -177,6 +177,59 @@ describe('MeetingRecorder with real mediasoup and ffmpeg', () => {
       expect(await library.segmentPath('m1', 'r1', 'seg-99999.mkv')).toBeNull();
       expect(await library.remove('m1', 'r1')).toBe(true);
       expect(await library.list('m1')).toEqual([]);
+    } finally {
+      for (const s of sites) s.ffmpeg.kill('SIGKILL');
+      switcher.close();
+      meeting.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it("records the 'mix' audio at 48 kHz: a 10 kHz tone, beyond a 16 kHz mix's band, is in the file", async () => {
+    const meeting = await pool.createMeetingMedia(mid('record-fullband'));
+    const router = meeting.routerForTesting;
+    const root = await mkdtemp(join(tmpdir(), 'giaoban-rec-'));
+    const dir = new RecordingLibrary(root).folderOf('m1', 'r48');
+    const switcher = await ProgramSwitcher.create(router, silentMediaLogger);
+    const sites: Site[] = [];
+    try {
+      const a = await publishSite(router, 4444000, 10_000, 96);
+      sites.push(a);
+      await switcher.setSource(a.camera);
+      const rec = await MeetingRecorder.start({
+        recordingId: 'r48',
+        router,
+        program: switcher.producer,
+        mics: [a.mic],
+        audio: 'mix',
+        dir,
+        segmentSeconds: 2,
+        logger: silentMediaLogger,
+      });
+      await vi.waitFor(() => expect(rec.segments.length).toBeGreaterThan(1), {
+        timeout: 60_000,
+        interval: 250,
+      });
+      const segments = await rec.stop();
+      expect(await readFile(join(dir, 'rec.sdp'), 'utf8')).toContain('a=rtpmap:96 L16/48000/1');
+      // Above 8 kHz a 16 kHz mix holds nothing (G.722 ends at 7 kHz); at 48 kHz the tone is there.
+      const last = join(dir, segments.at(-1) ?? '');
+      const { stderr } = await run('ffmpeg', [
+        ...[
+          '-hide_banner',
+          '-i',
+          last,
+          '-map',
+          '0:a',
+          '-af',
+          'highpass=f=8000,volumedetect',
+          '-f',
+          'null',
+          '-',
+        ],
+      ]);
+      const loudest = Number(/max_volume: (-?[\d.]+) dB/.exec(stderr)?.[1] ?? -999);
+      expect(loudest).toBeGreaterThan(-30);
     } finally {
       for (const s of sites) s.ffmpeg.kill('SIGKILL');
       switcher.close();

@@ -4,8 +4,12 @@ import dgram from 'node:dgram';
 import type { types as ms } from 'mediasoup';
 import { log } from '../../log/log.js';
 
-/** Codecs the mix is encoded to (what the room system answered for audio). */
-export type MixCodec = 'G722' | 'PCMU' | 'PCMA';
+/**
+ * Codecs the mix is encoded to: what a room system answered for audio (G.722, G.711 — a 16 kHz
+ * mix), or L16: uncompressed 48 kHz mono PCM (RFC 3551 L16, big-endian, 960 samples per 20 ms
+ * packet) for a consumer on this machine that encodes itself (the recorder: Opus at 48 kHz).
+ */
+export type MixCodec = 'G722' | 'PCMU' | 'PCMA' | 'L16';
 
 /** What the mixer needs. */
 export interface AudioMixOptions {
@@ -17,10 +21,10 @@ export interface AudioMixOptions {
   ffmpeg?: string;
 }
 
-const RATE = 16000;
-const FRAME = 320; // 20 ms at 16 kHz
-/** A source's decoded audio beyond this is dropped (keeps latency bounded if a decoder bursts). */
-const MAX_BUFFER_SAMPLES = RATE / 5;
+/** The mix's sample rate: 48 kHz for L16 (the recorder), 16 kHz for the room systems' codecs. */
+const rateOf = (codec: MixCodec): number => (codec === 'L16' ? 48000 : 16000);
+/** A source's decoded audio beyond this (0.2 s) is dropped (keeps latency bounded if a decoder bursts). */
+const MAX_BUFFER_SECONDS = 0.2;
 const FFMPEG_QUIET = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
 
 interface Source {
@@ -56,16 +60,21 @@ async function freePortPair(): Promise<number> {
  * pipe (`ProgramAudio`).
  *
  * Each source microphone is consumed on a loopback PlainTransport and decoded by its own ffmpeg
- * (RTP → 16 kHz mono PCM on a pipe); Node sums 20 ms frames (missing audio is silence, so a mic
- * paused by the policy simply drops out) and one ffmpeg per call encodes the sum to the room
- * system's codec as a raw stream, which Node cuts into 20 ms RTP packets. Sources follow the
- * floor: the gateway calls setSources() with the open microphones after every meeting change.
- * Cost: one decoder per open microphone (a handful) and one encoder per SIP site, audio only.
+ * (RTP → mono PCM at the mix's rate on a pipe); Node sums 20 ms frames (missing audio is silence,
+ * so a mic paused by the policy simply drops out) and one ffmpeg per call encodes the sum to the
+ * room system's codec as a raw stream, which Node cuts into 20 ms RTP packets; L16 needs no
+ * encoder (Node packs the 48 kHz sum itself). Sources follow the floor: the gateway calls
+ * setSources() with the open microphones after every meeting change. Cost: one decoder per open
+ * microphone (a handful) and one encoder per SIP site, audio only.
  */
 export class AudioMix {
   readonly #o: AudioMixOptions;
   readonly #sources = new Map<string, Source>();
-  readonly #encoder: ChildProcess;
+  /** The codec's encoder; null for L16 (no encoding). */
+  readonly #encoder: ChildProcess | null;
+  /** Samples per second and per 20 ms frame. */
+  readonly #rate: number;
+  readonly #frame: number;
   readonly #ssrc = randomBytes(4).readUInt32BE(0);
   #seq = randomBytes(2).readUInt16BE(0);
   #ts = randomBytes(4).readUInt32BE(0);
@@ -77,13 +86,25 @@ export class AudioMix {
   /** Counters (tests, metrics). */
   readonly stats = { framesMixed: 0, packetsSent: 0, sourcesNow: 0 };
 
-  private constructor(o: AudioMixOptions, encoder: ChildProcess) {
+  private constructor(o: AudioMixOptions, encoder: ChildProcess | null) {
     this.#o = o;
     this.#encoder = encoder;
+    this.#rate = rateOf(o.codec);
+    this.#frame = this.#rate / 50;
+  }
+
+  /** The mix's sample rate (48 kHz for L16, else 16 kHz). */
+  get sampleRate(): number {
+    return this.#rate;
   }
 
   /** Starts the encoder and the 20 ms mixing clock (silence until a source is set). */
   static async start(o: AudioMixOptions): Promise<AudioMix> {
+    if (o.codec === 'L16') {
+      const mix = new AudioMix(o, null);
+      mix.#timer = setInterval(() => mix.#tick(), 10);
+      return mix;
+    }
     const out =
       o.codec === 'G722'
         ? ['-c:a', 'g722', '-ar', '16000', '-f', 'g722']
@@ -97,7 +118,7 @@ export class AudioMix {
         '-f',
         's16le',
         '-ar',
-        String(RATE),
+        String(rateOf(o.codec)),
         '-ac',
         '1',
         '-i',
@@ -148,8 +169,8 @@ export class AudioMix {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     for (const s of [...this.#sources.values()]) this.#drop(s);
-    this.#encoder.stdin?.end();
-    this.#encoder.kill('SIGKILL');
+    this.#encoder?.stdin?.end();
+    this.#encoder?.kill('SIGKILL');
   }
 
   async #add(producer: ms.Producer): Promise<void> {
@@ -202,7 +223,7 @@ export class AudioMix {
           '-f',
           's16le',
           '-ar',
-          String(RATE),
+          String(this.#rate),
           '-ac',
           '1',
           'pipe:1',
@@ -213,7 +234,7 @@ export class AudioMix {
       decoder.stdin?.end(sdp);
       decoder.stdout?.on('data', (d: Buffer) => {
         source.pcm = source.pcm.length ? Buffer.concat([source.pcm, d]) : d;
-        const max = MAX_BUFFER_SAMPLES * 2;
+        const max = this.#rate * MAX_BUFFER_SECONDS * 2;
         if (source.pcm.length > max) source.pcm = source.pcm.subarray(source.pcm.length - max);
       });
       decoder.stderr?.on('data', (d: Buffer) => log.debug('AudioMix', `decoder: ${d.toString().trim()}`));
@@ -251,17 +272,20 @@ export class AudioMix {
   }
 
   #mixFrame(): void {
-    const sum = new Int32Array(FRAME);
+    const frame = this.#frame;
+    const sum = new Int32Array(frame);
     for (const s of this.#sources.values()) {
-      const n = Math.min(FRAME, s.pcm.length >> 1);
+      const n = Math.min(frame, s.pcm.length >> 1);
       for (let i = 0; i < n; i++) sum[i] = (sum[i] as number) + s.pcm.readInt16LE(i * 2);
       s.pcm = s.pcm.subarray(n * 2);
     }
-    const out = Buffer.alloc(FRAME * 2);
-    for (let i = 0; i < FRAME; i++)
+    const out = Buffer.alloc(frame * 2);
+    for (let i = 0; i < frame; i++)
       out.writeInt16LE(Math.max(-32768, Math.min(32767, sum[i] as number)), i * 2);
     this.stats.framesMixed++;
-    this.#encoder.stdin?.write(out);
+    if (this.#encoder) this.#encoder.stdin?.write(out);
+    // L16 is network order (big-endian); one frame is one packet, its clock the sample rate.
+    else this.#packet(out.swap16(), frame);
   }
 
   /** Cuts the encoder's raw output into 20 ms RTP packets (160 bytes: G.711 at 8 kHz, G.722 at 64 kbit/s). */
@@ -270,18 +294,23 @@ export class AudioMix {
     while (this.#encoded.length >= 160) {
       const payload = this.#encoded.subarray(0, 160);
       this.#encoded = this.#encoded.subarray(160);
-      const rtp = Buffer.alloc(12 + 160);
-      rtp[0] = 0x80;
-      rtp[1] = 0; // the relay writes the room system's payload type
-      rtp.writeUInt16BE(this.#seq, 2);
       // G.722's RTP clock is 8 kHz although it samples at 16 kHz (RFC 3551 §4.5.2): 160 per 20 ms.
-      rtp.writeUInt32BE(this.#ts >>> 0, 4);
-      rtp.writeUInt32BE(this.#ssrc, 8);
-      payload.copy(rtp, 12);
-      this.#seq = (this.#seq + 1) & 0xffff;
-      this.#ts = (this.#ts + 160) >>> 0;
-      this.stats.packetsSent++;
-      if (!this.#closed) this.#o.send(rtp);
+      this.#packet(payload, 160);
     }
+  }
+
+  /** Sends one 20 ms RTP packet; `ticks` is its length in RTP clock units. */
+  #packet(payload: Buffer, ticks: number): void {
+    const rtp = Buffer.alloc(12 + payload.length);
+    rtp[0] = 0x80;
+    rtp[1] = 0; // the relay writes the room system's payload type
+    rtp.writeUInt16BE(this.#seq, 2);
+    rtp.writeUInt32BE(this.#ts >>> 0, 4);
+    rtp.writeUInt32BE(this.#ssrc, 8);
+    payload.copy(rtp, 12);
+    this.#seq = (this.#seq + 1) & 0xffff;
+    this.#ts = (this.#ts + ticks) >>> 0;
+    this.stats.packetsSent++;
+    if (!this.#closed) this.#o.send(rtp);
   }
 }
