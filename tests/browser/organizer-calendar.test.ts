@@ -1,6 +1,8 @@
 /**
  * The organizer's calendar in headless Chromium against the real hub: a booked meeting on its day,
- * a clashing booking refused in words, and a conclusion notice recorded in the tracker.
+ * a clashing booking refused in words, and a conclusion notice recorded in the tracker. The
+ * organizer's browser is in Paris (Chromium's timezoneId): the booking form and the meeting form
+ * still read and show Vietnam time (a Paris reading would put the clashing booking six hours off).
  */
 import type { BookingResult } from '@giaoban/shared';
 import type { Browser, Page } from 'playwright-core';
@@ -9,9 +11,12 @@ import type { Hub } from '../../server/src/main.js';
 import { launchChromium } from '../support/browser.js';
 import { startTestHub } from '../support/inProcessHub.js';
 import { api, login } from '../support/meeting.js';
-import { openPage, screenshot } from './client-pages.js';
+import { screenshot } from './client-pages.js';
 
 const POLL = { timeout: 15_000, interval: 200 };
+
+/** What a date-time field shows for `at` on Vietnam time (UTC+7, no daylight saving). */
+const vietnamInput = (at: number): string => new Date(at + 7 * 3600_000).toISOString().slice(0, 16);
 
 describe('client: organizer calendar', () => {
   let hub: Hub;
@@ -50,7 +55,16 @@ describe('client: organizer calendar', () => {
   });
 
   it('shows the booked meeting on its day and refuses a clashing booking with the reason', async () => {
-    org = (await openPage(browser, `${url}/`)).page;
+    // An organizer travelling in Europe: the browser's zone is not Vietnam's.
+    const context = await browser.newContext({
+      viewport: { width: 1920, height: 1080 },
+      locale: 'vi-VN',
+      timezoneId: 'Europe/Paris',
+    });
+    context.setDefaultTimeout(60_000);
+    org = await context.newPage();
+    await org.goto(`${url}/`);
+    expect(await org.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).toBe('Europe/Paris');
     await org.getByLabel('Tên đăng nhập').fill('org');
     await org.getByLabel('Mật khẩu').fill('org-password');
     await org.getByRole('button', { name: 'Đăng nhập' }).click();
@@ -61,15 +75,11 @@ describe('client: organizer calendar', () => {
 
     const form = org.getByRole('form', { name: 'Đặt lịch hội nghị' });
     await form.getByLabel('Tên hội nghị').fill('Họp chuyên đề');
-    const local = await org.evaluate(
-      (t) => {
-        const d = new Date(t);
-        const p = (n: number) => String(n).padStart(2, '0');
-        return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-      },
-      (booked.entries[0]?.start ?? 0) + 3600_000,
-    );
-    await form.getByLabel('Thời gian').fill(local);
+    // Three hours into the 8-hour booked meeting, typed as Vietnamese wall-clock time: read as Paris
+    // time it would start six hours later, after the booked meeting ends, and not clash.
+    await form
+      .getByLabel('Thời gian (giờ Việt Nam)')
+      .fill(vietnamInput((booked.entries[0]?.start ?? 0) + 3 * 3600_000));
     await form.getByLabel('Điểm cầu chủ trì').selectOption({ label: 'Huế' });
     await form.getByRole('button', { name: 'Đặt lịch' }).click();
     const alert = form.getByRole('alert');
@@ -87,5 +97,12 @@ describe('client: organizer calendar', () => {
     await row.getByRole('button', { name: 'Ghi nhận đã ban hành' }).click();
     await expect.poll(() => row.textContent(), POLL).toContain('Đã ban hành');
     expect(await row.textContent()).toContain('15-TB/BTC');
+  });
+
+  it('the meeting form shows the booked start on Vietnam time', async () => {
+    const start = booked.entries[0]?.start ?? 0;
+    await org.goto(`${url}/#/meetings/${booked.meetingIds[0]}`);
+    const field = org.getByLabel('Thời gian (giờ Việt Nam)');
+    await expect.poll(() => field.inputValue(), POLL).toBe(vietnamInput(start));
   });
 });

@@ -4,9 +4,10 @@ import {
   formatCountdown,
   formatElapsed,
   formatNumber,
-  fromDateTimeLocal,
-  toDateTimeLocal,
+  fromVietnamDateTimeInput,
   totalsText,
+  toVietnamDateTimeInput,
+  vietnamMorning,
 } from './format';
 
 describe('format', () => {
@@ -32,9 +33,24 @@ describe('format', () => {
     );
   });
 
-  it('round-trips datetime-local values', () => {
-    const at = new Date(2026, 10, 21, 8, 30).getTime();
-    expect(fromDateTimeLocal(toDateTimeLocal(at))).toBe(at);
-    expect(fromDateTimeLocal('')).toBeNull();
+  it('date-time fields read and show Vietnam time, whatever the browser zone', () => {
+    // 08:30 in Hà Nội is 01:30 UTC.
+    const at = Date.UTC(2026, 10, 21, 1, 30);
+    expect(toVietnamDateTimeInput(at)).toBe('2026-11-21T08:30');
+    expect(fromVietnamDateTimeInput('2026-11-21T08:30')).toBe(at);
+    // Past midnight in Vietnam is still the previous day in UTC.
+    expect(toVietnamDateTimeInput(Date.UTC(2026, 11, 31, 17, 0))).toBe('2027-01-01T00:00');
+    expect(fromVietnamDateTimeInput('2027-01-01T00:00')).toBe(Date.UTC(2026, 11, 31, 17, 0));
+  });
+
+  it('fromVietnamDateTimeInput() refuses empty, malformed and impossible values', () => {
+    expect(fromVietnamDateTimeInput('')).toBeNull();
+    expect(fromVietnamDateTimeInput('21/11/2026 08:30')).toBeNull();
+    expect(fromVietnamDateTimeInput('2026-02-30T08:00')).toBeNull();
+  });
+
+  it('vietnamMorning() is 08:00 in Vietnam on the given day', () => {
+    // 20:00 UTC on 5 Dec is already 03:00 on 6 Dec in Vietnam: tomorrow there is 7 Dec.
+    expect(toVietnamDateTimeInput(vietnamMorning(Date.UTC(2026, 11, 5, 20, 0), 1))).toBe('2026-12-07T08:00');
   });
 });

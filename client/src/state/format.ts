@@ -49,18 +49,31 @@ export function formatDateTime(at: number, locale: Locale): string {
   return `${formatTime(at, locale)} ${date}`;
 }
 
-/** Value for an `<input type="datetime-local">` in local time. */
-export function toDateTimeLocal(at: number): string {
-  const d = new Date(at);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+/**
+ * Meetings are held on Vietnam time (Asia/Ho_Chi_Minh, UTC+7 all year: no daylight saving since
+ * 1975), wherever the organizer's browser is: the forms' date-time fields read and write it.
+ */
+const VIETNAM_OFFSET_MS = 7 * 3_600_000;
+
+/** Value for an `<input type="datetime-local">` showing `at` on Vietnam time. */
+export function toVietnamDateTimeInput(at: number): string {
+  return new Date(at + VIETNAM_OFFSET_MS).toISOString().slice(0, 16);
 }
 
-/** Parses an `<input type="datetime-local">` value (local time); null when empty or invalid. */
-export function fromDateTimeLocal(value: string): number | null {
-  if (!value) return null;
-  const at = new Date(value).getTime();
-  return Number.isNaN(at) ? null : at;
+/** Parses an `<input type="datetime-local">` value as Vietnam time; null when empty or invalid. */
+export function fromVietnamDateTimeInput(value: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value);
+  if (!m) return null;
+  const [y, mo, d, h, mi, se] = m.slice(1).map((x) => Number(x ?? 0)) as number[];
+  const at = Date.UTC(y ?? 0, (mo ?? 1) - 1, d, h, mi, se) - VIETNAM_OFFSET_MS;
+  // Date.UTC rolls 2026-02-30 over into March: such a value is not a date.
+  return toVietnamDateTimeInput(at).slice(0, 10) === value.slice(0, 10) ? at : null;
+}
+
+/** 08:00 on Vietnam time, `days` days after today's Vietnamese date (a typical briefing start). */
+export function vietnamMorning(now: number, days: number, hour = 8): number {
+  const vn = new Date(now + VIETNAM_OFFSET_MS);
+  return Date.UTC(vn.getUTCFullYear(), vn.getUTCMonth(), vn.getUTCDate() + days, hour) - VIETNAM_OFFSET_MS;
 }
 
 /** "58/64 điểm cầu · 1.214 đại biểu" in the user's language. */

@@ -2,7 +2,7 @@ import type { DirectorySite, MeetingDeadlines, Recurrence } from '@giaoban/share
 import { type FormEvent, useState } from 'react';
 import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { ApiError, api } from '../../services/api';
-import { fromDateTimeLocal, toDateTimeLocal } from '../../state/format';
+import { fromVietnamDateTimeInput, toVietnamDateTimeInput, vietnamMorning } from '../../state/format';
 import { layOutDays, noticeKey } from './calendarView';
 import { href } from './router';
 import { scheduleApi } from './scheduleApi';
@@ -121,7 +121,7 @@ export function CalendarPage() {
 function BookingForm({ sites, onBooked }: { sites: readonly DirectorySite[]; onBooked: () => void }) {
   const { t } = useI18n();
   const [title, setTitle] = useState('');
-  const [at, setAt] = useState(() => toDateTimeLocal(Date.now() + 7 * DAY));
+  const [at, setAt] = useState(() => toVietnamDateTimeInput(vietnamMorning(Date.now(), 7)));
   const [minutes, setMinutes] = useState(120);
   const [host, setHost] = useState('');
   const [invited, setInvited] = useState<string[]>([]);
@@ -133,7 +133,7 @@ function BookingForm({ sites, onBooked }: { sites: readonly DirectorySite[]; onB
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const scheduledAt = fromDateTimeLocal(at);
+    const scheduledAt = fromVietnamDateTimeInput(at);
     if (scheduledAt === null) return;
     setBusy(true);
     setResult(null);
@@ -173,7 +173,7 @@ function BookingForm({ sites, onBooked }: { sites: readonly DirectorySite[]; onB
         />
       </div>
       <div className="field">
-        <label htmlFor="b-at">{t('org.meeting.scheduledAt')}</label>
+        <label htmlFor="b-at">{t('org.meeting.scheduledAtVietnam')}</label>
         <input id="b-at" type="datetime-local" value={at} required onChange={(e) => setAt(e.target.value)} />
       </div>
       <div className="field">

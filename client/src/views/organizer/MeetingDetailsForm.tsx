@@ -2,7 +2,7 @@ import type { DirectorySite, MeetingInfo, MeetingSummary } from '@giaoban/shared
 import { type FormEvent, useState } from 'react';
 import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { ApiError, api } from '../../services/api';
-import { fromDateTimeLocal, toDateTimeLocal } from '../../state/format';
+import { fromVietnamDateTimeInput, toVietnamDateTimeInput, vietnamMorning } from '../../state/format';
 import { apiErrorKey } from './useAsync';
 
 interface Props {
@@ -12,19 +12,11 @@ interface Props {
   onSaved: (summary: MeetingSummary | null) => void;
 }
 
-/** Next round hour tomorrow at 08:00, a typical briefing start. */
-function defaultStart(): number {
-  const d = new Date();
-  d.setDate(d.getDate() + 1);
-  d.setHours(8, 0, 0, 0);
-  return d.getTime();
-}
-
 /** Title, time, host site, chair and floor/connection limits of a meeting. */
 export function MeetingDetailsForm({ meeting, directory, onSaved }: Props) {
   const { t } = useI18n();
   const [title, setTitle] = useState(meeting?.title ?? '');
-  const [at, setAt] = useState(toDateTimeLocal(meeting?.scheduledAt ?? defaultStart()));
+  const [at, setAt] = useState(toVietnamDateTimeInput(meeting?.scheduledAt ?? vietnamMorning(Date.now(), 1)));
   const [hostSiteId, setHost] = useState<string>(
     meeting?.hostSiteId ?? directory.find((s) => s.kind === 'central')?.id ?? directory[0]?.id ?? '',
   );
@@ -38,7 +30,7 @@ export function MeetingDetailsForm({ meeting, directory, onSaved }: Props) {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const scheduledAt = fromDateTimeLocal(at);
+    const scheduledAt = fromVietnamDateTimeInput(at);
     if (scheduledAt === null) {
       setError('org.meeting.badTime');
       return;
@@ -80,7 +72,7 @@ export function MeetingDetailsForm({ meeting, directory, onSaved }: Props) {
         />
       </div>
       <div className="field">
-        <label htmlFor="m-at">{t('org.meeting.scheduledAt')}</label>
+        <label htmlFor="m-at">{t('org.meeting.scheduledAtVietnam')}</label>
         <input id="m-at" type="datetime-local" value={at} required onChange={(e) => setAt(e.target.value)} />
       </div>
       <div className="field">
