@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { SiteId } from '@giaoban/shared';
+import type { RecordingList, SiteId } from '@giaoban/shared';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchChromium } from '../support/browser.js';
@@ -180,5 +180,49 @@ describe('client: slides beside the video in playback', () => {
     expect(
       secretary.errors.filter((e) => !/ERR_NETWORK_CHANGED|net::ERR_ABORTED|ERR_CONNECTION/.test(e)),
     ).toEqual([]);
+  });
+
+  it('the organizer sets how long the recordings are kept from the recordings tab; the expiry follows', async () => {
+    const org = await openPage(browser, `${h.url}/`, { width: 1366, height: 768 });
+    const p = org.page;
+    await p.getByLabel('Tên đăng nhập').fill('org');
+    await p.getByLabel('Mật khẩu').fill('org-password');
+    await p.getByRole('button', { name: 'Đăng nhập' }).click();
+    await p.getByRole('heading', { name: 'Hội nghị' }).waitFor();
+    await p.goto(`${h.url}/#/meetings/${h.meetingId}`);
+    await p.getByRole('tab', { name: 'Bản ghi hình' }).click();
+    const form = p.getByRole('group', { name: 'Thời hạn lưu trữ bản ghi hình' });
+    // This hub keeps recordings until deleted by default (RECORDING_RETENTION_DAYS unset).
+    await form.getByRole('radio', { name: 'Theo mặc định của hệ thống (không tự xóa)' }).waitFor();
+    expect(await form.getByRole('radio', { name: /Theo mặc định/ }).isChecked()).toBe(true);
+    const panel = p.getByTestId('recordings-panel');
+    await panel.getByText('Lưu trữ cho đến khi xóa', { exact: true }).first().waitFor();
+
+    await form.getByLabel('Ngày cuối cùng lưu trữ').fill('2099-12-31');
+    expect(await form.getByRole('radio', { name: 'Lưu trữ đến hết ngày' }).isChecked()).toBe(true);
+    await form.getByRole('button', { name: 'Lưu thời hạn lưu trữ' }).click();
+    await panel.getByText('Lưu trữ đến hết ngày 31/12/2099').waitFor();
+    const listed = (await (
+      await fetch(`${h.url}/api/meetings/${h.meetingId}/recordings`, {
+        headers: { authorization: `Bearer ${h.orgToken}` },
+      })
+    ).json()) as RecordingList;
+    expect(listed.retention.meeting).toEqual({ mode: 'until', keepUntil: '2099-12-31' });
+    expect(listed.recordings[0]?.expiresAt).toBe('2099-12-31T17:00:00.000Z');
+
+    // After a reload the form reads the stored setting; back to "keep until deleted".
+    await p.reload();
+    await p.getByRole('tab', { name: 'Bản ghi hình' }).click();
+    await form.getByRole('radio', { name: 'Lưu trữ đến hết ngày' }).waitFor();
+    await vi.waitFor(async () =>
+      expect(await form.getByRole('radio', { name: 'Lưu trữ đến hết ngày' }).isChecked()).toBe(true),
+    );
+    await form.getByRole('radio', { name: 'Lưu trữ cho đến khi xóa' }).check();
+    await form.getByRole('button', { name: 'Lưu thời hạn lưu trữ' }).click();
+    await panel.getByText('Lưu trữ đến hết ngày 31/12/2099').waitFor({ state: 'detached' });
+    await screenshot(p, 'recording-retention-1366');
+    expect(org.errors.filter((e) => !/ERR_NETWORK_CHANGED|net::ERR_ABORTED|ERR_CONNECTION/.test(e))).toEqual(
+      [],
+    );
   });
 });

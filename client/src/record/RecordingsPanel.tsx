@@ -116,10 +116,14 @@ export function RecordingsPanel({
     return () => v.removeEventListener('loadedmetadata', start);
   }, [playing]);
 
-  const expiry = (entry: RecordingEntry) =>
-    entry.expiresAt
-      ? t('recordings.expires', { time: timeOf(entry.expiresAt) })
-      : t('recordings.keptForever');
+  const expiry = (entry: RecordingEntry) => {
+    const meeting = list?.retention.meeting;
+    if (!entry.expiresAt) return t('recordings.keptForever');
+    // The organizer's own last day reads as that day, not as the midnight after it.
+    if (meeting?.mode === 'until')
+      return t('recordings.expiresDay', { day: meeting.keepUntil.split('-').reverse().join('/') });
+    return t('recordings.expires', { time: timeOf(entry.expiresAt) });
+  };
 
   const remove = async (entry: RecordingEntry) => {
     try {
