@@ -19,6 +19,12 @@ export const CalendarDay = z
     /** true: nobody works that day; false: a working day even if it is a Saturday or a default holiday. */
     off: z.boolean(),
     name: z.string().trim().min(1).max(200),
+    /**
+     * Where the day comes from: `notice` — decided by the year's published notice (a swap, a làm bù
+     * Saturday); `rule` — follows from the Labour Code (e.g. a compensatory day for a holiday on a
+     * weekend), listed because a listed year computes none. Absent: `notice`.
+     */
+    basis: z.enum(['notice', 'rule']).optional(),
   })
   .strict();
 export type CalendarDay = z.infer<typeof CalendarDay>;
@@ -30,6 +36,8 @@ export const CalendarYear = z
     /** The notice it comes from, e.g. "Thông báo 6150/TB-LĐTBXH ngày 12/11/2024". */
     source: z.string().trim().min(1).max(500),
     days: z.array(CalendarDay).max(100),
+    /** What in this entry has not been checked against the notice's own text (null/absent: checked). */
+    unverified: z.string().trim().min(1).max(1000).optional(),
   })
   .strict();
 export type CalendarYear = z.infer<typeof CalendarYear>;
@@ -189,7 +197,11 @@ export const ScheduleSchemas = {
     .strict(),
   /** Replace one year's published calendar changes. */
   calendarYear: z
-    .object({ source: z.string().trim().min(1).max(500), days: z.array(CalendarDay).max(100) })
+    .object({
+      source: z.string().trim().min(1).max(500),
+      days: z.array(CalendarDay).max(100),
+      unverified: z.string().trim().min(1).max(1000).optional(),
+    })
     .strict(),
 } as const;
 export type BookBody = z.input<typeof ScheduleSchemas.book>;

@@ -161,7 +161,12 @@ export class ScheduleService {
     );
     if (stray)
       throw new DomainError('VALIDATION', `${stray.date} is not in ${year} (or the December before)`);
-    const entry: CalendarYear = { year, source: body.source, days: body.days };
+    const entry: CalendarYear = {
+      year,
+      source: body.source,
+      days: body.days,
+      ...(body.unverified ? { unverified: body.unverified } : {}),
+    };
     const data = await this.calendarData();
     const years = [...data.years.filter((y) => y.year !== year), entry].sort((a, b) => a.year - b.year);
     await this.deps.schedule.putCalendar({ years });

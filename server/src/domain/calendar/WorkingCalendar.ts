@@ -46,6 +46,8 @@ const isWeekend = (date: IsoDate): boolean => {
 
 /** The legal basis of the statutory holidays, named in every entry. */
 const LABOUR_CODE = 'Bộ luật Lao động 2019, Điều 112';
+/** The rule that moves a holiday falling on a weekly day off to the next working day. */
+const COMPENSATORY_RULE = 'Bộ luật Lao động 2019, Điều 111 khoản 3';
 
 /**
  * Which day joins Quốc khánh (2/9): the law says 1/9 or 3/9 and the Prime Minister picks one each
@@ -173,18 +175,20 @@ export class WorkingCalendar {
         name: `Nghỉ bù ${h.name}`,
         off: true,
         kind: 'compensatory',
-        source: 'Bộ luật Lao động 2019, Điều 111 khoản 3',
+        source: COMPENSATORY_RULE,
       });
     }
     // A published year is the government's decision: its days replace what the rules computed.
     if (published) {
       for (const d of published.days) {
+        // A day the law itself gives (a compensatory day) is listed with the year, but it is the rule's.
+        const byRule = d.basis === 'rule';
         out.set(d.date, {
           date: d.date,
           name: d.name,
           off: d.off,
-          kind: 'published',
-          source: published.source,
+          kind: byRule ? 'compensatory' : 'published',
+          source: byRule ? COMPENSATORY_RULE : published.source,
         });
       }
     }

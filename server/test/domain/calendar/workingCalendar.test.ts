@@ -95,3 +95,67 @@ describe('WorkingCalendar with the shipped holiday data', () => {
     expect(vnDayEnd(d('2026-02-26'))).toBe(Date.UTC(2026, 1, 26, 16, 59, 59, 999));
   });
 });
+
+describe('the shipped holiday data is consistent (2025–2027)', () => {
+  it('marks every listed day as a notice’s decision or the law’s rule, and says what is unverified', () => {
+    for (const y of data.years) {
+      expect(y.unverified, `${y.year} says what was not checked`).toBeTruthy();
+      for (const day of y.days) expect(['notice', 'rule'], `${day.date}`).toContain(day.basis);
+    }
+  });
+
+  it('each swapped weekday off is paid back by one worked Saturday of the same year', () => {
+    for (const y of data.years) {
+      const notice = y.days.filter((day) => day.basis === 'notice');
+      const off = notice.filter((day) => day.off);
+      const worked = notice.filter((day) => !day.off);
+      expect(
+        off.every((day) => ![0, 6].includes(weekday(day.date))),
+        `${y.year}: swapped days are weekdays`,
+      ).toBe(true);
+      expect(
+        worked.every((day) => weekday(day.date) === 6),
+        `${y.year}: làm bù days are Saturdays`,
+      ).toBe(true);
+      expect(worked).toHaveLength(off.length);
+      // A swapped day touches a holiday break (it bridges a weekday between the weekend and the break).
+      for (const day of off) {
+        const near = [-1, 1].map((n) => cal.isWorkingDay(d(shiftOf(day.date, n))));
+        expect(near, `${day.date} bridges a break`).toContain(false);
+      }
+    }
+  });
+
+  it('a day listed by rule is the compensatory day of a statutory holiday on a weekend, and is reported as such', () => {
+    for (const y of data.years) {
+      for (const day of y.days.filter((x) => x.basis === 'rule')) {
+        const before = [1, 2].map((n) => shiftOf(day.date, -n));
+        const holidayOnWeekend = statutoryHolidays(y.year).some(
+          (h) => before.includes(h.date) && [0, 6].includes(weekday(h.date)),
+        );
+        expect(holidayOnWeekend, `${day.date} follows a weekend holiday`).toBe(true);
+        expect(cal.exceptions(y.year).find((e) => e.date === day.date)).toMatchObject({
+          kind: 'compensatory',
+          off: true,
+        });
+      }
+    }
+  });
+
+  it('the computed Tết and Hùng Kings’ days of 2025–2027 are the dates the data and notices name', () => {
+    const names = (year: number) =>
+      Object.fromEntries(statutoryHolidays(year).map((h) => [h.name, h.date] as const));
+    expect(names(2025)['Tết Nguyên đán (mùng 1)']).toBe('2025-01-29');
+    expect(names(2025)['Tết Nguyên đán (cuối năm Âm lịch)']).toBe('2025-01-28');
+    expect(names(2025)['Giỗ Tổ Hùng Vương (10/3 Âm lịch)']).toBe('2025-04-07');
+    expect(names(2026)['Tết Nguyên đán (mùng 1)']).toBe('2026-02-17');
+    expect(names(2026)['Giỗ Tổ Hùng Vương (10/3 Âm lịch)']).toBe('2026-04-26');
+    expect(names(2027)['Tết Nguyên đán (mùng 1)']).toBe('2027-02-06');
+    expect(names(2027)['Giỗ Tổ Hùng Vương (10/3 Âm lịch)']).toBe('2027-04-16');
+  });
+});
+
+/** The date `n` days from `date` (UTC arithmetic on civil dates). */
+function shiftOf(date: string, n: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
