@@ -22,12 +22,31 @@ import {
   type Watcher,
   watch,
 } from '../support/slides.js';
-import { type ClientPage, openPage, screenshot } from './client-pages.js';
+import { audit, describeAudit } from './axe.js';
+import { type ClientPage, screenshot } from './client-pages.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const run = promisify(execFile);
 const HUE = 'hue' as SiteId;
 const RECORDING = 'rec-playback';
+
+/** A page at 1366×768 that axe can be injected into (CSP bypassed, as in the accessibility suite). */
+async function openPage(browser: Browser, url: string): Promise<ClientPage> {
+  const context = await browser.newContext({
+    viewport: { width: 1366, height: 768 },
+    locale: 'vi-VN',
+    bypassCSP: true,
+  });
+  context.setDefaultTimeout(60_000);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(url);
+  return { page, errors };
+}
 
 /** The page the playback shows beside the video: its document and page, once the image is decoded. */
 function shownSlide(page: Page): Promise<{ document: string; page: number } | null> {
@@ -108,10 +127,7 @@ describe('client: slides beside the video in playback', () => {
   });
 
   it("shows the page on screen at the playback time, following chapter seeks and the video's own seeks, at 1366×768", async () => {
-    secretary = await openPage(browser, `${h.url}/join#${h.links.secretary?.token}`, {
-      width: 1366,
-      height: 768,
-    });
+    secretary = await openPage(browser, `${h.url}/join#${h.links.secretary?.token}`);
     const p = secretary.page;
     await p.getByTestId('secretary-view').waitFor();
     await p.locator('summary', { hasText: 'Bản ghi hình' }).click();
@@ -177,13 +193,15 @@ describe('client: slides beside the video in playback', () => {
     expect(layout.scroll).toBeLessThanOrEqual(layout.width);
     expect(layout.beside).toBe(true);
     await screenshot(p, 'recording-playback-1366');
+    const playbackAudit = await audit(p, 'secretary playback at 1366×768');
+    expect(describeAudit(playbackAudit, 'blocking')).toBe('');
     expect(
       secretary.errors.filter((e) => !/ERR_NETWORK_CHANGED|net::ERR_ABORTED|ERR_CONNECTION/.test(e)),
     ).toEqual([]);
   });
 
   it('the organizer sets how long the recordings are kept from the recordings tab; the expiry follows', async () => {
-    const org = await openPage(browser, `${h.url}/`, { width: 1366, height: 768 });
+    const org = await openPage(browser, `${h.url}/`);
     const p = org.page;
     await p.getByLabel('Tên đăng nhập').fill('org');
     await p.getByLabel('Mật khẩu').fill('org-password');
@@ -221,6 +239,8 @@ describe('client: slides beside the video in playback', () => {
     await form.getByRole('button', { name: 'Lưu thời hạn lưu trữ' }).click();
     await panel.getByText('Lưu trữ đến hết ngày 31/12/2099').waitFor({ state: 'detached' });
     await screenshot(p, 'recording-retention-1366');
+    const formAudit = await audit(p, 'organizer recordings tab at 1366×768');
+    expect(describeAudit(formAudit, 'blocking')).toBe('');
     expect(org.errors.filter((e) => !/ERR_NETWORK_CHANGED|net::ERR_ABORTED|ERR_CONNECTION/.test(e))).toEqual(
       [],
     );
