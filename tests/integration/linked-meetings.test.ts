@@ -377,11 +377,15 @@ describe('linked meetings across two hubs', () => {
     await must(nationalChair.socket, 'agenda:advance', {});
     await must(nationalChair.socket, 'slides:show', { documentId: nationalDocumentId as never });
     await must(nationalChair.socket, 'slides:page', { page: 2 });
+    const grantedAt = Date.now();
     await must(nationalChair.socket, 'floor:grant', { requestId: asked.requestId as never, seconds: 0 });
     await eventually(
       () => commune.snapshot.parent?.floor !== null && commune.snapshot.parent?.slide?.page === 2,
       "the parent's floor and page in the commune's snapshot",
       10_000,
+    );
+    console.log(
+      `linked-meetings | a national floor grant reached the commune's snapshot [ms:${Date.now() - grantedAt}]`,
     );
     const provinceName = national.sites.find((s) => s.id === NGHE_AN)?.name;
     expect(commune.snapshot.parent).toMatchObject({
@@ -404,6 +408,18 @@ describe('linked meetings across two hubs', () => {
     });
     expect(Buffer.from(await relayed.arrayBuffer()).equals(Buffer.from(await direct.arrayBuffer()))).toBe(
       true,
+    );
+    // Twenty communes turning to the page at once are served by the child hub (from memory).
+    const burstAt = Date.now();
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        fetch(`${childUrl}${parentPagePath(childMeetingId, nationalDocumentId, 2)}?token=${communeToken}`),
+      ),
+    );
+    expect(burst.every((r) => r.status === 200)).toBe(true);
+    const held = child.parts.relay.clientOf(childMeetingId)?.pages.size;
+    console.log(
+      `linked-meetings | 20 concurrent relayed page requests [ms:${Date.now() - burstAt} pagesHeld:${held}]`,
     );
     // Not without a link of the child meeting; not a document the parent never showed.
     expect((await fetch(`${childUrl}${parentPagePath(childMeetingId, nationalDocumentId, 2)}`)).status).toBe(

@@ -23,6 +23,8 @@ import { RelayPipe } from './RelayPipe.js';
 
 /** Totals changing in a burst (sites joining at the start) go up once per this interval. */
 const TOTALS_COALESCE_MS = 250;
+/** After the parent hub closed the connection itself (it is stopping), try again this much later. */
+const SERVER_DISCONNECT_RETRY_MS = 1_000;
 /** Documents the parent has shown that the child's sites may still read (the latest ones). */
 const MAX_SHOWN_DOCUMENTS = 20;
 
@@ -120,10 +122,18 @@ export class RelayClient {
         this.#socket.disconnect().connect();
       });
     });
-    this.#socket.on('disconnect', () => {
+    this.#socket.on('disconnect', (reason) => {
       this.#joined = false;
       this.#dropPipe();
       if (this.#state === 'relaying' || this.#state === 'connecting') this.#setState('lost');
+      // socket.io retries a dropped network by itself, but not a disconnect the server made (the
+      // parent hub stopping for a restart): retry after a beat, as the client app does. A revoked
+      // link was told why first (`session:ended`) and has stopped.
+      if (reason === 'io server disconnect') {
+        setTimeout(() => {
+          if (this.#state === 'lost' && !this.#socket.connected) this.#socket.connect();
+        }, SERVER_DISCONNECT_RETRY_MS).unref();
+      }
     });
     this.#socket.on('meeting:changed', (batch) => {
       if (!this.#snapshot) return;
@@ -149,7 +159,11 @@ export class RelayClient {
     });
     this.#socket.on('session:ended', ({ reason }, ack) => {
       ack();
-      if (reason === 'revoked' || reason === 'expired' || reason === 'meetingEnded') this.#stop('revoked');
+      // Another hub joined with the same relay link (it stands for one site): it keeps it, and this
+      // one must not take it back, or the two would replace each other for ever.
+      if (reason === 'replaced')
+        log.warn('RelayClient', 'session:ended | another hub relays with this link; stopping', {});
+      this.#stop('revoked');
     });
   }
 
