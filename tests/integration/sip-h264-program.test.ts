@@ -185,4 +185,47 @@ describe('the H.264 program for room systems (baresip, H.264 only)', () => {
     for (const p of [hue, daNang, canTho]) await p.command('hangup');
     await until('all left', () => !callOf(HUE) && !callOf(DA_NANG) && !callOf(CAN_THO));
   }, 120_000);
+
+  it("a room system's hold and resume (re-INVITE a=sendonly, then sendrecv) stop and restart what the hub sends it", async () => {
+    const sip = links[HUE]?.sip;
+    if (!sip) throw new Error('no credential');
+    const hue = await startBaresip({
+      rtpPorts: '32300-32399',
+      username: sip.username,
+      password: sip.password,
+      dial: sip.uri,
+      colour: 'red',
+      toneHz: 440,
+      videoModule: 'avcodec',
+    });
+    phones.push(hue);
+    await hue.waitFor(/Call established/);
+    await until('Huế call up', () => callOf(HUE)?.media?.sending('audio') === true);
+    const media = () => callOf(HUE)?.media;
+    // The mix sends Huế 20 ms audio packets all the time (silence when nobody speaks).
+    const audioSent = () => media()?.relayStats('audio')?.toPeer ?? 0;
+    const before = audioSent();
+    await until('the mix reaches Huế', () => audioSent() > before + 10);
+
+    await hue.command('hold');
+    await until(
+      'Huế on hold',
+      () => media()?.sending('audio') === false && media()?.sending('video') === false,
+    );
+    const held = audioSent();
+    // Still one call, still the site's: hold is not a hang-up.
+    expect(callOf(HUE)).toBeDefined();
+    // The mix keeps ticking meanwhile; none of it goes to the held room system.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(audioSent()).toBe(held);
+
+    await hue.command('resume');
+    await until(
+      'Huế resumed',
+      () => media()?.sending('audio') === true && media()?.sending('video') === true,
+    );
+    await until('the mix reaches Huế again', () => audioSent() > held + 10);
+    await hue.command('hangup');
+    await until('Huế left', () => !callOf(HUE));
+  }, 60_000);
 });

@@ -55,6 +55,8 @@ export class RtpRelay {
   #lastDtmfTs = -1;
   #pt: number | null = null;
   #closed = false;
+  /** Whether media goes to the room system (not while it holds the call: a=sendonly / inactive). */
+  #sending = true;
   /** Packets relayed each way (tests, metrics). */
   readonly stats = { fromPeer: 0, toPeer: 0, dtmf: 0 };
 
@@ -114,6 +116,30 @@ export class RtpRelay {
     this.#o.peerPt = pt;
   }
 
+  /** Whether media (RTP) is sent to the room system; RTCP always is. */
+  get sending(): boolean {
+    return this.#sending;
+  }
+
+  /**
+   * A re-INVITE changed the line: where the room system receives (a new address or port; it is
+   * latched again from its next packet) and whether it wants media from us (hold: `a=sendonly`,
+   * `a=inactive`, or the RFC 2543 address 0.0.0.0 → nothing is sent until it resumes).
+   */
+  update(o: { peer: RtpRelayOptions['peer']; rtcpMux: boolean; receive: boolean }): void {
+    const held = o.peer.address === '0.0.0.0' || o.peer.address === '::';
+    this.#sending = o.receive && !held;
+    if (held) return;
+    const rtp = { address: o.peer.address, port: o.peer.rtpPort };
+    const moved = rtp.address !== this.#peerRtp.address || rtp.port !== this.#peerRtp.port;
+    if (!moved) return;
+    this.#o.rtcpMux = o.rtcpMux;
+    this.#peerRtp = rtp;
+    this.#peerRtcp = o.rtcpMux
+      ? rtp
+      : { address: o.peer.address, port: o.peer.rtcpPort ?? o.peer.rtpPort + 1 };
+  }
+
   /** Where mediasoup's PlainTransport listens (its tuple), so room-system packets go there. */
   connectMediasoup(address: string, port: number): void {
     this.#mediasoup = { address, port };
@@ -121,7 +147,7 @@ export class RtpRelay {
 
   /** Sends an RTP packet of ours (the audio mix) to the room system, re-typed to its payload type. */
   sendToPeer(packet: Buffer): void {
-    if (this.#closed || packet.length < 12) return;
+    if (this.#closed || !this.#sending || packet.length < 12) return;
     packet[1] = ((packet[1] as number) & 0x80) | this.#o.peerPt;
     this.stats.toPeer++;
     this.#outer.send(packet, this.#peerRtp.port, this.#peerRtp.address);

@@ -340,7 +340,11 @@ export class SipGateway {
     this.#follow(meetingId);
   }
 
-  /** A re-INVITE in the dialog (session refresh, hold): same media, answered again. */
+  /**
+   * A re-INVITE in the dialog: a session refresh, hold / resume (the line's direction), or a new
+   * address or port — applied to the relays; the answer keeps our ports. A codec change is refused
+   * (488): the room system's producers keep the codec they were created with.
+   */
   #reinvite(tx: SipServerTransaction, call: SipCall): void {
     const req = tx.request;
     call.refreshSession(this.#sessionSeconds(req));
@@ -356,6 +360,11 @@ export class SipGateway {
     try {
       const offer = parseSdpOffer(req.body.toString('utf8'));
       const picked = pickMedia(offer, media.videoCodec);
+      if (!media.sameCodecs(picked)) {
+        tx.respond(488, 'Not Acceptable Here (a codec change needs a new call)');
+        return;
+      }
+      media.applyOffer(picked);
       call.sdpVersion++;
       const answer = buildSdpAnswer(
         offer,

@@ -104,6 +104,11 @@ export class SipMedia {
     return this.#lines.find((l) => l.picked.kind === kind)?.relay.stats;
   }
 
+  /** Whether the hub sends media on that line (false while the room system holds the call). */
+  sending(kind: 'audio' | 'video'): boolean | undefined {
+    return this.#lines.find((l) => l.picked.kind === kind)?.relay.sending;
+  }
+
   /** Packets received from the room system on every line (media inactivity check). */
   get packetsFromPeer(): number {
     return this.#lines.reduce((n, l) => n + l.relay.stats.fromPeer, 0);
@@ -112,6 +117,36 @@ export class SipMedia {
   /** The room system asked for a key frame of what we send (SIP INFO picture_fast_update). */
   requestProgramKeyFrame(): void {
     void this.#program?.requestKeyFrame().catch(() => {});
+  }
+
+  /**
+   * Applies a re-INVITE's offer (already picked in the same codecs): each line's new address or
+   * port, and its direction — on hold (`sendonly` / `inactive`) nothing is sent to the room system;
+   * on resume the program is asked for a key frame so its picture comes back at once.
+   */
+  applyOffer(picked: PickedMedia[]): void {
+    for (const l of this.#lines) {
+      const p = picked.find((x) => x.kind === l.picked.kind);
+      if (!p) continue;
+      const receive = p.offer.direction === 'sendrecv' || p.offer.direction === 'recvonly';
+      const wasSending = l.relay.sending;
+      l.relay.update({
+        peer: { address: p.offer.address, rtpPort: p.offer.port, rtcpPort: p.offer.rtcpPort },
+        rtcpMux: p.offer.rtcpMux,
+        receive,
+      });
+      l.relay.peerPt = p.codec.pt;
+      if (p.dtmf) l.picked = { ...l.picked, dtmf: p.dtmf };
+      if (l.picked.kind === 'video' && !wasSending && l.relay.sending) this.requestProgramKeyFrame();
+    }
+  }
+
+  /** Whether a re-INVITE's offer keeps every line's codec (a change would need new producers). */
+  sameCodecs(picked: PickedMedia[]): boolean {
+    return this.#lines.every((l) => {
+      const p = picked.find((x) => x.kind === l.picked.kind);
+      return !p || p.mimeType === l.picked.mimeType;
+    });
   }
 
   /** Sets which microphones the mix carries (open mics of other sites), following the policy. */
