@@ -2,6 +2,7 @@ import { AudioUnlockBanner, NoticeList, ReconnectingBanner } from '../../compone
 import { MeetingHeader } from '../../components/MeetingHeader';
 import { ProgramStage, SlidesArea } from '../../components/ProgramStage';
 import { useSlidesShowing } from '../../slides/SlidesArea';
+import { ParentLinkBanner } from '../linked/ParentPanel';
 
 /**
  * A leader watching from a laptop: the program and the slides, nothing else. While a report is
@@ -13,6 +14,7 @@ export function ObserverView() {
     <div className="layout layout--observer" data-testid="observer-view">
       <MeetingHeader />
       <ReconnectingBanner />
+      <ParentLinkBanner />
       <AudioUnlockBanner />
       <main className={slidesOn ? 'observer observer--slides' : 'observer'}>
         <ProgramStage className="stage--observer" />
