@@ -1,4 +1,4 @@
-import type { DirectorySite, MeetingInfo, MeetingSummary } from '@giaoban/shared';
+import type { DirectorySite, MeetingInfo, MeetingSummary, VideoCodec } from '@giaoban/shared';
 import { type FormEvent, useState } from 'react';
 import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { ApiError, api } from '../../services/api';
@@ -23,6 +23,9 @@ export function MeetingDetailsForm({ meeting, directory, onSaved }: Props) {
   const [chairName, setChair] = useState(meeting?.chairName ?? '');
   const [floorMinutes, setFloorMinutes] = useState(String((meeting?.floorSeconds ?? 180) / 60));
   const [maxConnections, setMax] = useState(String(meeting?.maxConnections ?? 1500));
+  const [videoCodec, setVideoCodec] = useState<VideoCodec>(meeting?.videoCodec ?? 'vp8');
+  // The meeting's media is set up in its codec at the first join: fixed once the tech check opens.
+  const codecLocked = meeting !== null && meeting.status !== 'scheduled';
   const [error, setError] = useState<MessageKey | null>(null);
   /** A booking clash in the hub's words (which site, which meeting). */
   const [clash, setClash] = useState<string | null>(null);
@@ -44,6 +47,7 @@ export function MeetingDetailsForm({ meeting, directory, onSaved }: Props) {
       chairName: chairName.trim(),
       floorSeconds: Math.round(Number(floorMinutes) * 60),
       maxConnections: Number(maxConnections),
+      ...(codecLocked ? {} : { videoCodec }),
     };
     try {
       const saved = meeting
@@ -116,6 +120,24 @@ export function MeetingDetailsForm({ meeting, directory, onSaved }: Props) {
           value={maxConnections}
           onChange={(e) => setMax(e.target.value)}
         />
+      </div>
+      <div className="field">
+        <label htmlFor="m-codec">{t('org.meeting.videoCodec')}</label>
+        <select
+          id="m-codec"
+          value={videoCodec}
+          disabled={codecLocked}
+          aria-describedby={codecLocked ? 'm-codec-locked' : undefined}
+          onChange={(e) => setVideoCodec(e.target.value === 'h264' ? 'h264' : 'vp8')}
+        >
+          <option value="vp8">{t('org.meeting.videoCodec.vp8')}</option>
+          <option value="h264">{t('org.meeting.videoCodec.h264')}</option>
+        </select>
+        {codecLocked ? (
+          <p id="m-codec-locked" className="hint">
+            {t('org.meeting.videoCodec.locked')}
+          </p>
+        ) : null}
       </div>
       {error ? (
         <p className="form-error" role="alert">
