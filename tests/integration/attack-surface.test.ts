@@ -353,6 +353,9 @@ async function validPayloads(): Promise<Record<string, unknown>> {
     'doc:conclusions': {},
     'recording:start': {},
     'recording:stop': {},
+    'relay:totals': { invitedSites: 130, connectedSites: 130, delegates: 99_999, localSession: false },
+    'relay:localSegment': { local: true },
+    'relay:requestFloor': { topic: 'Giả mạo cầu cấp dưới' },
   };
 }
 
@@ -377,11 +380,13 @@ const MODERATION = [
 ];
 const SECRETARIAL = ['minutes:list', 'minutes:add', 'minutes:confirm', 'doc:update', 'doc:conclusions'];
 const SITE_ONLY = ['site:declare', 'mic:selfMute', 'queue:request', 'queue:withdraw', 'floor:yield'];
+/** Linked meetings: totals only from a relay link's hub; the local segment and the parent's floor only from the chair. */
+const LINKED = ['relay:totals', 'relay:localSegment', 'relay:requestFloor'];
 /** What each role must be refused (FORBIDDEN), whatever it sends. */
 const FORBIDDEN_TO = {
-  siteWrong: [...MODERATION, ...SECRETARIAL, 'doc:confirm'],
-  observerWrong: [...MODERATION, ...SECRETARIAL, ...SITE_ONLY, 'doc:confirm'],
-  secretaryWrong: [...MODERATION, ...SITE_ONLY, 'doc:confirm'],
+  siteWrong: [...MODERATION, ...SECRETARIAL, ...LINKED, 'doc:confirm'],
+  observerWrong: [...MODERATION, ...SECRETARIAL, ...SITE_ONLY, ...LINKED, 'doc:confirm'],
+  secretaryWrong: [...MODERATION, ...SITE_ONLY, ...LINKED, 'doc:confirm'],
 } as const;
 
 describe('wrong roles', () => {
