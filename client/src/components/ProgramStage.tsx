@@ -2,16 +2,22 @@ import { useI18n } from '../i18n/i18n';
 import { LOCAL_CAMERA } from '../services/streams';
 import { useMeeting } from '../state/hooks';
 import { findConsumer, findProgramVideo } from '../state/reconcile';
-import { activeFloor, programSiteId, siteById } from '../state/selectors';
+import { activeFloor, programSiteId, relayingParent, siteById } from '../state/selectors';
 import { FloorCountdown } from './Indicators';
 import { VideoView } from './VideoView';
 
 /**
  * The stream key showing a site's camera here: our own preview when we are that site, else its
  * consumer (for the `program` site, the hub's program stream). With `flowingOnly`, a consumer the
- * server keeps paused counts as none (no black box).
+ * server keeps paused counts as none (no black box). `relayed`: the program carries a linked
+ * parent meeting, never our own room, so no preview stands in for it.
  */
-function useCameraKey(siteId: string | null, flowingOnly = false, program = false): string | null {
+function useCameraKey(
+  siteId: string | null,
+  flowingOnly = false,
+  program = false,
+  relayed = false,
+): string | null {
   const selfSite = useMeeting((s) =>
     s.media.publishes && s.media.hasLocalVideo ? (s.self?.siteId ?? null) : null,
   );
@@ -21,7 +27,7 @@ function useCameraKey(siteId: string | null, flowingOnly = false, program = fals
     if (c?.source === 'program' && c.paused) return null;
     return c && (!flowingOnly || (!c.paused && !c.producerPaused)) ? c.id : null;
   });
-  if (siteId && siteId === selfSite) return LOCAL_CAMERA;
+  if (siteId && siteId === selfSite && !relayed) return LOCAL_CAMERA;
   return consumerId;
 }
 
@@ -37,8 +43,11 @@ export function ProgramStage({ className }: { className?: string }) {
   const hostId = snapshot?.meeting.hostSiteId ?? null;
   const floor = activeFloor(snapshot);
   const floorSite = siteById(snapshot, floor?.siteId ?? null);
-  const mainKey = useCameraKey(siteId, false, true);
-  const cornerKey = useCameraKey(siteId !== hostId ? hostId : null, true);
+  // Relaying a linked parent meeting: its program is the main stage, for the host's room too.
+  const parent = relayingParent(snapshot);
+  const mainKey = useCameraKey(siteId, false, true, parent !== null);
+  const cornerKey = useCameraKey(siteId !== hostId && !parent ? hostId : null, true);
+  const stageName = parent ? t('parent.region') : (site?.name ?? t('stage.none'));
   const pinned = snapshot?.stage.pinnedSiteId != null;
 
   return (
@@ -47,7 +56,7 @@ export function ProgramStage({ className }: { className?: string }) {
         streamKey={mainKey}
         siteId={siteId}
         testId="program-video"
-        label={t('stage.videoOf', { site: site?.name ?? '—' })}
+        label={t('stage.videoOf', { site: parent ? t('parent.region') : (site?.name ?? '—') })}
         placeholder={t('stage.noSignal')}
         className="stage__main"
       />
@@ -62,10 +71,17 @@ export function ProgramStage({ className }: { className?: string }) {
       ) : null}
       <div className="stage__caption">
         <span className="stage__site" data-testid="program-site-name">
-          {site?.name ?? t('stage.none')}
+          {stageName}
         </span>
         {pinned ? <span className="tag tag--pin">{t('stage.pinned')}</span> : null}
-        {floor && floorSite ? (
+        {parent?.floor ? (
+          <span className="stage__floor">
+            {parent.floor.topic
+              ? t('parent.floor', { site: parent.floor.siteName, topic: parent.floor.topic })
+              : t('parent.floorNoTopic', { site: parent.floor.siteName })}
+          </span>
+        ) : null}
+        {floor && floorSite && !parent ? (
           <span className="stage__floor">
             <span className="tag tag--floor">{t('floor.speaking')}</span>
             {floor.topic ? <span className="stage__topic">{floor.topic}</span> : null}

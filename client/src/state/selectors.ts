@@ -1,8 +1,26 @@
-import type { AgendaItem, FloorRequest, FloorTurn, MeetingSnapshot, SiteState } from '@giaoban/shared';
+import type {
+  AgendaItem,
+  FloorRequest,
+  FloorTurn,
+  MeetingSnapshot,
+  ParentView,
+  SiteState,
+} from '@giaoban/shared';
 
 /** The site whose camera is the program (main stage) now. */
 export function programSiteId(snapshot: MeetingSnapshot | null): string | null {
   return snapshot?.stage.programSiteId ?? snapshot?.meeting.hostSiteId ?? null;
+}
+
+/**
+ * The parent meeting whose program this (linked) meeting relays now, or null: linked, the link up,
+ * no local segment, and the province not itself on the parent's stage (then its own stage goes up).
+ * While it relays, the main stage is the parent's program for every room here, the host's too.
+ */
+export function relayingParent(snapshot: MeetingSnapshot | null): ParentView | null {
+  const parent = snapshot?.parent ?? null;
+  if (!parent || parent.link !== 'connected' || parent.localSegment || parent.province.onStage) return null;
+  return parent;
 }
 
 /** The site with the given id, or null. */

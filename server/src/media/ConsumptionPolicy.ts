@@ -79,6 +79,12 @@ export class PolicyPass {
    * not VP8 (e.g. a hardware room system in H264) — then viewers consume that camera itself.
    */
   programViaStream = true;
+  /**
+   * Whether the program carries an input from outside the meeting (a linked parent meeting's
+   * program, set by the media layer): then no room here is on stage, and every viewer — the program
+   * site's own room too, the province chair's included — receives it.
+   */
+  programFromInput = false;
   constructor(readonly policy: MediaPolicySnapshot) {}
 
   /** The program site. */
@@ -120,7 +126,8 @@ export class PolicyPass {
 /**
  * The consumption rule, one consumer at a time (the same rule as the domain's `videoWanted`):
  * - program (the meeting's main stage as one stream, see ProgramSwitcher): flowing at the top
- *   layer to every viewer, except into the program site's own room (it would see itself);
+ *   layer to every viewer, except into the program site's own room (it would see itself) — while
+ *   it carries a linked parent meeting's program, into that room too;
  * - microphone: flowing, except to a device in the same room (same site), which would feed back;
  *   whether anyone hears it at all is decided at the producer (paused at the server when closed);
  * - screen share: flowing to everyone;
@@ -137,7 +144,8 @@ export function consumerTarget(
 ): ConsumerTarget {
   switch (producer.source) {
     case 'program':
-      if (pass === null || pass.programSiteId === null || pass.programSiteId === viewer.siteId) return PAUSED;
+      if (pass === null || pass.programSiteId === null) return PAUSED;
+      if (pass.programSiteId === viewer.siteId && !pass.programFromInput) return PAUSED;
       return pass.programViaStream ? { paused: false, spatialLayer: PROGRAM_SPATIAL_LAYER } : PAUSED;
     case 'mic':
       // Talk-back: a microphone from no room is the operator's, heard in the one room it talks with.

@@ -320,6 +320,7 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     const pass = new PolicyPass(policy);
     const source = this.#programSource(pass);
     // No camera on stage (yet), or one the stream cannot carry: viewers' program consumers pause.
+    pass.programFromInput = source !== undefined && source.producer === this.#programInput;
     pass.programViaStream =
       source !== undefined && ProgramSwitcher.canCarry(source.producer, this.#program.codec);
     this.#pass = pass;

@@ -44,6 +44,12 @@ export interface ParentLinkView {
  */
 export class RelayService {
   readonly #children = new Map<MeetingId, { url: string; client: RelayClient }>();
+  /**
+   * At the parent: the open pipe of each relay site, by meeting and site. A child that gave up on a
+   * slow `relay:pipe` and asked again must not leave the first pipe's streams behind as the site's
+   * camera (a frozen picture on the program): a new pipe replaces the site's old one.
+   */
+  readonly #parentPipes = new Map<string, RelayPipe>();
 
   constructor(
     private readonly registry: Pick<MediaRegistry, 'get'>,
@@ -101,6 +107,12 @@ export class RelayService {
     }
     const media = await this.registry.get(caller.meetingId);
     const pipe = await RelayPipe.open(media, this.config);
+    const key = `${caller.meetingId}|${caller.siteId}`;
+    this.#parentPipes.get(key)?.close();
+    this.#parentPipes.set(key, pipe);
+    pipe.own(() => {
+      if (this.#parentPipes.get(key) === pipe) this.#parentPipes.delete(key);
+    });
     try {
       await pipe.connect(offer.endpoint);
       const down = [await pipe.send(media.program.producer, 'program')];

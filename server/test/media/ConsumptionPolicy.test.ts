@@ -34,6 +34,27 @@ describe('consumerTarget()', () => {
     expect(consumerTarget(viewer('site', A), { siteId: null, source: 'program' }, null).paused).toBe(true);
   });
 
+  it("sends a linked parent meeting's program into every room, the program site's own too", () => {
+    // The province relays the nation: its host (the program site here) watches the nation too.
+    const relaying = new PolicyPass(policy(HOST, [HOST]));
+    relaying.programFromInput = true;
+    for (const v of [
+      viewer('chair', HOST),
+      viewer('site', HOST),
+      viewer('site', A),
+      viewer('observer', null),
+    ])
+      expect(consumerTarget(v, { siteId: null, source: 'program' }, relaying)).toEqual({
+        paused: false,
+        spatialLayer: 2,
+      });
+    // Its own stage again (the link dropped, a local segment): the host's room does not see itself.
+    const local = new PolicyPass(policy(HOST, [HOST]));
+    expect(consumerTarget(viewer('chair', HOST), { siteId: null, source: 'program' }, local).paused).toBe(
+      true,
+    );
+  });
+
   it('sends visible tiles at the lowest layer to grid viewers only', () => {
     expect(consumerTarget(viewer('operator', HOST, [B]), { siteId: B, source: 'camera' }, pass)).toEqual({
       paused: false,

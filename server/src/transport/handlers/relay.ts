@@ -25,7 +25,12 @@ const callerOf = (ctx: HandlerContext) => ({
 export const relayHandlers: AreaHandlers<'relay'> = {
   'relay:pipe': async (ctx, p) => {
     const { answer, pipe } = await relayOf(ctx).openParentPipe(callerOf(ctx), p);
-    // One pipe per connection: the link's media ends with it (the child reconnects and reopens).
+    // One pipe per connection: the link's media ends with it (the child reconnects and reopens) —
+    // at once if the connection dropped while the pipe was being opened.
+    if (ctx.socket.disconnected) {
+      pipe.close();
+      throw new DomainError('UNAVAILABLE', 'the relay connection closed while its pipe was opened');
+    }
     ctx.socket.once('disconnect', () => pipe.close());
     return answer;
   },
