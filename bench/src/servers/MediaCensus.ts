@@ -39,6 +39,11 @@ export interface MediaCounts {
   pipeTransports: number;
   pipeProducers: number;
   pipeConsumers: number;
+  /**
+   * Flowing simulcast video consumers by the spatial layer the worker sends them now (index =
+   * layer): a viewer asked for the top layer may be on a lower one while that layer is scored down.
+   */
+  simulcastByLayer: number[];
 }
 
 /** One producer's receive counters (the publisher scenario reads the page's ingest). */
@@ -103,7 +108,13 @@ export class MediaCensus {
   /** How many media objects exist now. */
   counts(): MediaCounts {
     let flowing = 0;
-    for (const c of this.consumers) if (!c.paused && !c.producerPaused) flowing++;
+    const simulcastByLayer = [0, 0, 0];
+    for (const c of this.consumers) {
+      if (c.paused || c.producerPaused) continue;
+      flowing++;
+      const layer = c.type === 'simulcast' ? c.currentLayers?.spatialLayer : undefined;
+      if (layer !== undefined) simulcastByLayer[layer] = (simulcastByLayer[layer] ?? 0) + 1;
+    }
     return {
       workers: this.workers.size,
       routers: this.routers.size,
@@ -115,6 +126,7 @@ export class MediaCensus {
       pipeTransports: this.pipeTransports.size,
       pipeProducers: this.pipeProducers.size,
       pipeConsumers: this.pipeConsumers.size,
+      simulcastByLayer,
     };
   }
 
