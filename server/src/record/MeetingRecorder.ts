@@ -38,7 +38,7 @@ export type MeetingRecorderEvents = {
 export interface MeetingRecorderOptions {
   readonly recordingId: string;
   readonly router: ms.Router;
-  /** The program video (ProgramSwitcher.producer, simulcast VP8). */
+  /** The program video (ProgramSwitcher.producer: VP8, or H.264 in an H.264 meeting). */
   readonly program: ms.Producer;
   /** The open microphones to mix (the chair's and the floor holder's). */
   readonly mics: readonly ms.Producer[];
@@ -108,7 +108,7 @@ export class MeetingRecorder extends SafeEmitter<MeetingRecorderEvents> {
     const legs: Leg[] = [];
     let mix: MixLeg | null = null;
     try {
-      legs.push(await consumeLeg(o.router, o.program, videoCaps()));
+      legs.push(await consumeLeg(o.router, o.program, videoCaps(o.program)));
       if (o.audio === 'mix') mix = await startMix(o);
       else for (const mic of o.mics) legs.push(await consumeLeg(o.router, mic, o.router.rtpCapabilities));
       const [video, ...audio] = legs as [Leg, ...Leg[]];
@@ -262,14 +262,19 @@ export class MeetingRecorder extends SafeEmitter<MeetingRecorderEvents> {
   }
 }
 
-/** What the recorder accepts for the program: VP8 with PLI/FIR, no bandwidth estimation. */
-function videoCaps(): ms.RtpCapabilities {
+/**
+ * What the recorder accepts for the program: its own codec (VP8, or H.264 in an H.264 meeting —
+ * copied into Matroska either way, never re-encoded) with PLI/FIR, no bandwidth estimation.
+ */
+function videoCaps(program: ms.Producer): ms.RtpCapabilities {
+  const codec = program.rtpParameters.codecs[0];
   return {
     codecs: [
       {
         kind: 'video',
-        mimeType: 'video/VP8',
+        mimeType: codec?.mimeType ?? 'video/VP8',
         clockRate: 90000,
+        parameters: codec?.parameters ?? {},
         rtcpFeedback: [
           { type: 'nack' },
           { type: 'nack', parameter: 'pli' },
@@ -357,9 +362,14 @@ function mline(leg: Leg): string[] {
   if (!c) throw new Error('MeetingRecorder | consumer without a codec');
   const [kind, name] = c.mimeType.split('/');
   const channels = c.channels && c.channels > 1 ? `/${c.channels}` : '';
+  // H.264's packetization mode and profile tell ffmpeg's depacketizer what arrives.
+  const fmtp = Object.entries(c.parameters ?? {})
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(';');
   return [
     `m=${kind} ${leg.port} RTP/AVP ${c.payloadType}`,
     `a=rtpmap:${c.payloadType} ${name}/${c.clockRate}${channels}`,
+    ...(fmtp ? [`a=fmtp:${c.payloadType} ${fmtp}`] : []),
     'a=recvonly',
   ];
 }

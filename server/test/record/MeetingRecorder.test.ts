@@ -238,6 +238,73 @@ describe('MeetingRecorder with real mediasoup and ffmpeg', () => {
     }
   });
 
+  it("records an H.264 meeting's program as H.264, copied, not re-encoded", async () => {
+    const meeting = await pool.createMeetingMedia(mid('record-h264'));
+    const router = meeting.routerForTesting;
+    const dir = await mkdtemp(join(tmpdir(), 'giaoban-rec-'));
+    const switcher = await ProgramSwitcher.create(router, silentMediaLogger, 'h264');
+    let ffmpeg: ChildProcess | undefined;
+    try {
+      // A room system or a browser in an H.264 meeting: constrained baseline, packetization-mode 1.
+      const v = await recvTransport(router);
+      const camera = await v.produce({
+        kind: 'video',
+        rtpParameters: {
+          codecs: [
+            {
+              mimeType: 'video/H264',
+              payloadType: 102,
+              clockRate: 90000,
+              parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f' },
+              rtcpFeedback: [{ type: 'nack', parameter: 'pli' }],
+            },
+          ],
+          encodings: [{ ssrc: 4444000 }],
+        },
+      });
+      ffmpeg = spawn(
+        'ffmpeg',
+        [
+          ...['-hide_banner', '-nostdin', '-loglevel', 'error', '-re'],
+          ...['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15'],
+          ...['-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-profile:v', 'baseline', '-tune', 'zerolatency'],
+          ...['-preset', 'ultrafast', '-g', '15', '-an'],
+          ...['-f', 'rtp', '-payload_type', '102', '-ssrc', '4444000', target(v)],
+        ],
+        { stdio: 'ignore' },
+      );
+      await switcher.setSource(camera);
+      const rec = await MeetingRecorder.start({
+        recordingId: 'r-h264',
+        router,
+        program: switcher.producer,
+        mics: [],
+        dir,
+        segmentSeconds: 2,
+        logger: silentMediaLogger,
+      });
+      await vi.waitFor(() => expect(rec.segments.length).toBeGreaterThan(1), {
+        timeout: 40_000,
+        interval: 250,
+      });
+      const segments = await rec.stop();
+      for (const seg of segments) {
+        const { stdout } = await run('ffprobe', [
+          ...['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width'],
+          ...['-of', 'json', join(dir, seg)],
+        ]);
+        const streams = (JSON.parse(stdout) as { streams: { codec_name: string; width: number }[] }).streams;
+        expect(streams).toEqual([{ codec_name: 'h264', width: 320 }]);
+        await decodes(join(dir, seg));
+      }
+    } finally {
+      ffmpeg?.kill('SIGKILL');
+      switcher.close();
+      meeting.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a recorder killed mid-meeting leaves every finished segment playable and raises RECORDER_DIED', async () => {
     const meeting = await pool.createMeetingMedia(mid('record-crash'));
     const router = meeting.routerForTesting;
