@@ -18,6 +18,7 @@ import { type CapacityResult, runCapacity } from './scenarios/capacity.js';
 import { runFanout } from './scenarios/fanout.js';
 import { type FloorResult, runFloor } from './scenarios/floor.js';
 import { runJoin } from './scenarios/join.js';
+import { runLinked } from './scenarios/linked.js';
 import { setHubOverrides } from './scenarios/MediaSession.js';
 import { runPublisher } from './scenarios/publisher.js';
 import { errorText, log } from './util/log.js';
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
     join: [],
     fanout: null,
     publisher: null,
+    linked: null,
     errors,
   };
   const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | null> => {
@@ -235,6 +237,17 @@ async function main(): Promise<void> {
     for (const e of result.publisher?.errors ?? []) errors.push(`publisher: ${e}`);
   }
 
+  if (has('linked')) {
+    result.linked = await attempt('linked', () =>
+      runLinked({
+        provinces: options.provinces,
+        duration: options.duration,
+        floorChanges: options.floorChanges,
+      }),
+    );
+    if (result.linked) process.stdout.write(`\nlinked meetings: ${JSON.stringify(result.linked, null, 2)}\n`);
+  }
+
   const finished = new Date();
   result.finishedAt = finished.toISOString();
   result.seconds = (finished.getTime() - started.getTime()) / 1000;
@@ -247,7 +260,12 @@ async function main(): Promise<void> {
   clearTimeout(watchdog);
   // node-datachannel and socket.io keep handles; everything is closed, so leave now.
   process.exit(
-    errors.length && !result.capacity.length && !result.join.length && !result.fanout && !result.publisher
+    errors.length &&
+      !result.capacity.length &&
+      !result.join.length &&
+      !result.fanout &&
+      !result.publisher &&
+      !result.linked
       ? 1
       : 0,
   );

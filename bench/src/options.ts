@@ -1,7 +1,7 @@
 /** Command-line options of `npm run bench`. */
 
-export const SCENARIOS = ['capacity', 'floor', 'join', 'fanout', 'baseline', 'publisher'] as const;
-/** What runs without --scenario (the publisher scenario runs when asked). */
+export const SCENARIOS = ['capacity', 'floor', 'join', 'fanout', 'baseline', 'publisher', 'linked'] as const;
+/** What runs without --scenario (the publisher and linked scenarios run when asked). */
 const DEFAULT_SCENARIOS = ['capacity', 'floor', 'join', 'fanout', 'baseline'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -20,6 +20,8 @@ export interface Options {
   fanoutChanges: number;
   /** Floor grants to the Chromium publisher (publisher scenario). */
   publisherGrants: number;
+  /** Province meetings linked to the national one (linked scenario). */
+  provinces: number;
   out: string;
   /** Extra environment for the hub (its own configuration variables). */
   hubEnv: Record<string, string>;
@@ -30,8 +32,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --sites 16,32,64        bridge points per capacity run (add 128,200 when asked)
   --duration 20           seconds of each measurement window
   --quick                 about a minute: --sites 8,16 --duration 5, fewer changes, 200 observers
-  --scenario LIST         any of capacity,floor,join,fanout,baseline,publisher
-                          (default: all but publisher)
+  --scenario LIST         any of capacity,floor,join,fanout,baseline,publisher,linked
+                          (default: all but publisher and linked)
   --floor-sites 64        sites during the floor changes (default: 64 if measured, else the largest --sites)
   --floor-changes 20      floor changes to time
   --join-base 16          sites already in the meeting when the join burst comes
@@ -40,6 +42,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --observers 1000        socket.io clients in the fan-out meeting
   --fanout-changes 10     queue request+withdraw pairs (and 2x as many page turns)
   --publisher-grants 8    floor grants to the Chromium publisher (mic open → hub audio samples)
+  --provinces 8           province meetings linked to the national one (linked; at most 33)
   --warmup 3              seconds between a full meeting and its measurement window
   --out bench-results     output folder (results go to <out>/<timestamp>/)
   --hub-env K=V,K2=V2     extra hub configuration, e.g. MEDIA_RTC_PORT=0 (a UDP port per transport)
@@ -70,6 +73,7 @@ export function parseOptions(argv: readonly string[]): Options {
     observers: quick ? 200 : 1000,
     fanoutChanges: quick ? 5 : 10,
     publisherGrants: 8,
+    provinces: quick ? 2 : 8,
     out: 'bench-results',
     hubEnv: {},
   };
@@ -123,6 +127,9 @@ export function parseOptions(argv: readonly string[]): Options {
         break;
       case '--publisher-grants':
         o.publisherGrants = int();
+        break;
+      case '--provinces':
+        o.provinces = int();
         break;
       case '--out':
         o.out = value;

@@ -5,6 +5,7 @@ import type { CapacityResult } from './scenarios/capacity.js';
 import type { FanoutResult } from './scenarios/fanout.js';
 import type { FloorResult } from './scenarios/floor.js';
 import type { JoinScenarioResult } from './scenarios/join.js';
+import type { LinkedResult } from './scenarios/linked.js';
 import type { PublisherResult } from './scenarios/publisher.js';
 import type { MachineInfo } from './util/proc.js';
 
@@ -35,5 +36,7 @@ export interface BenchResult {
   fanout: FanoutResult | null;
   /** Absent in results written before the publisher scenario existed. */
   publisher?: PublisherResult | null;
+  /** Linked meetings: delay per level, a floor change two levels down, cost per link. */
+  linked?: LinkedResult | null;
   errors: string[];
 }
