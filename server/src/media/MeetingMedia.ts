@@ -160,6 +160,9 @@ export class MeetingMedia extends SafeEmitter<MeetingMediaEvents> {
     this.#sites = new SiteMediaTracker((status) => this.safeEmit('sitemedia', status));
     router.on('workerclose', () => this.close('workerdied'));
     audioLevels.on('volumes', (volumes) => this.#onVolumes(volumes));
+    // A switch completes at the new source's key frame, after the policy pass that asked for it:
+    // only then does the old source stop being a source, and its publisher may drop to one layer.
+    program.on('switched', () => this.#scheduleDynacast());
     audioLevels.on('silence', () => this.#onVolumes([]));
   }
 
