@@ -25,6 +25,7 @@ import { loadScheduleConfig, ScheduleConfigError } from './config/ScheduleConfig
 import { seedDirectory } from './directory/seed.js';
 import { DocumentConfigError, loadDocumentConfig } from './documents/DocumentConfig.js';
 import { DocumentService } from './documents/DocumentService.js';
+import { DomainError } from './domain/index.js';
 import { createHttpApp } from './http/app.js';
 import { operationRoutes } from './http/operations.js';
 import { recordBundleRoutes } from './http/recordBundle.js';
@@ -337,6 +338,21 @@ export async function startHub(
     adapter,
     relay,
     ...(iceServers ? { ice: (linkId, pageHost) => iceServers.forPage(linkId, pageHost) } : {}),
+    // The gateway starts after the sockets; a hub whose SIP port was taken has none (UNAVAILABLE).
+    ...(sipCredentials
+      ? {
+          sip: {
+            dialOut: (meetingId, siteId, uri, actor) => {
+              if (!sip) throw new DomainError('UNAVAILABLE', 'the SIP edge is not running on this hub');
+              return sip.dialOut(meetingId, siteId, uri, actor);
+            },
+            hangUp: (meetingId, siteId, actor) => {
+              if (!sip) throw new DomainError('UNAVAILABLE', 'the SIP edge is not running on this hub');
+              sip.hangUp(meetingId, siteId, actor);
+            },
+          },
+        }
+      : {}),
   });
   await meetings.recoverAfterRestart();
   await documents.recoverInterrupted();

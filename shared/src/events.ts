@@ -116,6 +116,13 @@ export const ClientEvents = {
   'recording:start': on<{ recordingId: string }>().command('meeting', Empty),
   /** Stops the recording, or dismisses a failed one's alert (chair, operator). */
   'recording:stop': on().command('meeting', Empty),
+  /** Calls a site's room system at a SIP address (chair, operator); answers once it is up. */
+  'sip:dialOut': on<{ callId: string }>().call(
+    'meeting',
+    z.object({ siteId: SiteId, uri: z.string().trim().min(5).max(300) }).strict(),
+  ),
+  /** Hangs up a site's room-system call, or cancels its dial-out before it is answered. */
+  'sip:hangUp': on().call('meeting', z.object({ siteId: SiteId }).strict()),
   'agenda:advance': on().command('agenda', Empty),
   'agenda:open': on().command('agenda', z.object({ itemId: AgendaItemId }).strict()),
   'queue:request': on<{ requestId: string }>().command('queue', z.object({ topic: Topic }).strict()),

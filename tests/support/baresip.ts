@@ -74,6 +74,8 @@ export async function startBaresip(o: {
   videoSize?: string;
   /** Loads the snapshot module (`snapshot_recv <png>` writes the picture it decodes). */
   snapshot?: boolean;
+  /** How it takes a call: `auto` (default) answers at once, `manual` rings until `accept` or `hangup`. */
+  answerMode?: 'auto' | 'manual';
 }): Promise<Baresip> {
   let failures = '';
   for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
@@ -108,6 +110,7 @@ function launch(o: {
   videoModule?: 'vp8' | 'avcodec';
   videoSize?: string;
   snapshot?: boolean;
+  answerMode?: 'auto' | 'manual';
 }): Baresip & { ready(): Promise<'ready' | 'address in use' | 'exited'> } {
   const dir = mkdtempSync(path.join(tmpdir(), 'baresip-'));
   const modules = [
@@ -153,7 +156,7 @@ function launch(o: {
   );
   writeFileSync(
     path.join(dir, 'accounts'),
-    `<sip:${o.username}@127.0.0.1>;auth_user=${o.username};auth_pass=${o.password};regint=0;answermode=auto;audio_codecs=${o.audioCodecs ?? 'G722/16000/1,PCMU'}\n`,
+    `<sip:${o.username}@127.0.0.1>;auth_user=${o.username};auth_pass=${o.password};regint=0;answermode=${o.answerMode ?? 'auto'};audio_codecs=${o.audioCodecs ?? 'G722/16000/1,PCMU'}\n`,
   );
   let out = '';
   const proc = spawn('baresip', ['-f', dir], { stdio: ['ignore', 'pipe', 'pipe'] });

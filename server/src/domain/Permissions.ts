@@ -47,6 +47,7 @@ export const ACTIONS = [
   'moderateChat',
   'readAudit',
   'steerRelay',
+  'dialRoomSystem',
 ] as const;
 /** One action of {@link ACTIONS}. */
 export type Action = (typeof ACTIONS)[number];
@@ -132,6 +133,8 @@ export const PERMISSIONS: Readonly<Record<Action, Readonly<Partial<Record<Role, 
   // Linked meetings: the child's chair decides when its sites see the parent or a local segment,
   // and asks the parent's floor for the province.
   steerRelay: { chair: 'any' },
+  // Calling a site's room system (SIP dial-out) and hanging it up is part of running the room.
+  dialRoomSystem: { chair: 'any', operator: 'any' },
 };
 
 /** What an action is about, when ownership matters. */

@@ -15,7 +15,8 @@ export type SipCallEndReason =
   | 'mediaTimeout'
   | 'meetingEnded'
   | 'hubStopping'
-  | 'replaced';
+  | 'replaced'
+  | 'hungUp';
 
 /** What a call needs from the gateway (callbacks, not a reference to it). */
 export interface SipCallHost {

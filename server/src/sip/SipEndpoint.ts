@@ -203,6 +203,136 @@ export class SipEndpoint {
     });
   }
 
+  /**
+   * Sends an INVITE as a UAC (dial-out): provisional responses reach `provisional`; a non-2xx final
+   * response is ACKed here (same branch, RFC 3261 §17.1.1.3); a 2xx is the caller's to ACK (a new
+   * transaction, {@link sendAck}). `cancel()` sends CANCEL with the INVITE's branch once a
+   * provisional response came (or at once over a silent peer). Resolves with the final response,
+   * or null after 64·T1 without one.
+   */
+  sendInvite(
+    target: SipPeerAddress,
+    uri: string,
+    pairs: [string, string | undefined][],
+    provisional: (res: SipResponse) => void,
+    body: Buffer = Buffer.alloc(0),
+  ): { final: Promise<SipResponse | null>; cancel(): void } {
+    const branch = `z9hG4bK${randomBytes(8).toString('hex')}`;
+    const local = this.#udp.address();
+    const via = `SIP/2.0/${target.transport.toUpperCase()} ${local.address}:${local.port};branch=${branch};rport`;
+    const common = (method: string): [string, string | undefined][] => [
+      ['Via', via],
+      ['Max-Forwards', '70'],
+      ...pairs.map(([k, v]): [string, string | undefined] =>
+        k.toLowerCase() === 'cseq' ? [k, `${v?.split(' ')[0]} ${method}`] : [k, v],
+      ),
+    ];
+    const data = serializeSipMessage({
+      kind: 'request',
+      method: 'INVITE',
+      uri,
+      headers: makeHeaders([...common('INVITE'), ['User-Agent', SERVER_HEADER]]),
+      body,
+    });
+    let done = false;
+    let cancelled = false;
+    let timer: NodeJS.Timeout | null = null;
+    const final = new Promise<SipResponse | null>((resolve) => {
+      if (this.#closed) {
+        resolve(null);
+        return;
+      }
+      let interval = T1;
+      const deadline = setTimeout(() => finish(null), TX_LIFETIME_MS);
+      const finish = (res: SipResponse | null) => {
+        done = true;
+        clearTimeout(deadline);
+        if (timer) clearTimeout(timer);
+        this.#clientTx.delete(branch);
+        resolve(res);
+      };
+      this.#clientTx.set(branch, (res) => {
+        // The CANCEL shares the branch: its own 200 is not the INVITE's answer.
+        if (!/\bINVITE\s*$/i.test(header(res, 'cseq') ?? '')) return;
+        if (res.status < 200) {
+          if (timer) clearTimeout(timer);
+          timer = null;
+          if (!done) provisional(res);
+          return;
+        }
+        if (res.status >= 300) {
+          // ACK for a non-2xx: same branch, the response's To (with its tag).
+          const ackPairs = common('ACK').filter(([k]) => k.toLowerCase() !== 'to');
+          ackPairs.push(['To', header(res, 'to')]);
+          this.#send(
+            target,
+            serializeSipMessage({
+              kind: 'request',
+              method: 'ACK',
+              uri,
+              headers: makeHeaders(ackPairs),
+              body: Buffer.alloc(0),
+            }),
+          );
+        }
+        if (!done) finish(res);
+      });
+      const send = () => {
+        this.#send(target, data);
+        if (target.transport === 'udp') {
+          timer = setTimeout(send, interval);
+          interval = Math.min(interval * 2, T2);
+        }
+      };
+      send();
+    });
+    const cancel = () => {
+      if (done || cancelled) return;
+      cancelled = true;
+      const cancelPairs = common('CANCEL').filter(
+        ([k]) => k.toLowerCase() !== 'contact' && k.toLowerCase() !== 'content-type',
+      );
+      const cancelData = serializeSipMessage({
+        kind: 'request',
+        method: 'CANCEL',
+        uri,
+        headers: makeHeaders([...cancelPairs, ['User-Agent', SERVER_HEADER]]),
+        body: Buffer.alloc(0),
+      });
+      // The CANCEL is its own transaction on the same branch: retransmitted a few times over UDP.
+      let n = 0;
+      const again = () => {
+        if (done || n++ > 6) return;
+        this.#send(target, cancelData);
+        if (target.transport === 'udp') setTimeout(again, T1 * 2 ** Math.min(n, 3)).unref();
+      };
+      again();
+    };
+    return { final, cancel };
+  }
+
+  /** Sends an ACK for a 2xx to our INVITE (its own transaction, never answered). */
+  sendAck(
+    target: SipPeerAddress,
+    uri: string,
+    pairs: [string, string | undefined][],
+    body: Buffer = Buffer.alloc(0),
+  ): void {
+    const local = this.#udp.address();
+    const branch = `z9hG4bK${randomBytes(8).toString('hex')}`;
+    const via = `SIP/2.0/${target.transport.toUpperCase()} ${local.address}:${local.port};branch=${branch};rport`;
+    this.#send(
+      target,
+      serializeSipMessage({
+        kind: 'request',
+        method: 'ACK',
+        uri,
+        headers: makeHeaders([['Via', via], ['Max-Forwards', '70'], ...pairs, ['User-Agent', SERVER_HEADER]]),
+        body,
+      }),
+    );
+  }
+
   /** Stops listening, drops every transaction. Idempotent. */
   close(): void {
     if (this.#closed) return;

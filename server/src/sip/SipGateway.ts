@@ -1,15 +1,25 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { JoinLink, MeetingId, SiteId } from '@giaoban/shared';
 import type { MediaRegistry } from '../app/MediaRegistry.js';
 import type { MeetingService } from '../app/MeetingService.js';
-import { DomainError, programView, SYSTEM } from '../domain/index.js';
+import { type Actor, DomainError, programView, SYSTEM } from '../domain/index.js';
 import { log } from '../log/log.js';
 import { DigestAuth, parseDigest } from './DigestAuth.js';
 import { buildSdpAnswer, parseSdpOffer, pickMedia, SdpError } from './SdpMapping.js';
-import { SipCall } from './SipCall.js';
+import { newTag, SipCall } from './SipCall.js';
 import { parseSiteAddress, type SipCredentials } from './SipCredentials.js';
 import { SipEndpoint, type SipPeerAddress, type SipServerTransaction } from './SipEndpoint.js';
 import { SipMedia } from './SipMedia.js';
-import { header, headerList, headerParams, type SipRequest, uriUser } from './SipMessage.js';
+import {
+  addressUri,
+  header,
+  headerList,
+  headerParams,
+  type SipRequest,
+  type SipResponse,
+  uriUser,
+} from './SipMessage.js';
 
 /** What the gateway is wired to (the composition root passes the app's services). */
 export interface SipGatewayOptions {
@@ -28,6 +38,35 @@ export interface SipGatewayOptions {
 
 const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE';
 const MIN_SE = 90;
+/** A dialled room system that has not answered by then is cancelled (no answer). */
+const DIAL_TIMEOUT_MS = 30_000;
+/** `sip:[user@]host[:port][;params]`, host a name or an IPv4 address; UDP only (our TCP side only accepts). */
+const DIAL_URI =
+  /^sip:(?:([A-Za-z0-9._~!$&'()*+,;=%-]{1,64})@)?([A-Za-z0-9.-]{1,253})(?::(\d{1,5}))?((?:;[A-Za-z0-9=._-]*)*)$/;
+
+/** Why a dialled room system did not answer, for the moderator. */
+function refusalOf(status: number | null, reason: string): string {
+  if (status === null) return 'no answer from the room system (408 timeout)';
+  const known: Record<number, string> = {
+    404: 'not found',
+    408: 'no answer (timeout)',
+    480: 'temporarily unavailable',
+    486: 'busy',
+    487: 'no answer within 30 s (cancelled)',
+    488: 'no codec in common',
+    600: 'busy everywhere',
+    603: 'declined',
+  };
+  return `the room system answered ${status} ${reason}${known[status] ? ` — ${known[status]}` : ''}`;
+}
+
+/** A dial-out waiting for its answer. */
+interface Dialling {
+  meetingId: MeetingId;
+  siteId: SiteId;
+  cancel(): void;
+  hungUp: boolean;
+}
 
 /**
  * The room-system edge: turns SIP dialogs into bridge-point connections. A room system dials
@@ -42,6 +81,8 @@ export class SipGateway {
   readonly #calls = new Map<string, SipCall>();
   /** INVITEs being set up (auth passed, media opening), by Call-ID: CANCEL finds them here. */
   readonly #pending = new Map<string, { tx: SipServerTransaction; cancelled: boolean }>();
+  /** Dial-outs not answered yet, by Call-ID (`sip:hangUp` cancels them). */
+  readonly #dialling = new Map<string, Dialling>();
   #endpoint: SipEndpoint | null = null;
   #tick: NodeJS.Timeout | null = null;
 
@@ -95,6 +136,242 @@ export class SipGateway {
     // Let the BYEs leave before the socket closes.
     const ep = this.#endpoint;
     setTimeout(() => ep?.close(), 200).unref();
+  }
+
+  // ---- dial-out --------------------------------------------------------------------------------
+
+  /**
+   * Calls a room system at `uri` for `siteId` (an invited site) and, once it answers, makes the call
+   * that site's media exactly like a dial-in. Delayed offer (RFC 3261 §13.2.1): the INVITE has no
+   * SDP, the room system offers in its 200, we answer in the ACK — so the same mapping as dial-in
+   * applies (pickMedia on its offer, the meeting's codec first). Resolves when the call is up;
+   * rejects with VALIDATION (bad URI), NOT_FOUND (site not invited), CONFLICT (a call is up or
+   * being dialled for the site), UNAVAILABLE (the room system refused or did not answer: the
+   * message names the SIP status), INVALID_STATE (meeting ended).
+   */
+  async dialOut(
+    meetingId: MeetingId,
+    siteId: SiteId,
+    uri: string,
+    actor: Actor,
+  ): Promise<{ callId: string }> {
+    const m = DIAL_URI.exec(uri.trim());
+    if (!m || /;transport=(tcp|tls)/i.test(m[4] ?? ''))
+      throw new DomainError('VALIDATION', 'the address must be sip:[user@]host[:port] over UDP');
+    const host = m[2] as string;
+    const port = m[3] ? Number(m[3]) : 5060;
+    if (port < 1 || port > 65_535) throw new DomainError('VALIDATION', 'the port must be 1–65535');
+    const record = await this.#o.meetings.get(meetingId);
+    if (record.meeting.status === 'ended') throw new DomainError('INVALID_STATE', 'the meeting has ended');
+    const site = record.sites.find((x) => x.id === siteId);
+    if (!site) throw new DomainError('NOT_FOUND', `site ${siteId} is not invited to this meeting`);
+    const busy =
+      [...this.#calls.values()].some((c) => c.meetingId === meetingId && c.siteId === siteId) ||
+      [...this.#dialling.values()].some((d) => d.meetingId === meetingId && d.siteId === siteId);
+    if (busy) throw new DomainError('CONFLICT', `site ${siteId} already has a room-system call`);
+    if (this.#calls.size + this.#pending.size + this.#dialling.size >= (this.#o.maxCalls ?? 64))
+      throw new DomainError('LIMIT', 'too many SIP calls on this hub');
+    let address = host;
+    if (!isIP(host)) {
+      try {
+        address = (await lookup(host, { family: 4 })).address;
+      } catch {
+        throw new DomainError('VALIDATION', `cannot resolve ${host}`);
+      }
+    }
+    const target = { transport: 'udp' as const, address, port };
+    const requestUri = `sip:${m[1] ? `${m[1]}@` : ''}${host}${m[3] ? `:${port}` : ''}`;
+    const localUri = `sip:${meetingId}.${siteId}@${this.#o.mediaAddress}:${this.port}`;
+    const callId = `${newTag()}${newTag()}@giaoban`;
+    const fromTag = newTag();
+    const pairs: [string, string | undefined][] = [
+      ['From', `"${site.name.replace(/["\\\r\n]/g, '')}" <${localUri}>;tag=${fromTag}`],
+      ['To', `<${requestUri}>`],
+      ['Call-ID', callId],
+      ['CSeq', '1 INVITE'],
+      ['Contact', `<${localUri}>`],
+      ['Allow', ALLOW],
+      ['Supported', 'timer'],
+    ];
+    void this.#o.meetings.audit.append(meetingId, {
+      at: Date.now(),
+      actorRole: actor.role,
+      actorName: actor.displayName,
+      action: 'sip:dialOut',
+      target: siteId,
+      detail: requestUri,
+    });
+    log.info('SipGateway', 'dialling a room system', { meetingId, siteId, uri: requestUri });
+    const tx = this.endpoint.sendInvite(target, requestUri, pairs, () => {});
+    const dialling: Dialling = { meetingId, siteId, cancel: () => tx.cancel(), hungUp: false };
+    this.#dialling.set(callId, dialling);
+    const noAnswer = setTimeout(() => tx.cancel(), DIAL_TIMEOUT_MS);
+    noAnswer.unref();
+    let res: SipResponse | null;
+    try {
+      res = await tx.final;
+    } finally {
+      clearTimeout(noAnswer);
+      this.#dialling.delete(callId);
+    }
+    if (!res || res.status >= 300) {
+      const why = dialling.hungUp
+        ? 'hung up before the room system answered'
+        : refusalOf(res?.status ?? null, res?.reason ?? '');
+      log.info('SipGateway', 'dial-out failed', { meetingId, siteId, why });
+      throw new DomainError('UNAVAILABLE', why);
+    }
+    return {
+      callId: await this.#answered(res, {
+        target,
+        requestUri,
+        localUri,
+        callId,
+        fromTag,
+        meetingId,
+        siteId,
+        site: site.name,
+        dialling,
+      }),
+    };
+  }
+
+  /** Ends a site's room-system call (BYE), or cancels its dial-out not answered yet. */
+  hangUp(meetingId: MeetingId, siteId: SiteId, actor: Actor): void {
+    for (const d of this.#dialling.values()) {
+      if (d.meetingId === meetingId && d.siteId === siteId) {
+        d.hungUp = true;
+        d.cancel();
+        this.#auditHangUp(meetingId, siteId, actor);
+        return;
+      }
+    }
+    const call = [...this.#calls.values()].find((c) => c.meetingId === meetingId && c.siteId === siteId);
+    if (!call) throw new DomainError('NOT_FOUND', `site ${siteId} has no room-system call`);
+    call.end('hungUp');
+    this.#auditHangUp(meetingId, siteId, actor);
+  }
+
+  #auditHangUp(meetingId: MeetingId, siteId: SiteId, actor: Actor): void {
+    void this.#o.meetings.audit.append(meetingId, {
+      at: Date.now(),
+      actorRole: actor.role,
+      actorName: actor.displayName,
+      action: 'sip:hangUp',
+      target: siteId,
+      detail: '',
+    });
+  }
+
+  /** The 200 to our INVITE: its SDP is the offer; media opened, ACK with our answer, the site joins. */
+  async #answered(
+    res: SipResponse,
+    d: {
+      target: { transport: 'udp'; address: string; port: number };
+      requestUri: string;
+      localUri: string;
+      callId: string;
+      fromTag: string;
+      meetingId: MeetingId;
+      siteId: SiteId;
+      site: string;
+      dialling: Dialling;
+    },
+  ): Promise<string> {
+    const contact = header(res, 'contact');
+    const remoteTarget = contact ? addressUri(contact) : d.requestUri;
+    const ackPairs: [string, string | undefined][] = [
+      ['From', `<${d.localUri}>;tag=${d.fromTag}`],
+      ['To', header(res, 'to')],
+      ['Call-ID', d.callId],
+      ['CSeq', '1 ACK'],
+      ['Contact', `<${d.localUri}>`],
+    ];
+    // The dialog as SipCall knows it from a dial-in: our URI and tag, the peer's To (with its tag) as "From".
+    const dialog: SipRequest = {
+      kind: 'request',
+      method: 'INVITE',
+      uri: d.localUri,
+      headers: new Map([
+        ['call-id', [d.callId]],
+        ['from', [header(res, 'to') ?? '']],
+        ['contact', [`<${remoteTarget}>`]],
+      ]),
+      body: Buffer.alloc(0),
+    };
+    const call = new SipCall(
+      {
+        endpoint: this.endpoint,
+        left: (c) => this.#left(c),
+        floorKey: (c, key) => void this.#floorKey(c, key),
+      },
+      dialog,
+      d.target,
+      d.fromTag,
+      { meetingId: d.meetingId, siteId: d.siteId, linkId: `out-${d.siteId}`, displayName: d.site },
+    );
+    let media: SipMedia | null = null;
+    try {
+      const record = await this.#o.meetings.get(d.meetingId);
+      const offer = parseSdpOffer(res.body.toString('utf8'));
+      const picked = pickMedia(offer, record.meeting.videoCodec ?? 'vp8');
+      const meetingMedia = await this.#o.media.get(d.meetingId);
+      media = await SipMedia.open(
+        meetingMedia,
+        { participantId: call.actor.participantId, siteId: d.siteId },
+        picked,
+        this.#o.host,
+        {
+          dtmf: (digit) => call.dtmf(digit),
+          keyFrameRequested: () => call.sendPictureFastUpdate(),
+        },
+      );
+      await this.#o.meetings.run(d.meetingId, SYSTEM, {
+        type: 'participant:joined',
+        participant: {
+          id: call.actor.participantId,
+          role: 'site',
+          siteId: d.siteId,
+          displayName: `${d.site} (SIP)`,
+        },
+      });
+      const answer = buildSdpAnswer(
+        offer,
+        picked,
+        media.ports,
+        this.#o.mediaAddress,
+        call.sdpSessionId,
+        call.sdpVersion,
+      );
+      this.endpoint.sendAck(
+        d.target,
+        remoteTarget,
+        [...ackPairs, ['Content-Type', 'application/sdp']],
+        Buffer.from(answer),
+      );
+    } catch (e) {
+      media?.close();
+      // A 2xx is always ACKed; then the call is ended with BYE.
+      this.endpoint.sendAck(d.target, remoteTarget, ackPairs);
+      void this.endpoint.sendRequest(d.target, 'BYE', remoteTarget, [
+        ...ackPairs.slice(0, 2),
+        ['Call-ID', d.callId],
+        ['CSeq', '2 BYE'],
+      ]);
+      if (e instanceof SdpError)
+        throw new DomainError('UNAVAILABLE', `the room system's media cannot be used (${e.message})`);
+      throw e;
+    }
+    call.attach(media);
+    this.#calls.set(d.callId, call);
+    log.info('SipGateway', 'room system answered the dial-out', {
+      meetingId: d.meetingId,
+      siteId: d.siteId,
+      media: media.ports.length,
+    });
+    if (d.dialling.hungUp) call.end('hungUp');
+    this.#follow(d.meetingId);
+    return d.callId;
   }
 
   // ---- requests ------------------------------------------------------------------------------

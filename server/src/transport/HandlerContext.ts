@@ -9,6 +9,7 @@ import type {
   IceConfig,
   MeetingId,
   ServerToClientEvents,
+  SiteId,
 } from '@giaoban/shared';
 import type { Server, Socket } from 'socket.io';
 import type { ChatService } from '../app/ChatService.js';
@@ -41,6 +42,12 @@ export type GbServer = Server<ClientToServerEvents, ServerToClientEvents, InterS
 /** One typed connection. */
 export type GbSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
+/** What handlers ask of the SIP edge (SipGateway). */
+export interface SipDialer {
+  dialOut(meetingId: MeetingId, siteId: SiteId, uri: string, actor: Actor): Promise<{ callId: string }>;
+  hangUp(meetingId: MeetingId, siteId: SiteId, actor: Actor): void;
+}
+
 /** The services a handler may call. */
 export interface HandlerServices {
   meetings: MeetingService;
@@ -50,6 +57,8 @@ export interface HandlerServices {
   chat: ChatService;
   /** Linked meetings (server/src/relay/); absent when the hub does not relay. */
   relay?: RelayService;
+  /** The SIP edge's dial-out (server/src/sip/); absent on a hub without SIP (SIP_PORT=0). */
+  sip?: SipDialer;
   /** TURN servers and a fresh credential for a page (server/src/turn/); absent without TURN. */
   ice?: (linkId: string, pageHost: string | undefined) => IceConfig;
 }

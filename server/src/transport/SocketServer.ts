@@ -27,7 +27,7 @@ import { log } from '../log/log.js';
 import type { RelayService } from '../relay/RelayService.js';
 import type { Store } from '../store/Store.js';
 import type { WorkspaceService } from '../workspace/WorkspaceService.js';
-import type { GbServer, GbSocket, Handler, HandlerContext } from './HandlerContext.js';
+import type { GbServer, GbSocket, Handler, HandlerContext, SipDialer } from './HandlerContext.js';
 import { handlers } from './handlers/index.js';
 import { authenticateHandshake, HandshakeError, type SocketIdentity } from './handshake.js';
 import { RateLimiter, rateClassOf } from './RateLimiter.js';
@@ -71,6 +71,8 @@ export interface SocketServerDeps {
   networkDropGraceMs?: number;
   /** Linked meetings: answers relay links' `relay:pipe` (server/src/relay/). */
   relay?: RelayService;
+  /** The SIP edge's dial-out; absent without SIP. */
+  sip?: SipDialer;
   /** TURN servers handed out with each transport (server/src/turn/). */
   ice?: (linkId: string, pageHost: string | undefined) => IceConfig;
 }
@@ -342,14 +344,22 @@ export class SocketServer {
     const { identity } = socket.data;
     const meetingId = identity.meetingId as MeetingId;
     const actor = actorOf(identity);
-    const { meetings, media, workspace, relay, ice } = this.deps;
+    const { meetings, media, workspace, relay, ice, sip } = this.deps;
     const chat = this.#chat;
     return {
       socket,
       identity,
       actor,
       meetingId,
-      services: { meetings, media, workspace, chat, ...(relay ? { relay } : {}), ...(ice ? { ice } : {}) },
+      services: {
+        meetings,
+        media,
+        workspace,
+        chat,
+        ...(relay ? { relay } : {}),
+        ...(ice ? { ice } : {}),
+        ...(sip ? { sip } : {}),
+      },
       // A moderator's command goes ahead of the commands waiting for the meeting (a site's flood).
       run: (command) => meetings.run(meetingId, actor, command, isModerator(actor.role)),
     };

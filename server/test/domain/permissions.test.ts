@@ -77,6 +77,7 @@ const ALLOWED: Record<Action, readonly Role[]> = {
   readAudit: ['organizer', 'chair', 'secretary'],
   // Linked meetings: only the child's chair switches to a local segment and asks the parent's floor.
   steerRelay: ['chair'],
+  dialRoomSystem: ['chair', 'operator'],
 };
 
 /** Roles that may take these actions only for their own bridge point. */

@@ -1,11 +1,19 @@
 import type { JoinResult } from '@giaoban/shared';
-import { can, DomainError, SYSTEM, toSnapshot } from '../../domain/index.js';
+import { authorize, can, DomainError, SYSTEM, toSnapshot } from '../../domain/index.js';
 import { ConsumerBatches } from '../ConsumerBatches.js';
-import type { AreaHandlers, HandlerContext } from '../HandlerContext.js';
+import type { AreaHandlers, HandlerContext, SipDialer } from '../HandlerContext.js';
 import { rooms } from '../rooms.js';
 
 /** How long a client has to build a batch of consumers the hub announced. */
 const NEW_CONSUMER_ACK_MS = 10_000;
+
+/** The SIP edge, to a chair or operator; UNAVAILABLE on a hub without SIP. */
+function sipOf(ctx: HandlerContext): SipDialer {
+  const may = authorize(ctx.actor, 'dialRoomSystem');
+  if (!may.ok) throw may.error;
+  if (!ctx.services.sip) throw new DomainError('UNAVAILABLE', 'this hub has no SIP edge (SIP_PORT=0)');
+  return ctx.services.sip;
+}
 
 /**
  * Joins the meeting: the socket's rooms, the participant in the roster, its media peer, and the
@@ -78,5 +86,10 @@ export const meetingHandlers: AreaHandlers<'meeting'> = {
   'talkback:set': (ctx, p) => ctx.run({ type: 'talkback:set', ...p }),
   'recording:start': (ctx) => ctx.run({ type: 'recording:start' }),
   'recording:stop': (ctx) => ctx.run({ type: 'recording:stop' }),
+  'sip:dialOut': (ctx, p) => sipOf(ctx).dialOut(ctx.meetingId, p.siteId, p.uri, ctx.actor),
+  'sip:hangUp': async (ctx, p) => {
+    sipOf(ctx).hangUp(ctx.meetingId, p.siteId, ctx.actor);
+    return null;
+  },
   'techCheck:talkTo': (ctx, p) => ctx.run({ type: 'techCheck:talkTo', ...p }),
 };
