@@ -13,6 +13,7 @@ import { useI18n } from '../../i18n/i18n';
 import { ChatPanel } from '../../record/ChatPanel';
 import { recordTranslate } from '../../record/i18n';
 import { ModerationPanel } from '../../record/ModerationPanel';
+import { RoomSystemCall } from '../../record/RoomSystemCall';
 import { VotePanel } from '../../record/VotePanel';
 import { useSlidesI18n } from '../../slides/i18n';
 import { SlidesArea } from '../../slides/SlidesArea';
@@ -126,6 +127,7 @@ export function ConsoleView() {
                 content: (
                   <>
                     <ModerationPanel />
+                    <RoomSystemCall />
                     <VotePanel />
                     <ChatPanel />
                   </>
