@@ -35,7 +35,7 @@ function readInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 
 /** Reads the scheduling settings; throws ScheduleConfigError with a clear message. */
 export function loadScheduleConfig(env: NodeJS.ProcessEnv = process.env): ScheduleConfig {
-  const capacity = readInt(env, 'BOOKING_SITE_CAPACITY', 200, 0, 100_000);
+  const capacity = readInt(env, 'BOOKING_SITE_CAPACITY', 250, 0, 100_000);
   let publicUrl: string | null = null;
   if (env.PUBLIC_URL) {
     let url: URL;
