@@ -184,4 +184,33 @@ describe('SIP dial-out from the console (baresip)', () => {
     expect(callOf(DA_NANG)).toBeUndefined();
     expect(await connection(DA_NANG)).toBe('absent');
   }, 60_000);
+
+  it('a hub without SIP (SIP_PORT=0) answers UNAVAILABLE', async () => {
+    const plain = await startTestHub();
+    try {
+      const base = plain.url.replace('localhost', '127.0.0.1');
+      const orgToken = await login(base, 'org', 'org-password');
+      const summary = await createMeeting(base, orgToken, {
+        title: 'Giao ban không có SIP',
+        scheduledAt: Date.now() + 3600_000,
+        hostSiteId: HOST_SITE,
+        invitedSiteIds: [HUE],
+      });
+      const link = await issueLink(base, orgToken, summary.meeting.id, {
+        role: 'operator',
+        displayName: 'KTV',
+      });
+      const socket = await connect(base, link.token);
+      try {
+        await must(socket, 'meeting:join', {});
+        const error = await refused(socket, { siteId: HUE, uri: 'sip:room@127.0.0.1:5062' });
+        expect(error.code).toBe('UNAVAILABLE');
+        expect(error.message).toMatch(/SIP/);
+      } finally {
+        socket.close();
+      }
+    } finally {
+      await plain.stop();
+    }
+  }, 30_000);
 });
