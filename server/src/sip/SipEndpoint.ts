@@ -244,6 +244,7 @@ export class SipEndpoint {
       }
       let interval = T1;
       const deadline = setTimeout(() => finish(null), TX_LIFETIME_MS);
+      deadline.unref();
       const finish = (res: SipResponse | null) => {
         done = true;
         clearTimeout(deadline);
@@ -278,6 +279,11 @@ export class SipEndpoint {
         if (!done) finish(res);
       });
       const send = () => {
+        // The hub stopped while it rang: no more retransmissions, the dial fails.
+        if (this.#closed) {
+          finish(null);
+          return;
+        }
         this.#send(target, data);
         if (target.transport === 'udp') {
           timer = setTimeout(send, interval);

@@ -133,6 +133,7 @@ export class SipGateway {
   stop(): void {
     if (this.#tick) clearInterval(this.#tick);
     for (const call of [...this.#calls.values()]) call.end('hubStopping');
+    for (const d of this.#dialling.values()) d.cancel();
     // Let the BYEs leave before the socket closes.
     const ep = this.#endpoint;
     setTimeout(() => ep?.close(), 200).unref();
