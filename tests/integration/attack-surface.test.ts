@@ -356,6 +356,8 @@ async function validPayloads(): Promise<Record<string, unknown>> {
     'relay:totals': { invitedSites: 130, connectedSites: 130, delegates: 99_999, localSession: false },
     'relay:localSegment': { local: true },
     'relay:requestFloor': { topic: 'Giả mạo cầu cấp dưới' },
+    'sip:dialOut': { siteId: DA_NANG, uri: 'sip:phonghop@127.0.0.1:5999' },
+    'sip:hangUp': { siteId: DA_NANG },
   };
 }
 
@@ -377,6 +379,8 @@ const MODERATION = [
   'slides:stop',
   'recording:start',
   'recording:stop',
+  'sip:dialOut',
+  'sip:hangUp',
 ];
 const SECRETARIAL = ['minutes:list', 'minutes:add', 'minutes:confirm', 'doc:update', 'doc:conclusions'];
 const SITE_ONLY = ['site:declare', 'mic:selfMute', 'queue:request', 'queue:withdraw', 'floor:yield'];
